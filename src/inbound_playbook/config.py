@@ -1,0 +1,162 @@
+"""The team config (``team.yml``): loading, validation, path resolution.
+
+Contract (DESIGN.md): one YAML file per team; relative paths are relative to the file; unknown keys are an error;
+each analysis section is optional and its keys are that analysis's notebook parameters.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .baseline.params import BaselineParams
+from .errors import InputError
+from .feasibility.params import FeasibilityParams
+from .its.params import FromAnalysis, ItsParams
+from .params import RunContext, SectionParams
+from .survey.params import SurveyParams
+
+#: analyses in the order they run and appear in reports
+ANALYSES: dict[str, type[SectionParams]] = {
+    "baseline": BaselineParams,
+    "survey": SurveyParams,
+    "its": ItsParams,
+    "feasibility": FeasibilityParams,
+}
+
+TEAM_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+class TeamConfig(BaseModel):
+    """One team's config: who they are, and the analyses to run on their data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    team: str = Field(description="Slug used in report folder names: lower-case letters, digits and '-'.")
+    title: str = Field(default="", description="Human-readable team name shown on reports.")
+    timezone: str = Field(default="UTC", description="IANA zone; naive timestamps are read in this zone.")
+    seed: int = Field(default=20260504, ge=0, description="Seed of every random step (bootstrap); kept in run.json.")
+    baseline: BaselineParams | None = None
+    survey: SurveyParams | None = None
+    its: ItsParams | None = None
+    feasibility: FeasibilityParams | None = None
+
+    @field_validator("team")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not TEAM_SLUG.fullmatch(value) or len(value) > 64:
+            raise ValueError(
+                f"'{value}' is not a team slug: use lower-case letters, digits and '-', starting with a letter "
+                "or digit, at most 64 characters (e.g. disputes-sg)"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not an IANA time zone (e.g. Asia/Singapore, Europe/London, UTC)") from None
+        return value
+
+    def sections(self) -> dict[str, SectionParams]:
+        """The analysis sections present, in run order."""
+        return {name: getattr(self, name) for name in ANALYSES if getattr(self, name) is not None}
+
+    def context(self, output_dir: Path | None = None) -> RunContext:
+        return RunContext(
+            team=self.team, title=self.title or self.team, timezone=self.timezone, seed=self.seed,
+            output_dir=output_dir,
+        )
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc if not str(part).startswith(("function-after", "union[")))
+
+
+def _format_validation_error(path: Path, error: ValidationError) -> InputError:
+    first = error.errors()[0]
+    where = _location(first["loc"])
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(first["loc"][:-1])
+        return InputError(
+            f"unknown key '{where}'",
+            file=path,
+            fix=f"check the spelling; keys allowed here: {', '.join(allowed)}" if allowed else "remove it",
+        )
+    if kind == "missing":
+        return InputError(f"the key '{where}' is required but missing", file=path, fix="add it (see the config reference)")
+    message = first["msg"].removeprefix("Value error, ")
+    more = f" ({len(error.errors()) - 1} more problem(s) after this one)" if len(error.errors()) > 1 else ""
+    return InputError(f"'{where}': {message}{more}", file=path, fix="correct this value (see the config reference)")
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    model: type[BaseModel] = TeamConfig
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        candidates = [a for a in getattr(field.annotation, "__args__", (field.annotation,)) if isinstance(a, type)]
+        models = [a for a in candidates if issubclass(a, BaseModel)]
+        if not models:
+            return []
+        model = models[0]
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _resolve(base: Path, value: str) -> str:
+    candidate = Path(value).expanduser()
+    return str(candidate if candidate.is_absolute() else (base / candidate).resolve())
+
+
+def load_config(path: str | Path) -> TeamConfig:
+    """Read, validate and resolve a team config. Raises InputError with a message naming the key."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such config file", file=path, fix="pass the path of your team.yml (see 'playbook init')")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError("the config is not UTF-8 text", file=path, fix="save it as UTF-8") from None
+    try:
+        # safe_load: a config must never be able to construct Python objects.
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise InputError(
+            f"not valid YAML ({problem}) at line {row}" if row else f"not valid YAML ({problem})",
+            file=path,
+            fix="check indentation and quoting; YAML tags such as !!python are not allowed",
+        ) from None
+    if raw is None:
+        raise InputError("the config file is empty", file=path, fix="start from 'playbook init DIR'")
+    if not isinstance(raw, dict):
+        raise InputError("the config must be a mapping of keys to values", file=path, fix="start from 'playbook init DIR'")
+    try:
+        config = TeamConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise _format_validation_error(path, exc) from None
+
+    base = path.resolve().parent
+    for section in config.sections().values():
+        for name in section.path_fields:
+            value = getattr(section, name)
+            if isinstance(value, str):
+                setattr(section, name, _resolve(base, value))
+    if config.its is not None and isinstance(config.its.series, FromAnalysis) and config.baseline is None:
+        raise InputError(
+            "'its.series' is {from: baseline} but there is no baseline section",
+            file=path,
+            fix="add a baseline section, or point its.series at a CSV file",
+        )
+    return config

@@ -1,0 +1,46 @@
+"""The pinned statistical conventions (DESIGN.md), stated on every report and in the book's reference."""
+
+from __future__ import annotations
+
+COMMON = (
+    "Intervals are 95%. Durations are in hours. Random steps (bootstrap) use the run's seed, recorded in run.json: "
+    "the same input gives the same numbers on every run."
+)
+
+BASELINE = (
+    "Pairing: for each ticket, the first start-step event, then the first end-step event at or after it. "
+    "The median is the true median (the mean of the two middle values for an even count), with a seeded "
+    "percentile bootstrap interval. The Kaplan-Meier median counts tickets without an end event as censored at "
+    "the data's last timestamp. Proportions (SLA share) use Wilson intervals."
+)
+
+SURVEY = (
+    "CSAT is the top-2-box share of the overall item (the two highest codes of the declared scale), not the mean, "
+    "with a Wilson interval. Reverse-keyed items are recoded as scale_min + scale_max - x before scoring. "
+    "Cronbach's alpha comes from pingouin with its confidence interval. Groups smaller than min_group_size are "
+    "suppressed everywhere. Free text is shown only after e-mail addresses, phone numbers and long digit runs "
+    "are redacted."
+)
+
+ITS = (
+    "Segmented regression: the level term is 1 from the first post period; the slope term is the number of "
+    "periods since the intervention, 0 at the first post period ((t - t0) x post), so the level change is the jump "
+    "at the intervention date. Gaussian models: OLS with Newey-West errors, small-sample correction on, "
+    "t-based intervals (as Stata newey and R sandwich::NeweyWest(prewhite = FALSE, adjust = TRUE)); the lag used "
+    "is reported. Count models: log link with log(offset); quasi-Poisson scales by Pearson chi-square / df; Wald "
+    "intervals on the log scale, then exponentiated. Seasonality: Fourier pairs sin/cos(2 pi k t / period). "
+    "Excluded (phase-in) periods keep their place in time."
+)
+
+FEASIBILITY = (
+    "Sample size per arm for a two-sided two-sample comparison of means at the given alpha and power. "
+    "Design effect for randomising people whose units are correlated: 1 + (m - 1) x ICC, with m the units per "
+    "person over the weeks available. The effective sample counts both arms together."
+)
+
+BY_ANALYSIS = {"baseline": BASELINE, "survey": SURVEY, "its": ITS, "feasibility": FEASIBILITY}
+
+
+def statement(analysis: str) -> str:
+    """The conventions paragraph for one analysis's report."""
+    return f"{BY_ANALYSIS[analysis]} {COMMON}"

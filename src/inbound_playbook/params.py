@@ -1,0 +1,76 @@
+"""Shared pieces of the analysis sections of the team config.
+
+Each analysis has one pydantic model (``<analysis>/params.py``) whose fields are both the keys of its section in
+``team.yml`` and the parameters of its notebook, so a team can run a notebook with papermill directly using the same
+names. Unknown keys are rejected (``extra="forbid"``): a typo must not pass silently. pydantic is used rather than
+hand-written checks because it gives typed fields, per-field error locations and a machine-readable schema, from
+which the book's config reference is generated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Mapping
+
+from pydantic import BaseModel, ConfigDict
+
+
+class SectionParams(BaseModel):
+    """Base class of one analysis section (= one notebook's parameters)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_default=True)
+
+    #: names of fields that hold input file paths, resolved relative to the config file
+    path_fields: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_namespace(cls, namespace: Mapping[str, Any]):
+        """Build the parameters from a notebook's global variables (the papermill parameters cell)."""
+        values = {name: namespace[name] for name in cls.model_fields if name in namespace}
+        return cls.model_validate(values)
+
+    def notebook_parameters(self) -> dict[str, Any]:
+        """Plain JSON values for papermill (dates as ISO strings, paths as strings)."""
+        return self.model_dump(mode="json")
+
+    def input_paths(self) -> list[Path]:
+        """The input files this section reads (for checksums in run.json)."""
+        paths = []
+        for name in self.path_fields:
+            value = getattr(self, name)
+            if isinstance(value, (str, Path)):
+                paths.append(Path(value))
+        return paths
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Settings shared by every analysis of one run (the config's top-level keys plus the output folder).
+
+    ``output_dir`` None means: show results in the notebook, write no files (how the book builds its pages).
+    """
+
+    team: str = "sample-disputes"
+    title: str = ""
+    timezone: str = "UTC"
+    seed: int = 20260504
+    output_dir: Path | None = None
+
+    NOTEBOOK_PARAMETERS: ClassVar[tuple[str, ...]] = ("team", "title", "timezone", "seed", "output_dir")
+
+    @classmethod
+    def from_namespace(cls, namespace: Mapping[str, Any]) -> "RunContext":
+        values = {name: namespace[name] for name in cls.NOTEBOOK_PARAMETERS if name in namespace}
+        if values.get("output_dir") is not None:
+            values["output_dir"] = Path(values["output_dir"])
+        return cls(**values)
+
+    def notebook_parameters(self) -> dict[str, Any]:
+        return {
+            "team": self.team,
+            "title": self.title,
+            "timezone": self.timezone,
+            "seed": self.seed,
+            "output_dir": None if self.output_dir is None else str(self.output_dir),
+        }

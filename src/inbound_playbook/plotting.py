@@ -1,0 +1,71 @@
+"""Figure style shared by every analysis: colour-blind-safe palette, labelled axes, PNG beside the report.
+
+The palette is Okabe and Ito's (2008), distinguishable under the common colour-vision deficiencies; lines also
+differ by dash style so figures survive greyscale printing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # reports are rendered headless; the notebook still shows figures inline
+import matplotlib.pyplot as plt  # noqa: E402
+
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+#: order used for categorical series
+PALETTE = [
+    OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["green"], OKABE_ITO["vermillion"],
+    OKABE_ITO["purple"], OKABE_ITO["sky_blue"], OKABE_ITO["yellow"], OKABE_ITO["black"],
+]
+LINESTYLES = ["-", "--", "-.", ":"]
+
+STYLE = {
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.dpi": 100,
+    "savefig.dpi": 120,
+    "figure.figsize": (8, 4.5),
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "legend.frameon": False,
+    "svg.hashsalt": "inbound-playbook",
+}
+
+
+def apply_style() -> None:
+    plt.rcParams.update(STYLE)
+
+
+def save_figure(fig: "plt.Figure", output_dir: str | Path | None, name: str) -> Path | None:
+    """Save ``fig`` as ``<output_dir>/figures/<name>.png`` with reproducible bytes (no timestamp metadata).
+
+    Returns the path, or None when there is no output folder (the book's build). The figure stays open so the
+    notebook can display it.
+    """
+    for ax in fig.axes:
+        if ax.get_visible() and ax.has_data():
+            if not ax.get_xlabel() or not ax.get_ylabel():
+                raise ValueError(f"figure '{name}': every axis with data needs an x and a y label (with units)")
+    if output_dir is None:
+        return None
+    path = Path(output_dir) / "figures" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png", bbox_inches="tight", metadata={"Software": None})
+    return path
+
+
+apply_style()

@@ -1,0 +1,274 @@
+"""Run a team's analyses: one papermill notebook each, in parallel, into a new run folder.
+
+Run folder (DESIGN.md contract)::
+
+    run.json                    status per analysis, parameters, input sha256, versions, start/end times
+    index.html                  links to each analysis report (written last: its presence means the run ended)
+    <analysis>/notebook.ipynb   the executed notebook (kept, with its error, if it failed)
+    <analysis>/report.html      the notebook as HTML without code cells (only for analyses that succeeded)
+    <analysis>/results.json     the numbers (removed if the analysis failed, so nothing looks complete)
+    <analysis>/figures/*.png
+
+Everything is validated before the folder is created, so bad input writes nothing. run.json is written
+atomically at the start with status "running" and rewritten at the end, so a run killed at any moment leaves a
+folder that says "running", never "succeeded".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import sys
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+from . import __version__, analyses
+from .config import TeamConfig, load_config
+from .errors import InputError
+from .io import sha256_file
+from .its.params import FromAnalysis
+from .locations import notebooks_dir
+from .results import write_json_atomic
+
+#: packages whose versions go into run.json (provenance of every number)
+PROVENANCE_PACKAGES = (
+    "pandas", "numpy", "scipy", "statsmodels", "pingouin", "lifelines", "duckdb", "matplotlib", "papermill",
+    "nbconvert", "pyarrow",
+)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def default_out_dir(config: TeamConfig) -> Path:
+    stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
+    return Path("reports") / config.team / stamp
+
+
+@dataclass
+class AnalysisRecord:
+    name: str
+    status: str = "pending"  # pending | running | succeeded | failed
+    parameters: dict[str, Any] = field(default_factory=dict)
+    started_at: str | None = None
+    finished_at: str | None = None
+    seconds: float | None = None
+    error: str | None = None
+
+
+@dataclass
+class RunResult:
+    out_dir: Path
+    records: dict[str, AnalysisRecord]
+
+    @property
+    def succeeded(self) -> bool:
+        return all(r.status == "succeeded" for r in self.records.values())
+
+    @property
+    def exit_status(self) -> int:
+        return 0 if self.succeeded else 1
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "inbound-playbook": __version__}
+    for name in PROVENANCE_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def input_checksums(config_path: Path, config: TeamConfig, names: list[str]) -> list[dict[str, Any]]:
+    files = [config_path.resolve()]
+    for name in names:
+        files.extend(Path(p) for p in getattr(config, name).input_paths())
+    seen, rows = set(), []
+    for path in files:
+        if path in seen:
+            continue
+        seen.add(path)
+        rows.append({"path": str(path), "bytes": path.stat().st_size, "sha256": sha256_file(path)})
+    return rows
+
+
+def notebook_parameters(config: TeamConfig, name: str, run_dir: Path) -> dict[str, Any]:
+    """The papermill parameters of one analysis: its config section, the shared context, its output folder."""
+    section = getattr(config, name)
+    parameters = section.notebook_parameters()
+    parameters.update(config.context(output_dir=run_dir / name).notebook_parameters())
+    if name == "its" and isinstance(section.series, FromAnalysis):
+        parameters["series"] = str(run_dir / "baseline" / "weekly.csv")
+    if name == "feasibility":
+        needs = analyses.needs_baseline_estimates(config)
+        parameters["baseline_section"] = config.baseline.notebook_parameters() if needs else None
+    return parameters
+
+
+class Run:
+    """One execution of a team's analyses into ``out_dir``."""
+
+    def __init__(
+        self,
+        config_path: str | Path,
+        *,
+        only: list[str] | None = None,
+        out_dir: str | Path | None = None,
+        progress: bool = True,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.config_path = Path(config_path)
+        self.config = load_config(self.config_path)
+        self.names = analyses.select(self.config, only, self.config_path)
+        self.out_dir = Path(out_dir) if out_dir is not None else default_out_dir(self.config)
+        self.progress = progress
+        self.log = log or (lambda message: print(message, file=sys.stderr, flush=True))
+        self.records = {name: AnalysisRecord(name) for name in self.names}
+        self.started_at: str | None = None
+        self.finished_at: str | None = None
+        self.inputs: list[dict[str, Any]] = []
+
+    # -- phases -------------------------------------------------------------------------------------------------
+    def validate(self) -> None:
+        analyses.validate(self.config, self.names)
+        if self.out_dir.exists():
+            raise InputError(
+                "the output folder already exists; a run never overwrites an earlier run",
+                file=self.out_dir,
+                fix="choose a new --out folder, or leave --out out to get reports/<team>/<UTC time>/",
+            )
+
+    def execute(self) -> RunResult:
+        self.validate()
+        self.inputs = input_checksums(self.config_path, self.config, self.names)
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=False)
+        except FileExistsError:
+            raise InputError("the output folder already exists", file=self.out_dir, fix="choose a new --out folder") from None
+        self.out_dir = self.out_dir.resolve()
+        self.started_at = utc_now().isoformat()
+        for name in self.names:
+            self.records[name].parameters = notebook_parameters(self.config, name, self.out_dir)
+        self.write_run_json(status="running")
+        self.log(f"Running {', '.join(self.names)} for team '{self.config.team}' into {self.out_dir}")
+
+        futures: dict[str, Future] = {}
+        with ThreadPoolExecutor(max_workers=len(self.names)) as pool:
+            for position, name in enumerate(self.names):
+                upstream = [futures[d] for d in analyses.dependencies(self.config, name) if d in futures]
+                futures[name] = pool.submit(self._run_after, name, position, upstream)
+            for future in futures.values():
+                future.result()
+
+        self.finished_at = utc_now().isoformat()
+        changed = [row["path"] for row in self.inputs if sha256_file(row["path"]) != row["sha256"]]
+        if changed:
+            for record in self.records.values():
+                record.status, record.error = "failed", f"an input file changed during the run: {changed[0]}"
+        status = "succeeded" if all(r.status == "succeeded" for r in self.records.values()) else "failed"
+        self.write_run_json(status=status)
+        from .report import write_index
+
+        write_index(self.out_dir, self.run_json(status))
+        for record in self.records.values():
+            mark = "ok" if record.status == "succeeded" else "FAILED"
+            detail = f" ({record.error})" if record.error else ""
+            self.log(f"  {record.name:<12} {mark:<7} {record.seconds or 0:6.1f} s{detail}")
+        self.log(f"Report: {self.out_dir / 'index.html'}")
+        return RunResult(self.out_dir, self.records)
+
+    def _run_after(self, name: str, position: int, upstream: list[Future]) -> None:
+        for future in upstream:
+            future.result()
+        failed_upstream = [
+            d for d in analyses.dependencies(self.config, name) if self.records.get(d, None) is not None
+            and self.records[d].status != "succeeded"
+        ]
+        record = self.records[name]
+        if failed_upstream:
+            record.status = "failed"
+            record.error = f"not run: it needs the {failed_upstream[0]} analysis, which failed"
+            return
+        self._run_one(name, position)
+
+    def _run_one(self, name: str, position: int) -> None:
+        import papermill
+        from papermill.exceptions import PapermillExecutionError
+
+        from .report import write_report
+
+        record = self.records[name]
+        folder = self.out_dir / name
+        folder.mkdir()
+        record.status, record.started_at = "running", utc_now().isoformat()
+        clock = time.perf_counter()
+        notebook_out = folder / "notebook.ipynb"
+        try:
+            papermill.execute_notebook(
+                str(notebooks_dir() / f"{name}.ipynb"),
+                str(notebook_out),
+                parameters=record.parameters,
+                kernel_name="python3",
+                cwd=str(folder),
+                progress_bar={"desc": f"{name:<12}", "position": position, "leave": True} if self.progress else False,
+                report_mode=False,
+            )
+            if not (folder / "results.json").is_file():
+                raise RuntimeError("the notebook finished without writing results.json")
+            write_report(notebook_out, folder / "report.html", analysis=name, run=self.run_json("running"))
+            record.status = "succeeded"
+        except PapermillExecutionError as exc:
+            record.status = "failed"
+            record.error = f"{exc.ename}: {exc.evalue}".strip()
+        except Exception as exc:  # kernel died, report rendering failed: the run goes on with the others
+            record.status = "failed"
+            record.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            record.seconds = round(time.perf_counter() - clock, 2)
+            record.finished_at = utc_now().isoformat()
+        if record.status == "failed":
+            # A failed analysis must not leave numbers that look like a finished report.
+            for leftover in ("results.json", "report.html"):
+                (folder / leftover).unlink(missing_ok=True)
+
+    # -- run.json -----------------------------------------------------------------------------------------------
+    def run_json(self, status: str) -> dict[str, Any]:
+        return {
+            "status": status,
+            "team": self.config.team,
+            "title": self.config.title or self.config.team,
+            "config": str(self.config_path.resolve()),
+            "seed": self.config.seed,
+            "timezone": self.config.timezone,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "analyses": {
+                name: {
+                    "status": r.status,
+                    "started_at": r.started_at,
+                    "finished_at": r.finished_at,
+                    "seconds": r.seconds,
+                    "error": r.error,
+                    "parameters": r.parameters,
+                }
+                for name, r in self.records.items()
+            },
+            "inputs": self.inputs,
+            "versions": package_versions(),
+            "command": " ".join(["playbook", *sys.argv[1:]]) if sys.argv and "playbook" in sys.argv[0] else None,
+        }
+
+    def write_run_json(self, status: str) -> None:
+        write_json_atomic(self.out_dir / "run.json", self.run_json(status))
+
+
+def run(config_path: str | Path, *, only: list[str] | None = None, out_dir: str | Path | None = None,
+        progress: bool = True) -> RunResult:
+    """Validate, then run the configured analyses. Raises InputError (nothing written) on bad input."""
+    return Run(config_path, only=only, out_dir=out_dir, progress=progress).execute()
