@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_TEAM = REPO / "data" / "sample-team"
 NOTEBOOKS = REPO / "notebooks"
+sys.path.insert(0, str(Path(__file__).parent))  # test helper modules (pg_server)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
 
@@ -23,3 +25,19 @@ def sample_team_copy(tmp_path) -> Path:
     target = tmp_path / "team"
     shutil.copytree(SAMPLE_TEAM, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A running PostgreSQL server (skips with a message when none is installed, unless CI requires it)."""
+    import os
+
+    import pg_server
+
+    if pg_server.find_binaries() is None:
+        if os.environ.get("PLAYBOOK_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is required here (PLAYBOOK_REQUIRE_POSTGRES=1) but initdb/pg_ctl are missing")
+        pytest.skip("PostgreSQL server not installed: apt-get install postgresql (the warehouse-source tests need it)")
+    server = pg_server.start()
+    yield server
+    server.stop()

@@ -189,3 +189,31 @@ def test_inputs_are_not_modified(stand_in, tmp_path):
     before = {p.name: p.read_bytes() for p in config.parent.iterdir()}
     Run(config, out_dir=tmp_path / "run", progress=False).execute()
     assert {p.name: p.read_bytes() for p in config.parent.iterdir()} == before
+
+
+def test_a_run_killed_midway_leaves_no_folder_that_claims_success(stand_in, tmp_path):
+    """SIGKILL while notebooks execute: run.json still says 'running' and there is no index.html."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    config = stand_in(baseline={"sleep": 30}, survey={"sleep": 30}, feasibility={"sleep": 30})
+    out = tmp_path / "run"
+    script = (
+        "import sys; from inbound_playbook import analyses, cli; "
+        "analyses.validate = lambda config, names: None; "
+        f"sys.exit(cli.main(['run', {str(config)!r}, '--out', {str(out)!r}, '--quiet']))"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not list(out.glob("*/notebook.ipynb")) and time.time() < deadline:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    run = json.loads((out / "run.json").read_text())
+    assert run["status"] == "running"
+    assert not (out / "index.html").exists()
+    assert not list(out.glob("*/report.html"))

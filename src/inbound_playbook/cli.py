@@ -47,10 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_validate(args) -> int:
     from . import analyses
     from .config import load_config
+    from .sources import Snapshots
 
     config = load_config(args.config)
     names = analyses.select(config, None, args.config)
-    analyses.validate(config, names)
+    with Snapshots() as snapshots:
+        snapshots.materialize(config, config.sql_sources)
+        analyses.validate(config, names)
     print(f"{args.config}: config and data are valid for {', '.join(names)}.")
     return EXIT_OK
 

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from .baseline.params import BaselineParams
 from .errors import InputError
 from .feasibility.params import FeasibilityParams
 from .its.params import FromAnalysis, ItsParams
 from .params import RunContext, SectionParams
+from .sources import PendingSource, extract_sources
 from .survey.params import SurveyParams
 
 #: analyses in the order they run and appear in reports
@@ -45,6 +46,13 @@ class TeamConfig(BaseModel):
     survey: SurveyParams | None = None
     its: ItsParams | None = None
     feasibility: FeasibilityParams | None = None
+
+    #: inputs given as {source: {url, query}}: snapshotted to files before validation (sources.Snapshots)
+    _sql_sources: list[PendingSource] = PrivateAttr(default_factory=list)
+
+    @property
+    def sql_sources(self) -> list[PendingSource]:
+        return self._sql_sources
 
     @field_validator("team")
     @classmethod
@@ -142,16 +150,19 @@ def load_config(path: str | Path) -> TeamConfig:
         raise InputError("the config file is empty", file=path, fix="start from 'playbook init DIR'")
     if not isinstance(raw, dict):
         raise InputError("the config must be a mapping of keys to values", file=path, fix="start from 'playbook init DIR'")
+    pending = extract_sources(raw, {name: model.path_fields for name, model in ANALYSES.items()}, path)
     try:
         config = TeamConfig.model_validate(raw)
     except ValidationError as exc:
         raise _format_validation_error(path, exc) from None
+    config._sql_sources = pending
+    from_sql = {(item.section, item.key) for item in pending}
 
     base = path.resolve().parent
-    for section in config.sections().values():
+    for section_name, section in config.sections().items():
         for name in section.path_fields:
             value = getattr(section, name)
-            if isinstance(value, str):
+            if isinstance(value, str) and (section_name, name) not in from_sql:
                 setattr(section, name, _resolve(base, value))
     if config.its is not None and isinstance(config.its.series, FromAnalysis) and config.baseline is None:
         raise InputError(

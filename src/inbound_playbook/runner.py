@@ -33,6 +33,7 @@ from .io import sha256_file
 from .its.params import FromAnalysis
 from .locations import notebooks_dir
 from .results import write_json_atomic
+from .sources import Snapshots
 
 #: packages whose versions go into run.json (provenance of every number)
 PROVENANCE_PACKAGES = (
@@ -85,16 +86,25 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def input_checksums(config_path: Path, config: TeamConfig, names: list[str]) -> list[dict[str, Any]]:
+def input_checksums(
+    config_path: Path, config: TeamConfig, names: list[str], snapshots: Snapshots | None = None
+) -> list[dict[str, Any]]:
+    """Size and SHA-256 of the config and every input file; SQL inputs also name their URL and query."""
     files = [config_path.resolve()]
     for name in names:
         files.extend(Path(p) for p in getattr(config, name).input_paths())
+    from_sql = {record["snapshot"]: record for record in (snapshots.records if snapshots else [])}
     seen, rows = set(), []
     for path in files:
         if path in seen:
             continue
         seen.add(path)
-        rows.append({"path": str(path), "bytes": path.stat().st_size, "sha256": sha256_file(path)})
+        row = {"path": str(path), "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+        if str(path) in from_sql:
+            sql = from_sql[str(path)]
+            row = {"path": f"sql snapshot of {sql['key']}", "bytes": row["bytes"], "sha256": row["sha256"],
+                   "source": "sql", "url": sql["url"], "query": sql["query"], "rows": sql["rows"]}
+        rows.append(row)
     return rows
 
 
@@ -145,8 +155,13 @@ class Run:
             )
 
     def execute(self) -> RunResult:
+        with Snapshots() as snapshots:
+            snapshots.materialize(self.config, [s for s in self.config.sql_sources if s.section in self.names])
+            return self._execute(snapshots)
+
+    def _execute(self, snapshots: Snapshots) -> RunResult:
         self.validate()
-        self.inputs = input_checksums(self.config_path, self.config, self.names)
+        self.inputs = input_checksums(self.config_path, self.config, self.names, snapshots)
         try:
             self.out_dir.mkdir(parents=True, exist_ok=False)
         except FileExistsError:
@@ -167,7 +182,8 @@ class Run:
                 future.result()
 
         self.finished_at = utc_now().isoformat()
-        changed = [row["path"] for row in self.inputs if sha256_file(row["path"]) != row["sha256"]]
+        changed = [row["path"] for row in self.inputs
+                   if row.get("source") != "sql" and sha256_file(row["path"]) != row["sha256"]]
         if changed:
             for record in self.records.values():
                 record.status, record.error = "failed", f"an input file changed during the run: {changed[0]}"
