@@ -41,3 +41,21 @@ def postgres():
     server = pg_server.start()
     yield server
     server.stop()
+
+
+def run_sample_team(repo: Path, out: Path):
+    """`playbook run` on the sample team into ``out`` (a subprocess, as a user would run it)."""
+    import subprocess
+
+    playbook = Path(sys.executable).parent / "playbook"
+    return subprocess.run([str(playbook), "run", str(repo / "data" / "sample-team" / "team.yml"), "--out", str(out),
+                           "--quiet"], capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="session")
+def sample_run(repo, tmp_path_factory) -> Path:
+    """One full run of the sample team, shared by the end-to-end and book-number tests."""
+    out = tmp_path_factory.mktemp("sample") / "run"
+    done = run_sample_team(repo, out)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out

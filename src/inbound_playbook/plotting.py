@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
 
-matplotlib.use("Agg")  # reports are rendered headless; the notebook still shows figures inline
-import matplotlib.pyplot as plt  # noqa: E402
+# No backend is forced: in a kernel, ipykernel's inline backend shows figures in the notebook (and so in the
+# report); elsewhere matplotlib falls back to Agg on a machine without a display.
 
 OKABE_ITO = {
     "black": "#000000",
@@ -48,6 +49,21 @@ STYLE = {
 
 def apply_style() -> None:
     plt.rcParams.update(STYLE)
+
+
+def subplots(nrows: int = 1, ncols: int = 1, **kwargs):
+    """Like ``plt.subplots`` but outside pyplot's figure manager.
+
+    pyplot-managed figures are shown automatically at the end of the notebook cell that created them (all at
+    once, out of the narrative's order) and stay in memory; a bare ``Figure`` is shown only where the notebook
+    displays it, and is freed with its last reference.
+    """
+    from matplotlib.figure import Figure
+
+    figsize = kwargs.pop("figsize", None)
+    fig = Figure(figsize=figsize, layout=kwargs.pop("layout", "constrained"))
+    axes = fig.subplots(nrows, ncols, **kwargs)
+    return fig, axes
 
 
 def save_figure(fig: "plt.Figure", output_dir: str | Path | None, name: str) -> Path | None:

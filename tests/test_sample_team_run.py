@@ -1,0 +1,95 @@
+"""End to end: `playbook run data/sample-team/team.yml` produces the full run folder of DESIGN.md, with the
+results.json contract keys, aggregates only, PII redacted everywhere, and byte-identical numbers on a rerun."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.notebook
+
+ANALYSES = ["baseline", "survey", "its", "feasibility"]
+
+#: DESIGN.md's results.json contract, per analysis
+CONTRACT_KEYS = {
+    "baseline": {"n_tickets", "n_completed", "n_censored", "median", "median_ci", "mean", "p90", "km_median",
+                 "within_sla", "outcome_mix", "weekly"},
+    "survey": {"n_responses", "response_rate", "csat", "scales", "waves", "suppressed_groups"},
+    "its": {"family", "n_pre", "n_post", "level_change", "slope_change", "hac", "relative_effect", "diagnostics",
+            "placebo"},
+    "feasibility": {"n_required_per_arm", "design_effect", "n_effective_available", "weeks_needed", "verdict",
+                    "reasons"},
+}
+
+
+from conftest import run_sample_team
+
+
+def test_full_run_folder(sample_run):
+    run = json.loads((sample_run / "run.json").read_text())
+    assert run["status"] == "succeeded"
+    assert sorted(run["analyses"]) == sorted(ANALYSES)
+    assert (sample_run / "index.html").is_file()
+    for name in ANALYSES:
+        folder = sample_run / name
+        for item in ("notebook.ipynb", "report.html", "results.json"):
+            assert (folder / item).is_file(), f"{name}/{item}"
+        figures = list((folder / "figures").glob("*.png"))
+        assert figures, f"{name} wrote no figures"
+        assert all(f.stat().st_size > 2000 for f in figures)
+
+
+@pytest.mark.parametrize("name", ANALYSES)
+def test_results_json_has_the_contract_keys(sample_run, name):
+    results = json.loads((sample_run / name / "results.json").read_text())
+    missing = CONTRACT_KEYS[name] - set(results)
+    assert not missing, f"{name}/results.json lacks {sorted(missing)}"
+
+
+def test_baseline_weekly_table_feeds_the_its(sample_run):
+    weekly = pd.read_csv(sample_run / "baseline" / "weekly.csv")
+    assert {"week", "median_hours", "staffed_hours", "tickets_started"} <= set(weekly.columns)
+    assert len(weekly) == 78
+
+
+def _all_output_text(folder: Path) -> str:
+    texts = []
+    for path in folder.rglob("*"):
+        if path.is_file() and path.suffix in {".json", ".html", ".ipynb", ".csv"}:
+            texts.append(path.read_text(encoding="utf-8"))
+    return "\n".join(texts)
+
+
+def test_no_pii_and_no_row_level_identifiers_in_any_output(sample_run, repo):
+    truth = json.loads((repo / "data" / "sample-team" / "TRUTH.json").read_text())
+    text = _all_output_text(sample_run)
+    planted = truth["survey"]["pii_planted"]
+    assert planted, "TRUTH.json should list the planted PII strings"
+    for secret in planted:
+        assert secret not in text, f"unredacted PII in the outputs: {secret!r}"
+    # No ticket ids (DSP-000123) and no respondent ids appear in any report output.
+    assert not re.search(r"DSP-\d{6}", text)
+    survey = pd.read_csv(repo / "data" / "sample-team" / "survey.csv")
+    respondent_ids = [str(v) for v in survey["respondent_id"].astype(str) if len(str(v)) >= 4]
+    assert not any(f'"{rid}"' in text for rid in respondent_ids)
+
+
+def test_small_survey_groups_are_suppressed_everywhere(sample_run):
+    results = json.loads((sample_run / "survey" / "results.json").read_text())
+    assert results["suppressed_groups"] >= 1 if isinstance(results["suppressed_groups"], int) \
+        else len(results["suppressed_groups"]) >= 1
+    report = (sample_run / "survey" / "report.html").read_text()
+    assert "Quality analyst" not in report.replace("suppressed", "")
+
+
+def test_a_second_run_gives_byte_identical_results(sample_run, tmp_path):
+    out = tmp_path / "again"
+    done = run_sample_team(Path(__file__).resolve().parents[1], out)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for name in ANALYSES:
+        first = (sample_run / name / "results.json").read_bytes()
+        assert (out / name / "results.json").read_bytes() == first, f"{name}/results.json differs between runs"
