@@ -270,6 +270,11 @@ feasibility:
   weeks_available: 8
   alpha: 0.05
   power: 0.8
+  shared_queue: true           # agents pull disputes from one queue
+  knowledge_sharing: true      # macros and tips travel between agents; team leads coach everyone
+  fairness_concerns: false
+  everyone_gets_change: true   # the new tool replaces the old one for all agents
+  has_stable_pre_period: 50    # weeks of history before the change
 """
 
 SECONDS_PER_HOUR = 3600

@@ -58,7 +58,11 @@ def validate(config: TeamConfig, names: list[str]) -> None:
             fix="give metric_sd and icc in the feasibility section, or add a baseline section",
         )
     for name in names:
-        module(name).validate(getattr(config, name), context)
+        if name == "feasibility" and needs_baseline_estimates(config):
+            # The estimates read the baseline's log: check it (agent column, enough agents) before anything runs.
+            module(name).validate(config.feasibility, context, config.baseline.notebook_parameters())
+        else:
+            module(name).validate(getattr(config, name), context)
 
 
 def needs_baseline_estimates(config: TeamConfig) -> bool:

@@ -29,13 +29,17 @@ ITS = (
     "t-based intervals (as Stata newey and R sandwich::NeweyWest(prewhite = FALSE, adjust = TRUE)); the lag used "
     "is reported. Count models: log link with log(offset); quasi-Poisson scales by Pearson chi-square / df; Wald "
     "intervals on the log scale, then exponentiated. Seasonality: Fourier pairs sin/cos(2 pi k t / period). "
-    "Excluded (phase-in) periods keep their place in time."
+    "Excluded (phase-in) periods keep their place in time, and lags are counted in periods, never across a gap "
+    "or between the treated and control series (panel Newey-West for comparative models)."
 )
 
 FEASIBILITY = (
     "Sample size per arm for a two-sided two-sample comparison of means at the given alpha and power. "
     "Design effect for randomising people whose units are correlated: 1 + (m - 1) x ICC, with m the units per "
-    "person over the weeks available. The effective sample counts both arms together."
+    "person over the weeks available. The effective sample counts both arms together. When not given, the "
+    "metric's SD and the ICC(1) (one-way ANOVA for unequal group sizes) are estimated per agent from the "
+    "baseline's hours, with seeded cluster-bootstrap intervals; Kohavi's 355 x skewness^2 rule checks whether the "
+    "mean is near-normal at the required n."
 )
 
 BY_ANALYSIS = {"baseline": BASELINE, "survey": SURVEY, "its": ITS, "feasibility": FEASIBILITY}

@@ -7,8 +7,9 @@ to do (pydantic's own "Input should be greater than 0" does not); the config loa
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..params import SectionParams
 
@@ -42,34 +43,40 @@ class FeasibilityParams(SectionParams):
         "null = estimate per agent from the baseline.",
     )
     weeks_available: float = Field(description="Weeks the decision can wait for data, greater than 0.")
+    metric_unit: str = Field(
+        default="hours",
+        description="Unit of metric_sd and minimum_effect, used in labels (e.g. hours, minutes). The baseline's "
+        "estimate is in hours, so it must be hours when metric_sd is null.",
+    )
     alpha: float = Field(default=0.05, description="Two-sided significance level, between 0 and 1 (e.g. 0.05).")
     power: float = Field(
         default=0.8, description="Power to detect minimum_effect, between 0 and 1 (e.g. 0.8 for 80%)."
     )
-    shared_queue: bool = Field(
-        default=True,
+    shared_queue: bool | None = Field(
+        default=None,
         description="Do the people work one shared queue? Then a faster tool in one arm changes the other arm's "
-        "workload (interference). Default true: most internal support teams share a queue.",
+        "workload (interference). null = not answered, assumed true (most internal support teams share a queue).",
     )
-    knowledge_sharing: bool = Field(
-        default=True,
+    knowledge_sharing: bool | None = Field(
+        default=None,
         description="Do macros, tips or supervisors' coaching reach both arms? Then the control arm learns the new "
-        "way too (contamination). Default true: people on one team talk.",
+        "way too (contamination). null = not answered, assumed true (people on one team talk).",
     )
-    fairness_concerns: bool = Field(
-        default=False,
-        description="Would labour rules, targets or ethics object to half the team working with a worse tool "
-        "for the test's duration?",
+    fairness_concerns: bool | None = Field(
+        default=None,
+        description="Would labour rules, targets or ethics object to half the team working with a worse tool for "
+        "the test's duration? null = not answered, assumed false (ask HR or labour relations).",
     )
-    everyone_gets_change: bool = Field(
-        default=True,
+    everyone_gets_change: bool | None = Field(
+        default=None,
         description="Will everyone get the change anyway? Then randomise the order of the rollout (stepped wedge). "
-        "Default true: internal tools are rarely kept from part of a team for good.",
+        "null = not answered, assumed true (internal tools are rarely kept from part of a team for good).",
     )
-    has_stable_pre_period: bool | int = Field(
-        default=False,
+    has_stable_pre_period: bool | int | None = Field(
+        default=None,
         description="Is there a stable run of the metric before the change? true, false, or the number of "
-        f"pre-change periods (weeks); interrupted time series needs {MIN_PRE_PERIODS}-12 or more.",
+        f"pre-change periods (weeks); interrupted time series needs {MIN_PRE_PERIODS}-12 or more. "
+        "null = not answered, assumed none.",
     )
     bootstrap_resamples: int = Field(
         default=2000,
@@ -142,8 +149,8 @@ class FeasibilityParams(SectionParams):
 
     @field_validator("has_stable_pre_period")
     @classmethod
-    def _pre_periods(cls, value: bool | int) -> bool | int:
-        if not isinstance(value, bool) and value < 0:
+    def _pre_periods(cls, value: bool | int | None) -> bool | int | None:
+        if value is not None and not isinstance(value, bool) and value < 0:
             raise ValueError(
                 f"has_stable_pre_period is {value}: give true, false, or the number of weeks of stable data "
                 "before the change (0 or more)"
@@ -157,8 +164,36 @@ class FeasibilityParams(SectionParams):
             raise ValueError(f"bootstrap_resamples is {value}: give a number from 200 to 100,000 (2000 is usual)")
         return value
 
+    @model_validator(mode="after")
+    def _unit_matches_estimate(self) -> "FeasibilityParams":
+        if self.metric_sd is None and self.metric_unit.strip().lower() not in ("hours", "hour", "h"):
+            raise ValueError(
+                f"metric_unit is '{self.metric_unit}' but metric_sd is null, so the SD is estimated from the baseline "
+                "in hours: give minimum_effect in hours and set metric_unit: hours, or give metric_sd in "
+                f"{self.metric_unit}"
+            )
+        return self
+
+    #: what an unanswered (null) interference or rollout question is taken to mean
+    ASSUMED: ClassVar[dict[str, bool]] = {
+        "shared_queue": True, "knowledge_sharing": True, "fairness_concerns": False, "everyone_gets_change": True,
+        "has_stable_pre_period": False,
+    }
+
+    def answer(self, name: str) -> bool:
+        """A yes/no design question's answer, with the assumption for an unanswered (null) one."""
+        value = getattr(self, name)
+        return self.ASSUMED[name] if value is None else bool(value)
+
+    def unanswered(self) -> list[str]:
+        """The design questions left null in the config (their assumed answers are used and named in the reasons)."""
+        return [name for name in self.ASSUMED if getattr(self, name) is None]
+
     def pre_periods(self) -> int | None:
-        """Stable pre-change periods as a count: an int as given, ``True`` -> None (enough, count unknown), False -> 0."""
-        if isinstance(self.has_stable_pre_period, bool):
-            return None if self.has_stable_pre_period else 0
-        return int(self.has_stable_pre_period)
+        """Stable pre-change periods: an int as given; true -> None (enough, count unknown); false or null -> 0."""
+        value = self.has_stable_pre_period
+        if value is None or value is False:
+            return 0
+        if value is True:
+            return None
+        return int(value)

@@ -1,0 +1,369 @@
+"""Feasibility of an A/B test: sample size, design effect, effective n, weeks needed, ICC and SD estimation.
+
+Pure functions over numbers and data frames; no I/O, no plotting.
+
+Power: statsmodels ``TTestIndPower.power`` (two-sample t-test, equal arms, exact noncentral-t power counting both
+rejection tails), inverted for n or for the effect with scipy's ``brentq``. statsmodels is used rather than pingouin's
+``power_ttest`` because it is already the pinned engine of the ITS analysis and accepts a fractional ``nobs1`` (the
+effective n after the design effect is rarely whole). Its own ``solve_power`` is not used: for some inputs it stops at
+a wrong root (a detectable effect near 0 at one point of a smooth curve), so the root is bracketed here. pingouin
+gives the same numbers; the tests check both solvers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+from scipy.optimize import brentq
+from statsmodels.stats.power import TTestIndPower
+
+#: Kohavi, Tang and Xu (2020), Trustworthy Online Controlled Experiments, p. 187: the sample mean is close to normal
+#: once each group has at least 355 * s^2 units, s the skewness of the metric.
+KOHAVI_SKEW_FACTOR = 355.0
+
+
+# --------------------------------------------------------------------------------------------------------------
+# sample size and power
+# --------------------------------------------------------------------------------------------------------------
+
+
+def n_required_per_arm(minimum_effect: float, sd: float, *, alpha: float = 0.05, power: float = 0.8) -> int:
+    """Units per arm a two-sided two-sample t-test needs to detect ``minimum_effect`` with the given power.
+
+    Cohen's d = minimum_effect / sd; the solver's fractional answer is rounded up.
+
+    Example
+    -------
+    >>> n_required_per_arm(0.5, 1.0)          # Cohen (1988) Table 2.4.1: d = 0.5, two-sided .05, power .80 -> 64
+    64
+    >>> n_required_per_arm(1.0, 12.0)         # van Belle (2008) rule 16 * 12^2 / 1^2 = 2304; the exact t-test: 2262
+    2262
+
+    Reference
+    ---------
+    Cohen, J. (1988). Statistical Power Analysis for the Behavioral Sciences, 2nd ed., Table 2.4.1.
+    van Belle, G. (2008). Statistical Rules of Thumb, 2nd ed., rule 2.3 (n = 16 sigma^2 / delta^2 per group).
+    """
+    _check_probability(alpha, "alpha")
+    _check_probability(power, "power")
+    if not sd > 0:
+        raise ValueError(f"sd must be greater than 0, got {sd}")
+    if not minimum_effect > 0:
+        raise ValueError(f"minimum_effect must be greater than 0, got {minimum_effect}")
+    d = minimum_effect / sd
+    n = _solve_n(d, alpha, power)
+    # ceil with a guard against 63.99999999 from the root finder
+    return max(2, int(math.ceil(n - 1e-7)))
+
+
+def minimum_detectable_effect(n_per_arm: float, sd: float, *, alpha: float = 0.05, power: float = 0.8) -> float | None:
+    """Smallest difference in means (in the metric's units) detectable with ``n_per_arm`` independent units per arm.
+
+    None when there are fewer than 2 units per arm (no degrees of freedom for the t-test).
+
+    Example
+    -------
+    >>> round(minimum_detectable_effect(64, 1.0), 3)   # inverse of Cohen's table: 64 per group -> d ~ 0.50
+    0.499
+    """
+    _check_probability(alpha, "alpha")
+    _check_probability(power, "power")
+    if not n_per_arm >= 2:
+        return None
+    return _solve_d(float(n_per_arm), alpha, power) * sd
+
+
+def design_effect(cluster_size: float, icc: float) -> float:
+    """Kish's design effect 1 + (m - 1) * ICC for clusters of ``m`` units with intra-cluster correlation ``icc``.
+
+    Example
+    -------
+    >>> design_effect(200, 0.05)     # content brief: 40 agents x 200 tickets, ICC 0.05
+    10.95
+
+    Reference
+    ---------
+    Kish, L. (1965). Survey Sampling, section 5.4. Donner, A. and Klar, N. (2000). Design and Analysis of Cluster
+    Randomization Trials, ch. 5.
+    """
+    if cluster_size < 1:
+        raise ValueError(f"cluster size must be at least 1, got {cluster_size}")
+    if not 0 <= icc < 1:
+        raise ValueError(f"icc must be in [0, 1), got {icc}")
+    return round(1.0 + (cluster_size - 1.0) * icc, 12)
+
+
+def effective_n(users: int, cluster_size: float, icc: float) -> float:
+    """Effective number of independent units in both arms together: users * m / design effect.
+
+    Example
+    -------
+    >>> round(effective_n(40, 200, 0.05), 1)        # 8,000 tickets behave like about 730 independent ones
+    730.6
+    """
+    return users * cluster_size / design_effect(cluster_size, icc)
+
+
+def effective_n_per_arm_limit(users: int, icc: float) -> float | None:
+    """The most an endless test can reach per arm: (users / 2) / ICC; None when ICC = 0 (no ceiling)."""
+    return None if icc <= 0 else users / (2.0 * icc)
+
+
+@dataclass(frozen=True)
+class WeeksNeeded:
+    """Weeks of data at which the effective n per arm reaches the requirement, or None with the reason."""
+
+    weeks: float | None
+    reason: str | None
+
+
+def weeks_needed(n_required: float, users: int, units_per_user_per_week: float, icc: float) -> WeeksNeeded:
+    """Solve (users / 2) * k / (1 + (k - 1) ICC) = n_required for k = units per user, then weeks = k / units per week.
+
+    The effective n per arm grows with the weeks but the design effect grows too, so it levels off at
+    users / (2 ICC): when the requirement is at or above that ceiling no number of weeks is enough. Closed form:
+    k = 2 N (1 - ICC) / (users - 2 N ICC), valid when users > 2 N ICC.
+
+    Example
+    -------
+    >>> weeks_needed(100, 40, 25, 0.0).weeks    # no clustering: 200 units / (40 x 25 a week)
+    0.2
+    >>> weeks_needed(1000, 40, 25, 0.05).weeks is None   # ceiling 40 / (2 x 0.05) = 400 per arm
+    True
+    """
+    if users < 2:
+        raise ValueError("at least 2 users are needed")
+    limit = effective_n_per_arm_limit(users, icc)
+    if limit is not None and n_required >= limit:
+        return WeeksNeeded(
+            None,
+            f"more weeks cannot help: with ICC {icc:.3f} the clustering caps the effective n at users / (2 x ICC) = "
+            f"{limit:,.0f} per arm, below the {n_required:,.0f} needed",
+        )
+    k = 2.0 * n_required * (1.0 - icc) / (users - 2.0 * n_required * icc)
+    k = max(k, 1.0)  # at least one unit per user
+    return WeeksNeeded(k / units_per_user_per_week, None)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# estimating the SD and the ICC from clustered data
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterSummary:
+    """Per-cluster sufficient statistics: sizes, means and within-cluster sums of squares."""
+
+    sizes: np.ndarray
+    means: np.ndarray
+    within_ss: np.ndarray
+
+
+def summarise_clusters(frame: pd.DataFrame, cluster: str, value: str) -> ClusterSummary:
+    values = frame[value].astype(float)
+    grouped = values.groupby(frame[cluster], sort=True, observed=True)
+    sizes = grouped.size().to_numpy(dtype=float)
+    means = grouped.mean().to_numpy(dtype=float)
+    centred = values - grouped.transform("mean")
+    within = (centred**2).groupby(frame[cluster], sort=True, observed=True).sum().to_numpy(dtype=float)
+    return ClusterSummary(sizes, means, within)
+
+
+def _icc_and_sd(sizes: np.ndarray, means: np.ndarray, within: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Vectorised one-way ANOVA over the last axis: ICC(1), SD, MSB, MSW, n0 (arrays of any leading shape)."""
+    n_total = sizes.sum(axis=-1)
+    k = sizes.shape[-1]
+    grand = (sizes * means).sum(axis=-1) / n_total
+    ssb = (sizes * (means - grand[..., None]) ** 2).sum(axis=-1)
+    ssw = within.sum(axis=-1)
+    msb = ssb / (k - 1)
+    msw = ssw / (n_total - k)
+    n0 = (n_total - (sizes**2).sum(axis=-1) / n_total) / (k - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        icc = (msb - msw) / (msb + (n0 - 1) * msw)
+    sd = np.sqrt((ssb + ssw) / (n_total - 1))
+    return icc, sd, msb, msw, n0
+
+
+@dataclass(frozen=True)
+class IccEstimate:
+    """ICC(1) from a one-way random-effects ANOVA (unbalanced clusters), with two 95% intervals.
+
+    ``icc`` is the ANOVA estimate (it can be negative when clusters differ less than chance); ``ci`` is the
+    seeded cluster-bootstrap percentile interval (robust to skew; used in reports), ``ci_f`` the F-based interval
+    of Searle (1971), exact for balanced normal data and approximate with n0 for unbalanced clusters.
+    """
+
+    icc: float
+    ci: tuple[float, float] | None
+    ci_f: tuple[float, float]
+    f: float
+    df1: int
+    df2: int
+    n0: float
+    n_clusters: int
+    n_units: int
+
+
+@dataclass(frozen=True)
+class SdEstimate:
+    """Sample standard deviation (ddof 1) of all units, with a seeded cluster-bootstrap 95% interval."""
+
+    sd: float
+    ci: tuple[float, float] | None
+    n_units: int
+
+
+def icc_oneway(frame: pd.DataFrame, cluster: str, value: str, *, alpha: float = 0.05) -> IccEstimate:
+    """ICC(1): (MSB - MSW) / (MSB + (n0 - 1) MSW), n0 = (N - sum n_i^2 / N) / (k - 1), with the F interval.
+
+    F = MSB / MSW on (k - 1, N - k) df; F_L = F / F_{1-a/2}, F_U = F * F_{1-a/2}(N - k, k - 1);
+    interval ((F_L - 1) / (F_L + n0 - 1), (F_U - 1) / (F_U + n0 - 1)).
+
+    Example
+    -------
+    Shrout and Fleiss (1979), Table 1 (6 targets x 4 judges): ICC(1,1) = 0.17 (their Table 2).
+
+    >>> sf = pd.DataFrame({"target": np.repeat(range(6), 4),
+    ...                    "score": [9, 2, 5, 8, 6, 1, 3, 2, 8, 4, 6, 8, 7, 1, 2, 6, 10, 5, 6, 9, 6, 2, 4, 7]})
+    >>> round(icc_oneway(sf, "target", "score").icc, 2)
+    0.17
+
+    Reference
+    ---------
+    Shrout, P. E. and Fleiss, J. L. (1979). Intraclass correlations: uses in assessing rater reliability.
+    Psychological Bulletin 86(2), 420-428. Searle, S. R. (1971). Linear Models, ch. 9. Donner, A. (1986). A review
+    of inference procedures for the intraclass correlation coefficient in the one-way random effects model.
+    International Statistical Review 54(1), 67-82.
+    """
+    summary = summarise_clusters(frame, cluster, value)
+    k = summary.sizes.size
+    n_total = int(summary.sizes.sum())
+    if k < 2:
+        raise ValueError("at least 2 clusters are needed to estimate an ICC")
+    if n_total <= k:
+        raise ValueError("every cluster has one unit: the within-cluster variance cannot be estimated")
+    icc, _sd, msb, msw, n0 = (float(x) for x in _icc_and_sd(summary.sizes, summary.means, summary.within_ss))
+    df1, df2 = k - 1, n_total - k
+    f = msb / msw if msw > 0 else math.inf
+    f_low = f / sps.f.ppf(1 - alpha / 2, df1, df2)
+    f_high = f * sps.f.ppf(1 - alpha / 2, df2, df1)
+    ci_f = ((f_low - 1) / (f_low + n0 - 1), (f_high - 1) / (f_high + n0 - 1))
+    return IccEstimate(icc=icc, ci=None, ci_f=(float(ci_f[0]), float(ci_f[1])), f=float(f), df1=df1, df2=df2,
+                       n0=float(n0), n_clusters=k, n_units=n_total)
+
+
+def estimate_sd_icc(
+    frame: pd.DataFrame, cluster: str, value: str, *, seed: int, resamples: int = 2000, alpha: float = 0.05
+) -> tuple[SdEstimate, IccEstimate]:
+    """SD of ``value`` and its ICC(1) within ``cluster``, with intervals from one seeded cluster bootstrap.
+
+    The bootstrap resamples whole clusters (agents) with replacement, which respects both the clustering and the
+    skew of durations; each resample's SD and ICC come from per-cluster sufficient statistics, so 2,000 resamples of
+    a million tickets cost no more than of a thousand. Same data and seed, same intervals.
+
+    Example
+    -------
+    >>> rng = np.random.default_rng(1)
+    >>> frame = pd.DataFrame({"agent": np.repeat(range(50), 40)})
+    >>> frame["hours"] = rng.normal(0, 1, 50)[frame["agent"]] * 0.5 + rng.normal(0, 1, 2000)
+    >>> sd, icc = estimate_sd_icc(frame, "agent", "hours", seed=1)
+    >>> icc.ci[0] < 0.2 < icc.ci[1]                  # planted ICC 0.25 / 1.25 = 0.2
+    True
+
+    Reference
+    ---------
+    Field, C. A. and Welsh, A. H. (2007). Bootstrapping clustered data. JRSS B 69(3), 369-390 (resampling clusters).
+    """
+    base = icc_oneway(frame, cluster, value, alpha=alpha)
+    summary = summarise_clusters(frame, cluster, value)
+    sd_point = float(frame[value].astype(float).std(ddof=1))
+    rng = np.random.default_rng(seed)
+    k = summary.sizes.size
+    idx = rng.integers(0, k, size=(resamples, k))
+    icc_b, sd_b, *_ = _icc_and_sd(summary.sizes[idx], summary.means[idx], summary.within_ss[idx])
+    q = [alpha / 2, 1 - alpha / 2]
+    sd_ci = tuple(float(x) for x in np.quantile(sd_b, q))
+    icc_b = icc_b[np.isfinite(icc_b)]
+    icc_ci = tuple(float(x) for x in np.quantile(icc_b, q)) if icc_b.size else None
+    icc = IccEstimate(icc=base.icc, ci=icc_ci, ci_f=base.ci_f, f=base.f, df1=base.df1, df2=base.df2, n0=base.n0,
+                      n_clusters=base.n_clusters, n_units=base.n_units)
+    return SdEstimate(sd=sd_point, ci=sd_ci, n_units=base.n_units), icc
+
+
+@dataclass(frozen=True)
+class SkewRule:
+    """Kohavi's rule: the mean is near-normal with at least 355 s^2 units per arm (s = skewness)."""
+
+    skewness: float
+    min_n_per_arm: int
+    n_per_arm_available: float
+    met: bool
+
+
+def skew_rule(values: np.ndarray, n_per_arm_available: float) -> SkewRule:
+    """Skewness s = E[(X - mu)^3] / Var(X)^(3/2) (the moment ratio, scipy's default) and 355 s^2 per arm.
+
+    Example
+    -------
+    >>> rule = skew_rule(np.array([1.0, 1, 1, 1, 10]), 500)
+    >>> round(rule.skewness, 2), rule.min_n_per_arm
+    (1.5, 799)
+
+    Reference
+    ---------
+    Kohavi, R., Tang, D. and Xu, Y. (2020). Trustworthy Online Controlled Experiments, p. 187.
+    """
+    values = np.asarray(values, dtype=float)
+    s = float(sps.skew(values, bias=True))
+    minimum = int(math.ceil(KOHAVI_SKEW_FACTOR * s * s))
+    return SkewRule(skewness=s, min_n_per_arm=minimum, n_per_arm_available=float(n_per_arm_available),
+                    met=bool(n_per_arm_available >= minimum))
+
+
+def _power(d: float, n_per_arm: float, alpha: float) -> float:
+    value = float(TTestIndPower().power(effect_size=d, nobs1=n_per_arm, alpha=alpha, ratio=1.0,
+                                        alternative="two-sided"))
+    if not math.isfinite(value):  # scipy's noncentral t can give NaN far in the tail, where power is 1
+        value = 1.0
+    return value
+
+
+def _normal_d(n_per_arm: float, alpha: float, power: float) -> float:
+    """Large-sample effect size (z_{1-alpha/2} + z_power) * sqrt(2 / n): a starting bracket for the exact root."""
+    return (sps.norm.ppf(1 - alpha / 2) + sps.norm.ppf(power)) * math.sqrt(2.0 / n_per_arm)
+
+
+def _solve_n(d: float, alpha: float, power: float) -> float:
+    """n per arm with power(d, n) = power: brentq over statsmodels' power function, bracketed from the normal
+    approximation (statsmodels' own ``solve_power`` can stop at a wrong root)."""
+    if _power(d, 2.0, alpha) >= power:
+        return 2.0
+    guess = 2.0 * ((sps.norm.ppf(1 - alpha / 2) + sps.norm.ppf(power)) / d) ** 2
+    low, high = 2.0, max(4.0, 1.5 * guess + 4.0)
+    while _power(d, high, alpha) < power:
+        low, high = high, high * 2
+    return float(brentq(lambda n: _power(d, n, alpha) - power, low, high, xtol=1e-10, rtol=1e-12, maxiter=500))
+
+
+def _solve_d(n_per_arm: float, alpha: float, power: float) -> float:
+    """Effect size d with power(d, n) = power for n per arm (power rises monotonically with d)."""
+    if power <= alpha:
+        raise ValueError("power must exceed alpha")
+    guess = _normal_d(n_per_arm, alpha, power)
+    low, high = 0.5 * guess, 2.0 * guess
+    while _power(high, n_per_arm, alpha) < power:
+        low, high = high, high * 2
+    while _power(low, n_per_arm, alpha) > power:
+        low = low / 2
+    return float(brentq(lambda d: _power(d, n_per_arm, alpha) - power, low, high, xtol=1e-14, rtol=1e-12,
+                        maxiter=500))
+
+
+def _check_probability(value: float, name: str) -> None:
+    if not 0 < value < 1:
+        raise ValueError(f"{name} must be strictly between 0 and 1, got {value}")
