@@ -17,9 +17,12 @@ BASELINE = (
 SURVEY = (
     "CSAT is the top-2-box share of the overall item (the two highest codes of the declared scale), not the mean, "
     "with a Wilson interval. Reverse-keyed items are recoded as scale_min + scale_max - x before scoring. "
-    "Cronbach's alpha comes from pingouin with its confidence interval. Groups smaller than min_group_size are "
-    "suppressed everywhere. Free text is shown only after e-mail addresses, phone numbers and long digit runs "
-    "are redacted."
+    "Cronbach's alpha comes from pingouin with its confidence interval, on complete rows (listwise deletion); a "
+    "scale score is the mean of the answered items when at least half are answered. Wave comparisons: "
+    "Mann-Whitney p and rank-biserial r (r > 0: the later wave answered higher); the CSAT difference has Newcombe's "
+    "hybrid score interval. Groups smaller than min_group_size are suppressed everywhere, and one more group is "
+    "hidden when the suppressed ones could be recovered by subtraction from the totals. Free text is shown only "
+    "after e-mail addresses, phone numbers and long digit runs are redacted."
 )
 
 ITS = (

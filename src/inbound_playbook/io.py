@@ -94,9 +94,11 @@ def read_table(path: str | Path, *, required: Iterable[str] = (), what: str = "t
             ) from None
     else:
         try:
+            # Blank lines are kept (as all-empty rows, dropped below) so the index stays line number - 2 and
+            # first_bad_row names the spreadsheet row a person sees.
             frame = pd.read_csv(
                 path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig",
-                skipinitialspace=True,
+                skipinitialspace=True, skip_blank_lines=False,
             )
         except pd.errors.EmptyDataError:
             raise InputError("the file has no header row", file=path, fix="export it again with a header") from None
@@ -112,6 +114,7 @@ def read_table(path: str | Path, *, required: Iterable[str] = (), what: str = "t
             raise InputError("the file is not UTF-8 text", file=path, fix="save it as 'CSV UTF-8'") from None
         frame.columns = [str(c).strip() for c in frame.columns]
         _check_delimiter(path, list(frame.columns), required)
+        frame = frame.loc[frame.notna().any(axis=1)]
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputError(
@@ -138,9 +141,14 @@ def _parser_error_row(message: str) -> int | None:
 
 
 def first_bad_row(mask: pd.Series) -> int | None:
-    """Spreadsheet row number (header = row 1) of the first True in a boolean mask over a 0-based frame."""
+    """Spreadsheet row number (header = row 1) of the first True in a boolean mask over a frame read by
+    ``read_table``: its integer index is the data line's position in the file (blank lines included), so filtered
+    frames still name the right row."""
     positions = mask.to_numpy().nonzero()[0]
-    return int(positions[0]) + 2 if len(positions) else None
+    if not len(positions):
+        return None
+    label = mask.index[positions[0]]
+    return int(label) + 2 if pd.api.types.is_integer(label) else int(positions[0]) + 2
 
 
 def write_csv_lines(path: Path, header: list[str], rows: list[list[object]]) -> None:

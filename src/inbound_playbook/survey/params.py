@@ -34,6 +34,14 @@ class SurveyParams(SectionParams):
     min_group_size: int = Field(
         default=5, ge=2, description="Groups with fewer respondents are suppressed everywhere."
     )
+    name_suppressed_groups: bool = Field(
+        default=False,
+        description=(
+            "Name the hidden groups (never their sizes) in the report and results.json. Leave false unless the "
+            "group column holds labels that say nothing about a person (e.g. roles); with team, site or shift "
+            "names, 'hidden because small' can itself point at people."
+        ),
+    )
     text_column: str | None = Field(
         default=None, description="Free-text column; e-mails, phone numbers and long digit runs are redacted."
     )
@@ -48,7 +56,14 @@ class SurveyParams(SectionParams):
     quotes_per_theme: int = Field(
         default=3, ge=0, le=10, description="Redacted example quotes shown per theme (0 shows none)."
     )
-    invited: int | None = Field(default=None, gt=0, description="How many people were invited (response rate).")
+    invited: int | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "How many people were invited (response rate); with wave_column, how many were invited to each "
+            "wave (the same people asked again)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _scale_is_ordered(self) -> "SurveyParams":
