@@ -873,12 +873,23 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
     return truth
 
 
+def write_weekly_table(out: Path) -> Path:
+    """weekly.csv: the ITS notebook's default input, made by the library's own baseline code from the files just
+    written (the same table `playbook run` writes as baseline/weekly.csv)."""
+    from inbound_playbook import baseline
+    from inbound_playbook.config import load_config
+
+    config = load_config(out / "team.yml")
+    return baseline.write_weekly(config.baseline, config.context(), out / "weekly.csv")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: data/sample-team)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
     args = parser.parse_args(argv)
     truth = generate(args.out, args.seed)
+    write_weekly_table(args.out)
     pop, real = truth["population_medians"], truth["realised_medians"]
     print(f"wrote {args.out}: {truth['n_tickets']} tickets, {truth['n_events']} events")
     print(

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "make_sample_data.py"
 SAMPLE = ROOT / "data" / "sample-team"
 TEMPLATES = ROOT / "data" / "templates"
-GENERATED_FILES = ("events.parquet", "staffing.csv", "survey.csv", "team.yml", "TRUTH.json")
+GENERATED_FILES = ("events.parquet", "staffing.csv", "survey.csv", "team.yml", "TRUTH.json", "weekly.csv")
 
 STEPS = (
     "Ticket created",

@@ -1,10 +1,13 @@
-"""Statistics shared by several analyses: Wilson intervals, true medians, seeded bootstrap intervals."""
+"""Statistics shared by several analyses: proportions with Wilson intervals.
+
+The true median and its seeded bootstrap interval live in ``baseline.stats`` (``median_ci``), which draws the
+bootstrap median's order statistics directly and so scales to millions of tickets.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from statsmodels.stats.proportion import proportion_confint
 
 
@@ -36,38 +39,3 @@ def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> Proportion:
         raise ValueError(f"successes {successes} outside 0..{n}")
     low, high = proportion_confint(successes, n, alpha=alpha, method="wilson")
     return Proportion(successes=int(successes), n=int(n), share=successes / n, ci=(float(low), float(high)))
-
-
-def true_median(values: np.ndarray) -> float | None:
-    """The median: the middle value, or the mean of the two middle values for an even count (never a lower
-    or upper median, and no interpolation beyond that)."""
-    values = np.asarray(values, dtype=float)
-    if values.size == 0:
-        return None
-    return float(np.median(values))
-
-
-def bootstrap_median_ci(
-    values: np.ndarray, *, seed: int, resamples: int = 2000, alpha: float = 0.05
-) -> tuple[float, float] | None:
-    """Percentile bootstrap interval of the true median, seeded so the same input gives the same interval.
-
-    Resampling is done in blocks to bound memory on large inputs (a million durations x 2,000 resamples would
-    not fit at once); results do not depend on the block size because every resample draws from one generator
-    in a fixed order.
-    """
-    values = np.asarray(values, dtype=float)
-    n = values.size
-    if n == 0:
-        return None
-    if n == 1:
-        return (float(values[0]), float(values[0]))
-    rng = np.random.default_rng(seed)
-    medians = np.empty(resamples)
-    block = max(1, min(resamples, 20_000_000 // n))
-    for start in range(0, resamples, block):
-        stop = min(resamples, start + block)
-        idx = rng.integers(0, n, size=(stop - start, n))
-        medians[start:stop] = np.median(values[idx], axis=1)
-    low, high = np.quantile(medians, [alpha / 2, 1 - alpha / 2])
-    return (float(low), float(high))

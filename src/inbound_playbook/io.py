@@ -6,6 +6,7 @@ Large event logs are read by the baseline's DuckDB loader; the small tables (sta
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 from pathlib import Path
@@ -43,7 +44,15 @@ def check_readable(path: str | Path) -> Path:
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=path, fix="export the data again; the file has no header row")
     if suffix in CSV_SUFFIXES:
-        head = path.open("rb").read(_SNIFF_BYTES)
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+        if _looks_utf16(head):
+            raise InputError(
+                "the file is UTF-16 text (Excel's 'Unicode Text' export), not UTF-8",
+                file=path,
+                row=1,
+                fix="save it as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8)",
+            )
         if b"\x00" in head:
             raise InputError(
                 "the file is binary, not CSV text (a spreadsheet or compressed file renamed .csv?)",
@@ -61,10 +70,46 @@ def check_readable(path: str | Path) -> Path:
                 row=line,
                 fix="save it as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8)",
             ) from None
+        if len(head) == _SNIFF_BYTES and b"\n" not in head and b"\r" not in head:
+            raise InputError(
+                f"the first {_SNIFF_BYTES // 1024} KB of the file hold no line break, so it is not a table with a "
+                "header row (a mangled or single-line export?)",
+                file=path,
+                row=1,
+                fix="export the data again as CSV with one row per line",
+            )
     return path
 
 
-def _check_delimiter(path: Path, header: list[str], expected: Iterable[str]) -> None:
+def _looks_utf16(head: bytes) -> bool:
+    """A UTF-16 byte-order mark, or text whose every other byte is zero (UTF-16 without a mark)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    sample = head[:4096]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return (odd.count(0) > 0.9 * len(odd) and even.count(0) == 0) or (
+        even.count(0) > 0.9 * len(even) and odd.count(0) == 0
+    )
+
+
+def _first_line_fields(path: Path) -> list[str]:
+    """The header's fields as the csv module reads them (the file is known to be UTF-8 text)."""
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        line = handle.readline(_SNIFF_BYTES)
+    fields = next(csv.reader([line]), [])
+    return [name.strip() for name in fields]
+
+
+def _column_listing(columns: Iterable[object], limit: int = 15, width: int = 40) -> str:
+    """The columns of a file for an error message: at most ``limit`` names, each cut to ``width`` characters."""
+    names = [str(c) if len(str(c)) <= width else str(c)[: width - 3] + "..." for c in columns]
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def check_delimiter(path: Path, header: list[str], expected: Iterable[str]) -> None:
     if len(header) == 1:
         for name, sep in (("semicolon", ";"), ("tab", "\t"), ("pipe", "|")):
             if sep in header[0]:
@@ -93,6 +138,8 @@ def read_table(path: str | Path, *, required: Iterable[str] = (), what: str = "t
                 f"cannot read this Parquet file ({type(exc).__name__})", file=path, fix="export it again"
             ) from None
     else:
+        # before parsing: a semicolon-separated file with commas in its text would otherwise fail as "ragged rows"
+        check_delimiter(path, _first_line_fields(path), required)
         try:
             # Blank lines are kept (as all-empty rows, dropped below) so the index stays line number - 2 and
             # first_bad_row names the spreadsheet row a person sees.
@@ -113,13 +160,13 @@ def read_table(path: str | Path, *, required: Iterable[str] = (), what: str = "t
         except UnicodeDecodeError:
             raise InputError("the file is not UTF-8 text", file=path, fix="save it as 'CSV UTF-8'") from None
         frame.columns = [str(c).strip() for c in frame.columns]
-        _check_delimiter(path, list(frame.columns), required)
+        check_delimiter(path, list(frame.columns), required)
         frame = frame.loc[frame.notna().any(axis=1)]
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputError(
             f"the {what} has no column '{missing[0]}'" + (f" (nor {', '.join(missing[1:])})" if missing[1:] else "")
-            + f"; its columns are: {', '.join(map(str, frame.columns))}",
+            + f"; its columns are: {_column_listing(frame.columns)}",
             file=path,
             column=missing[0],
             fix="rename the column in the file, or map your header to ours in the config",

@@ -66,6 +66,21 @@ def subplots(nrows: int = 1, ncols: int = 1, **kwargs):
     return fig, axes
 
 
+def show_figure(fig, alt: str) -> None:
+    """Display a figure in a notebook as a PNG carrying alt text.
+
+    The alt text goes into the output's metadata, which the book (myst-nb) and the reports (nbconvert) turn into
+    the <img> alt attribute; a plain ``display(fig)`` would give screen readers only a file name.
+    """
+    import io
+
+    from IPython.display import Image, display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    display(Image(data=buffer.getvalue(), format="png", metadata={"alt": alt}))
+
+
 def save_figure(fig: "plt.Figure", output_dir: str | Path | None, name: str) -> Path | None:
     """Save ``fig`` as ``<output_dir>/figures/<name>.png`` with reproducible bytes (no timestamp metadata).
 

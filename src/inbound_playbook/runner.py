@@ -234,6 +234,9 @@ class Run:
                 cwd=str(folder),
                 progress_bar={"desc": f"{name:<12}", "position": position, "leave": True} if self.progress else False,
                 report_mode=False,
+                # The kernel's own start-up and shutdown log lines (transport notices, the interrupt at shutdown)
+                # would drown the progress bars; the notebook's errors still reach run.json and the notebook.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
             if not (folder / "results.json").is_file():
                 raise RuntimeError("the notebook finished without writing results.json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..params import SectionParams
 
@@ -13,6 +13,42 @@ Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "satur
 
 #: the column names the analysis uses internally; `columns` maps a team's headers onto these
 CANONICAL_COLUMNS = ("ticket_id", "step", "timestamp")
+
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class BusinessHours(BaseModel):
+    """A working calendar: durations are also reported in working hours (wall-clock time in the team's zone)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    days: list[str] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"],
+        description="Working weekdays, as mon, tue, wed, thu, fri, sat, sun (full names accepted).",
+    )
+    start: dt.time = Field(default=dt.time(9, 0), description="Opening time, HH:MM (24-hour clock).")
+    end: dt.time = Field(default=dt.time(18, 0), description="Closing time, HH:MM, later than start.")
+    holidays: list[dt.date] = Field(default_factory=list, description="Dates (YYYY-MM-DD) with no working hours.")
+
+    @field_validator("days")
+    @classmethod
+    def _known_days(cls, days: list[str]) -> list[str]:
+        cleaned = []
+        for day in days:
+            short = str(day).strip().lower()[:3]
+            if short not in DAY_NAMES or len(str(day).strip()) < 3:
+                raise ValueError(f"'{day}' is not a weekday (use mon, tue, wed, thu, fri, sat, sun)")
+            cleaned.append(short)
+        if not cleaned:
+            raise ValueError("give at least one working day")
+        return list(dict.fromkeys(cleaned))
+
+    @model_validator(mode="after")
+    def _opens_before_close(self) -> "BusinessHours":
+        if self.end <= self.start:
+            raise ValueError("business_hours.end must be later than business_hours.start (same day)")
+        return self
 
 
 class BaselineParams(SectionParams):
@@ -46,6 +82,10 @@ class BaselineParams(SectionParams):
         default=None, description="Column naming who handled the ticket (for the A/B feasibility ICC)."
     )
     segment_column: str | None = Field(default=None, description="Column to break the baseline down by.")
+    business_hours: BusinessHours | None = Field(
+        default=None,
+        description="Optional working calendar {days, start, end, holidays}: also report durations in working hours.",
+    )
     bootstrap_resamples: int = Field(
         default=2000, ge=200, le=100_000, description="Bootstrap resamples for the median's interval."
     )

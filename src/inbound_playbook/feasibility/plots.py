@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
 import numpy as np
 import pandas as pd
-import matplotlib.pyplot as plt
 
-from ..plotting import LINESTYLES, OKABE_ITO
+from ..plotting import LINESTYLES, OKABE_ITO, subplots
 
 
 def mde_curve(
@@ -32,12 +34,12 @@ def mde_curve(
 
 
 def plot_mde(curve: pd.DataFrame, *, minimum_effect: float, weeks_available: float, icc: float,
-             unit: str = "hours", floor: float | None = None) -> plt.Figure:
+             unit: str = "hours", floor: float | None = None) -> Figure:
     """Detectable effect against weeks: the clustered curve flattens where more weeks stop helping.
 
     ``floor``: the detectable effect an endless test with randomised people approaches (at users / (2 ICC) per arm).
     """
-    fig, ax = plt.subplots()
+    fig, ax = subplots()
     ax.plot(curve["weeks"], curve["mde_individual"], color=OKABE_ITO["blue"], linestyle=LINESTYLES[0],
             label="tickets independent (no clustering)")
     ax.plot(curve["weeks"], curve["mde_clustered"], color=OKABE_ITO["vermillion"], linestyle=LINESTYLES[1],

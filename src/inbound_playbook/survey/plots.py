@@ -185,16 +185,3 @@ def theme_counts(counts: Mapping[str, int], n_text: int) -> Figure:
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return fig
-
-
-def show(fig: Figure, alt: str) -> None:
-    """Display a figure in a notebook as a PNG with alt text (the package draws with the Agg backend, so Jupyter's
-    inline display hook is not active; the alt text goes into the output's metadata, which nbconvert and the
-    book use for the <img> alt attribute)."""
-    import io
-
-    from IPython.display import Image, display
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
-    display(Image(data=buffer.getvalue(), format="png", metadata={"alt": alt}))
