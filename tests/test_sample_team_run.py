@@ -95,3 +95,13 @@ def test_a_second_run_gives_byte_identical_results(sample_run, tmp_path):
     for name in ANALYSES:
         first = (sample_run / name / "results.json").read_bytes()
         assert (out / name / "results.json").read_bytes() == first, f"{name}/results.json differs between runs"
+
+
+def test_every_results_key_is_documented_in_the_book(sample_run, repo):
+    page = (repo / "chapters" / "results-reference.md").read_text()
+    run = json.loads((sample_run / "run.json").read_text())
+    undocumented = [f"run.json:{key}" for key in run if f"`{key}`" not in page]
+    for name in ANALYSES:
+        results = json.loads((sample_run / name / "results.json").read_text())
+        undocumented += [f"{name}:{key}" for key in results if f"`{key}`" not in page]
+    assert not undocumented, f"document these keys in chapters/results-reference.md: {undocumented}"

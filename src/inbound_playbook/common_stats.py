@@ -38,4 +38,8 @@ def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> Proportion:
     if not 0 <= successes <= n:
         raise ValueError(f"successes {successes} outside 0..{n}")
     low, high = proportion_confint(successes, n, alpha=alpha, method="wilson")
-    return Proportion(successes=int(successes), n=int(n), share=successes / n, ci=(float(low), float(high)))
+    # The exact bounds at the edges are 0 and 1; floating point leaves 4e-19 or 0.9999999999999999, which would
+    # put the share outside its own interval.
+    low = 0.0 if successes == 0 else float(low)
+    high = 1.0 if successes == n else float(high)
+    return Proportion(successes=int(successes), n=int(n), share=successes / n, ci=(low, high))

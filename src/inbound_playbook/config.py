@@ -6,6 +6,7 @@ each analysis section is optional and its keys are that analysis's notebook para
 
 from __future__ import annotations
 
+import difflib
 import re
 import zoneinfo
 from pathlib import Path
@@ -89,20 +90,24 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 
 def _format_validation_error(path: Path, error: ValidationError) -> InputError:
-    first = error.errors()[0]
+    errors = error.errors()
+    # A misspelt key also makes the key it was meant to be "missing": report the unknown key, which explains both.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     where = _location(first["loc"])
     kind = first["type"]
     if kind == "extra_forbidden":
         allowed = _allowed_keys(first["loc"][:-1])
+        close = difflib.get_close_matches(str(first["loc"][-1]), allowed, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
         return InputError(
-            f"unknown key '{where}'",
+            f"unknown key '{where}'{hint}",
             file=path,
             fix=f"check the spelling; keys allowed here: {', '.join(allowed)}" if allowed else "remove it",
         )
     if kind == "missing":
         return InputError(f"the key '{where}' is required but missing", file=path, fix="add it (see the config reference)")
     message = first["msg"].removeprefix("Value error, ")
-    more = f" ({len(error.errors()) - 1} more problem(s) after this one)" if len(error.errors()) > 1 else ""
+    more = f" ({len(errors) - 1} more problem(s) after this one)" if len(errors) > 1 else ""
     return InputError(f"'{where}': {message}{more}", file=path, fix="correct this value (see the config reference)")
 
 
@@ -169,5 +174,13 @@ def load_config(path: str | Path) -> TeamConfig:
             "'its.series' is {from: baseline} but there is no baseline section",
             file=path,
             fix="add a baseline section, or point its.series at a CSV file",
+        )
+    feasibility = config.feasibility
+    if feasibility is not None and (feasibility.metric_sd is None or feasibility.icc is None) and config.baseline is None:
+        raise InputError(
+            "'feasibility.metric_sd' or 'feasibility.icc' is null (estimate from the baseline) but there is no "
+            "baseline section",
+            file=path,
+            fix="give metric_sd and icc in the feasibility section, or add a baseline section",
         )
     return config

@@ -116,6 +116,9 @@ def _csv_header(path: Path) -> list[str]:
     return [name.strip() for name in header]
 
 
+_EXTRA_FIELD = "__playbook_extra_field__"
+
+
 def _source_sql(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, dict[str, str]]:
     """The FROM clause reading the file, and its columns with their DuckDB types."""
     literal = _sql_string(str(path))
@@ -138,8 +141,11 @@ def _source_sql(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, dict[s
     source = (
         f"read_csv({literal}, header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true, "
         "auto_detect = false, "
-        "columns = {" + ", ".join(f"{_sql_string(n)}: 'VARCHAR'" for n in header) + "}, "
-        "null_padding = false, strict_mode = true)"
+        "columns = {" + ", ".join(f"{_sql_string(n)}: 'VARCHAR'" for n in [*header, _EXTRA_FIELD]) + "}, "
+        # One extra column plus padding lets ragged rows through the reader so they can be named: DuckDB would
+        # otherwise accept a row with one field too many silently. Blank cells read as '' (nullstr is a control
+        # character), so a NULL in the last real column means the row was short.
+        "null_padding = true, nullstr = '\x01', strict_mode = true)"
     )
     return source, {name: "VARCHAR" for name in header}
 
@@ -224,6 +230,10 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams, co
     for role, header in extras.items():
         # blank means not recorded
         select.append(f"NULLIF({_text(header, types[header])}, '') AS {role}")
+    if path.suffix.lower() in io.PARQUET_SUFFIXES:
+        select.append("FALSE AS ragged")
+    else:
+        select.append(f"({_quote(_EXTRA_FIELD)} IS NOT NULL OR {_quote(present[-1])} IS NULL) AS ragged")
     try:
         con.execute(f"CREATE TABLE ev AS SELECT *, hash(tid) AS k FROM (SELECT {', '.join(select)} FROM {source})")
     except duckdb.Error as exc:
@@ -238,14 +248,21 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams, co
                min(rowid) FILTER (WHERE tid IS NULL OR tid = ''),
                min(rowid) FILTER (WHERE step IS NULL OR step = ''),
                min(rowid) FILTER (WHERE ts IS NULL),
-               epoch_us(min(ts)), epoch_us(max(ts))
+               epoch_us(min(ts)), epoch_us(max(ts)),
+               min(rowid) FILTER (WHERE ragged)
         FROM ev
         """
     ).fetchone()
-    n_events, blank_tid, blank_step, bad_ts, first_us, last_us = check
+    n_events, blank_tid, blank_step, bad_ts, first_us, last_us, ragged = check
     if n_events == 0:
         raise InputError("the event log has a header but no data rows", file=path, row=2,
                          fix="export the data again")
+    if ragged is not None:
+        raise InputError(
+            "a row has a different number of fields than the header (an unquoted comma inside a value?)",
+            file=path, row=ragged + 2,
+            fix="quote values that contain commas, or export again from the source system",
+        )
     if blank_tid is not None:
         raise InputError("the ticket id is blank", file=path, column=theirs["ticket_id"], row=blank_tid + 2,
                          fix="every event needs the id of its ticket; remove or fill this row")

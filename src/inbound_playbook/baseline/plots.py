@@ -76,7 +76,6 @@ def weekly_figure(weekly: pd.DataFrame, *, start_step: str, end_step: str,
         ax.set_xlabel(WEEK_LABEL)
         ax.set_title("Load: tickets started per staffed hour")
     _date_axis(axes[-1])
-    fig.tight_layout()
     return fig
 
 
@@ -104,7 +103,6 @@ def distribution_figure(completed_hours: np.ndarray, *, median: float | None, p9
     ax.set_ylabel("Tickets")
     ax.set_title(f"How long '{start_step}' to '{end_step}' takes (completed tickets)")
     ax.legend(fontsize=8)
-    fig.tight_layout()
     return fig
 
 
@@ -134,7 +132,6 @@ def outcome_figure(weekly: pd.DataFrame, outcome_names: dict[str, str],
     ax.set_title("Resolution outcome mix by week")
     ax.legend(fontsize=8, ncol=2, loc="upper left")
     _date_axis(ax)
-    fig.tight_layout()
     return fig
 
 
@@ -177,7 +174,6 @@ def whole_vs_step_figure(weekly: pd.DataFrame, *, compare_at: dt.date | None, st
         ax.set_ylim(bottom=0)
         ax.legend(fontsize=8, loc="lower left")
     _date_axis(axes[-1])
-    fig.tight_layout()
     return fig
 
 
@@ -194,5 +190,4 @@ def segment_figure(rows: list, column: str) -> Figure:
     ax.set_xlabel("Median hours (95% interval), completed tickets")
     ax.set_ylabel(column)
     ax.set_title(f"Median by {column}")
-    fig.tight_layout()
     return fig

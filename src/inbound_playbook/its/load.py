@@ -8,7 +8,10 @@ the covariates, the offset and the control series, and for each intervention its
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,7 +128,13 @@ def _parse_dates(raw: pd.DataFrame, column: str, file: str | None) -> pd.Series:
         if (~missing).any() and text[~missing].str.fullmatch(r"\d{4}").all():
             dates = pd.to_datetime(text + "-01-01", format="%Y-%m-%d", errors="coerce")
         else:
-            dates = pd.to_datetime(text, format="ISO8601", errors="coerce")
+            _check_one_zone(text, missing, file, column)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # pandas warns about mixed zones, which were refused above
+                dates = pd.to_datetime(text, format="ISO8601", errors="coerce")
+            if not pd.api.types.is_datetime64_any_dtype(dates):  # not reached after the check; never a traceback
+                raise InputError("the dates could not be read as one calendar", file=file, column=column,
+                                 fix="write dates as YYYY-MM-DD (e.g. 2026-05-04), one period start per row")
             if getattr(dates.dt, "tz", None) is not None:
                 dates = dates.dt.tz_localize(None)
         bad = dates.isna() & ~missing
@@ -149,6 +158,46 @@ def _parse_dates(raw: pd.DataFrame, column: str, file: str | None) -> pd.Series:
     return dates.dt.normalize()
 
 
+_ZONE_SUFFIX = re.compile(r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$")
+
+
+def _check_one_zone(text: pd.Series, missing: pd.Series, file: str | None, column: str) -> None:
+    """Dates written with a time and a UTC offset must all use the same offset (or none): a series' periods are
+    calendar dates, and mixing zones would shift some periods by a day."""
+    zones = text.where(~missing).map(
+        lambda value: None if value is None or value is pd.NA else _zone_of(str(value)), na_action="ignore"
+    )
+    present = zones[~missing.to_numpy()]
+    if present.empty:
+        return
+    first = present.iloc[0]
+    differs = (~missing) & (zones != first)
+    if differs.any():
+        index = int(np.flatnonzero(differs.to_numpy())[0])
+        def described(zone: str) -> str:
+            return "no UTC offset" if zone == "(none)" else f"the UTC offset {zone}"
+
+        raise InputError(
+            f"'{text.iloc[index]}' has {described(zones.iloc[index])}, but the first date "
+            f"('{text[~missing].iloc[0]}') has {described(first)}: the dates mix time zones",
+            file=file,
+            column=column,
+            row=index + 2,
+            fix="write each period's start as a plain date, YYYY-MM-DD, with no time or zone",
+        )
+
+
+def _zone_of(value: str) -> str:
+    value = value.strip()
+    if not re.search(r"\d[T ]\d", value):  # a plain date: no time, so no zone
+        return "(none)"
+    match = _ZONE_SUFFIX.search(value)
+    if match is None:
+        return "(none)"
+    zone = match.group(0).upper()
+    return "+00:00" if zone == "Z" else zone
+
+
 def infer_frequency(dates: pd.Series, file: str | None = None, column: str | None = None) -> tuple[str, np.ndarray]:
     """The series' period (day, week, month or year) and each row's period number counted by date from the first.
 
@@ -161,6 +210,23 @@ def infer_frequency(dates: pd.Series, file: str | None = None, column: str | Non
     first = ordered.iloc[0]
     days = (ordered - first).dt.days.to_numpy()
     step = int(np.diff(days).min())
+    typical = int(np.median(np.diff(days)))
+    if 7 <= typical < 28 and typical % 7 == 0:
+        # a weekly series with a mis-dated week: never read it as a daily series with gaps
+        weekdays = dates.dt.dayofweek.reset_index(drop=True)
+        usual = int(weekdays.mode().iloc[0])
+        off = weekdays != usual
+        if off.any():
+            row = first_bad_row(off)
+            day = pd.Timestamp(dates.iloc[row - 2])
+            raise InputError(
+                f"{day.date()} is a {day.day_name()}, but the other weeks start on a {calendar.day_name[usual]}: the "
+                "dates are not evenly spaced weeks",
+                file=file,
+                column=column,
+                row=row,
+                fix="date every week by the same weekday (the week's first day)",
+            )
     month_index = (ordered.dt.year * 12 + ordered.dt.month).to_numpy()
     same_day = (ordered.dt.day == first.day).all()
     if step == 1:
