@@ -218,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generate", nargs=2, metavar=("DIR", "N"), help="only write the log of N tickets to DIR")
     args = parser.parse_args(argv)
     if args.generate:
+        Path(args.generate[0]).mkdir(parents=True, exist_ok=True)
         generate(Path(args.generate[0]), int(args.generate[1]))
         return 0
     os.environ.setdefault("MPLBACKEND", "Agg")
