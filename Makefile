@@ -32,3 +32,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf _build reports
+
+.PHONY: site-test
+# The published site only: strict build, links, offline, accessibility, and the headless-Chromium test.
+site-test: $(STAMP)
+	$(BIN)/python -m pytest tests/test_site_build.py tests/test_site_html.py tests/test_site_browser.py $(PYTEST_ARGS)
