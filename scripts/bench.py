@@ -1,6 +1,6 @@
 """Benchmark the baseline on a large generated event log (a benchmark, not a test).
 
-Usage: python scripts/bench.py [--tickets N ...] [--only baseline] [--keep DIR]
+Usage: python scripts/bench.py [--tickets N ...] [--only baseline its feasibility] [--keep DIR]
 
 For each N it writes a CSV event log of N tickets (six steps each, about 5.98 events per ticket because tickets
 opened near the end of the 78-week window miss their later steps; 1,000,000 tickets make a 290 MB CSV) and a team.yml into a temporary folder, then times:
@@ -9,7 +9,9 @@ opened near the end of the 78-week window miss their later steps; 1,000,000 tick
    median over completed tickets): the reference;
 2. ``baseline.analyse`` in-process on the same file (figures included, no files written), in a child process so
    its peak memory is measured on its own;
-3. if the ``playbook`` command exists, the whole ``playbook run CONFIG --only baseline`` in a subprocess.
+3. if the ``playbook`` command exists, the whole ``playbook run CONFIG --only NAME`` in a subprocess, once per
+   analysis that grows with the log: baseline, its (from the baseline's weekly table, so it runs the baseline
+   first) and feasibility (SD and ICC estimated per agent from the log).
 
 Peak memory: the log is generated in a child process so this process stays small (Linux carries a process's peak
 RSS across fork and exec); steps 1 and 2 run each in a fresh Python process that reports its own maximum resident
@@ -68,11 +70,23 @@ baseline:
   workflow_start_step: Ticket created
   workflow_end_step: Closed
   compare_at: "2026-05-04"
+  agent_column: agent_id
+its:
+  series: {from: baseline}
+  outcome: median_hours
+  interventions: ["2026-05-04"]
+  covariates: [tickets_started]
+feasibility:
+  users: 70
+  units_per_user_per_week: 6
+  minimum_effect: 2.0
+  weeks_available: 8
 """
+N_AGENTS = 70
 
 
 def generate(folder: Path, tickets: int, seed: int = 1) -> Path:
-    """Write events.csv (ticket_id, step, timestamp, outcome) for ``tickets`` tickets, rows in time order."""
+    """Write events.csv (ticket_id, step, timestamp, outcome, agent_id) for ``tickets`` tickets, in time order."""
     import duckdb
     import pyarrow as pa
 
@@ -89,6 +103,7 @@ def generate(folder: Path, tickets: int, seed: int = 1) -> Path:
     ticket_index, step_index = np.nonzero(present)
     ts = stamps[ticket_index, step_index]
     outcome_codes = rng.integers(0, len(OUTCOMES), tickets)
+    agent_codes = rng.integers(0, N_AGENTS, tickets)
     is_closed = step_index == len(STEPS) - 1
     table = pa.table({
         "ticket_id": pa.array(np.char.add("T", np.char.zfill(ticket_index.astype(str), 8))),
@@ -97,13 +112,16 @@ def generate(folder: Path, tickets: int, seed: int = 1) -> Path:
         "outcome": pa.DictionaryArray.from_arrays(
             pa.array(np.where(is_closed, outcome_codes[ticket_index], 0).astype(np.int32),
                      mask=~is_closed), pa.array(OUTCOMES)),
+        "agent_id": pa.DictionaryArray.from_arrays(pa.array(agent_codes[ticket_index].astype(np.int32)),
+                                                   pa.array([f"A{i + 1:03d}" for i in range(N_AGENTS)])),
     })
     path = folder / "events.csv"
     con = duckdb.connect()
     con.register("events", table)
     con.execute(
         f"COPY (SELECT ticket_id, CAST(step AS VARCHAR) AS step, strftime(timestamp, '%Y-%m-%d %H:%M:%S') AS "
-        f"timestamp, CAST(outcome AS VARCHAR) AS outcome FROM events ORDER BY timestamp, ticket_id) "
+        f"timestamp, CAST(outcome AS VARCHAR) AS outcome, CAST(agent_id AS VARCHAR) AS agent_id FROM events "
+        f"ORDER BY timestamp, ticket_id) "
         f"TO '{path}' (HEADER, DELIMITER ',')"
     )
     con.close()
@@ -190,18 +208,26 @@ def bench(tickets: int, only: list[str], keep: Path | None) -> dict:
                    analyse_peak_mb=round(ana["peak_mb"]), analyse_median=ana["median"],
                    analyse_vs_bare=round(ana["seconds"] / bare["seconds"], 2))
         playbook = shutil.which("playbook") or str(Path(sys.executable).with_name("playbook"))
-        if Path(playbook).exists():
+        if not Path(playbook).exists():
+            row["run_s"] = "no playbook command"
+            return row
+        # One `playbook run --only NAME` per analysis, so each has its own time and peak memory (the ITS runs
+        # after the baseline it reads; its own notebook time is taken from run.json).
+        for name in only:
+            out = folder / f"run-{name}"
             start = time.perf_counter()
-            code, peak, err = _run_measured([playbook, "run", str(folder / "team.yml"), "--only", *only, "--out",
-                                            str(folder / "run")])
-            row["run_s"] = round(time.perf_counter() - start, 2)
-            row["run_exit"] = code
-            row["run_peak_mb"] = round(peak) if peak is not None else "psutil missing"
-            row["run_vs_bare"] = round(row["run_s"] / bare["seconds"], 2)
+            code, peak, err = _run_measured([playbook, "run", str(folder / "team.yml"), "--only", name, "--out",
+                                            str(out), "--quiet"])
+            row[f"run_{name}_s"] = round(time.perf_counter() - start, 2)
+            row[f"run_{name}_exit"] = code
+            row[f"run_{name}_peak_mb"] = round(peak) if peak is not None else "psutil missing"
+            if (out / "run.json").is_file():
+                notebook_seconds = json.loads((out / "run.json").read_text())["analyses"][name]["seconds"]
+                row[f"{name}_notebook_s"] = notebook_seconds
             if code != 0:
                 print(err[-2000:], file=sys.stderr)
-        else:
-            row["run_s"] = "no playbook command"
+        if "baseline" in only:
+            row["run_baseline_vs_bare"] = round(row["run_baseline_s"] / bare["seconds"], 2)
         return row
     finally:
         if keep is not None:
@@ -213,7 +239,9 @@ def bench(tickets: int, only: list[str], keep: Path | None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, nargs="+", default=[1_000_000], help="ticket counts (default 1e6)")
-    parser.add_argument("--only", nargs="+", default=["baseline"], help="analyses for 'playbook run --only'")
+    parser.add_argument("--only", nargs="+", default=["baseline", "its", "feasibility"],
+                        help="analyses to time, each in its own 'playbook run --only NAME' (the survey does not "
+                             "grow with the event log)")
     parser.add_argument("--keep", type=Path, default=None, help="copy each generated folder here")
     parser.add_argument("--generate", nargs=2, metavar=("DIR", "N"), help="only write the log of N tickets to DIR")
     args = parser.parse_args(argv)
