@@ -105,3 +105,12 @@ def test_every_results_key_is_documented_in_the_book(sample_run, repo):
         results = json.loads((sample_run / name / "results.json").read_text())
         undocumented += [f"{name}:{key}" for key in results if f"`{key}`" not in page]
     assert not undocumented, f"document these keys in chapters/results-reference.md: {undocumented}"
+
+
+@pytest.mark.parametrize("name", ANALYSES)
+def test_each_report_states_its_conventions_once(sample_run, name):
+    from inbound_playbook import conventions
+
+    fragment = conventions.BY_ANALYSIS[name][:40]
+    report = (sample_run / name / "report.html").read_text()
+    assert report.count(fragment) == 1, f"{name}/report.html should state the conventions exactly once"

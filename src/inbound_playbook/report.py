@@ -14,7 +14,6 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from . import conventions
 
 _HERE = Path(__file__).parent
 _ENV = jinja2.Environment(
@@ -67,7 +66,6 @@ def write_report(notebook_path: Path, html_path: Path, *, analysis: str, run: di
         analysis=analysis,
         run=run,
         body=notebook_body_html(notebook_path),
-        conventions=conventions.statement(analysis) if analysis in conventions.BY_ANALYSIS else "",
         parameters=run["analyses"][analysis]["parameters"],
         css=stylesheet(),
     )
