@@ -1,0 +1,394 @@
+"""Baseline: how long step X to step Y really takes, per ticket, and what else moved each week.
+
+The runner and the notebook call two functions: ``validate(params, context)`` (read and check every input, write
+nothing) and ``analyse(params, context)`` (load, compute, draw; write ``results.json``, ``weekly.csv`` and
+``figures/*.png`` when ``context.output_dir`` is set). ``write_weekly`` writes the weekly table on its own (the
+sample-data script uses it for data/sample-team/weekly.csv); ``load.ticket_intervals`` gives other analyses the
+per-ticket intervals.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import conventions
+from ..params import RunContext
+from ..plotting import save_figure
+from ..results import to_jsonable, write_results
+from . import plots, stats
+from .load import TicketLog, load_events, load_staffing, ticket_intervals
+from .params import BaselineParams, BusinessHours
+
+Params = BaselineParams
+
+#: the weekly table's columns, in order; optional ones appear only when their input is configured
+#: (staffing -> staffed_hours, tickets_per_staffed_hour; sla_hours -> sla_share, sla_n; workflow steps ->
+#: workflow_tickets_started, workflow_tickets_completed, workflow_median_hours; outcome_column -> outcome_<slug>
+#: per outcome: tickets whose outcome was recorded that week, blank before the first recorded outcome)
+WEEKLY_COLUMNS: tuple[str, ...] = (
+    "week", "tickets_started", "tickets_completed", "tickets_open", "median_hours", "median_ci_low",
+    "median_ci_high", "p90_hours", "mean_hours", "sla_share", "sla_n", "staffed_hours", "tickets_per_staffed_hour",
+    "workflow_tickets_started", "workflow_tickets_completed", "workflow_median_hours",
+)
+WEEKLY_FILE = "weekly.csv"
+
+BOOTSTRAP_METHOD = (
+    "percentile bootstrap of the true median; each replicate's middle order statistics are drawn directly from "
+    "their binomial-tail distribution (same distribution as resampling the tickets, see "
+    "baseline.stats.bootstrap_median_order_indices)"
+)
+
+KM_EXPLANATION = (
+    "While tickets are still open, the median of completed tickets is biased low: the open ones are the ones "
+    "taking longest, and leaving them out keeps only the quick ones. The Kaplan-Meier median counts each open "
+    "ticket as lasting at least as long as it has been open so far (censored at the log's last timestamp), so "
+    "it is the honest estimate when many tickets are still open."
+)
+
+__all__ = [
+    "Params", "BaselineParams", "BusinessHours", "BaselineAnalysis", "WEEKLY_COLUMNS", "validate", "analyse",
+    "compute", "write_weekly", "weekly_table", "ticket_intervals", "load_events", "KM_EXPLANATION",
+]
+
+
+@dataclass
+class BaselineAnalysis:
+    """What ``analyse`` returns: the results written to results.json, aggregate tables, figures and a summary."""
+
+    results: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""
+    pairing_rule: str = ""
+
+    @property
+    def weekly(self) -> pd.DataFrame:
+        return self.tables["weekly"]
+
+
+def validate(params: BaselineParams, context: RunContext) -> None:
+    """Read and check the event log and the staffing table; raise InputError; write nothing."""
+    load_events(params, context)
+    if params.staffing:
+        load_staffing(params.staffing, params.week_start)
+
+
+def _step_tickets(log: TicketLog) -> pd.DataFrame:
+    has_start = log.tickets["has_start"].to_numpy()
+    return log.tickets if has_start.all() else log.tickets[has_start].reset_index(drop=True)
+
+
+def _last_week(log: TicketLog, week_start: str) -> np.datetime64:
+    return stats.week_of(np.array([log.last_timestamp.date()], dtype="datetime64[D]"), week_start)[0]
+
+
+def _outcome_names(tickets: pd.DataFrame) -> list[str] | None:
+    if "outcome" not in tickets:
+        return None
+    counts = tickets["outcome"].dropna().value_counts()
+    return sorted(counts.index, key=lambda name: (-counts[name], name))
+
+
+def weekly_table(params: BaselineParams, context: RunContext, log: TicketLog,
+                 staffing: pd.DataFrame | None, tickets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The weekly table (WEEKLY_COLUMNS, plus one column per outcome) from an already loaded log."""
+    if tickets is None:
+        tickets = _step_tickets(log)
+    workflow = None
+    if params.workflow_start_step:
+        workflow = log.tickets[["workflow_start_date", "workflow_hours"]]
+    return stats.weekly_table(
+        tickets, week_start=params.week_start, last_week=_last_week(log, params.week_start), seed=context.seed,
+        resamples=params.bootstrap_resamples, sla_hours=params.sla_hours, staffing=staffing,
+        outcomes=_outcome_names(tickets), workflow=workflow,
+    )
+
+
+def write_weekly(params: BaselineParams, context: RunContext, path: str | Path) -> Path:
+    """Compute the weekly table and write it as CSV to ``path`` (the ITS input; data/sample-team/weekly.csv)."""
+    log = load_events(params, context)
+    staffing = load_staffing(params.staffing, params.week_start) if params.staffing else None
+    table = weekly_table(params, context, log, staffing)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_csv(table, path)
+    return path
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> None:
+    table.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{digits}f}"
+
+
+def compute(params: BaselineParams, context: RunContext, log: TicketLog | None = None,
+            staffing: pd.DataFrame | None = None) -> tuple[dict[str, Any], dict[str, pd.DataFrame], dict[str, Any]]:
+    """All the numbers: (results dict, aggregate tables, extra values the figures need)."""
+    if log is None:
+        log = load_events(params, context)
+    if staffing is None and params.staffing:
+        staffing = load_staffing(params.staffing, params.week_start)
+    seed, resamples = context.seed, params.bootstrap_resamples
+    tickets = _step_tickets(log)
+    hours = tickets["hours"].to_numpy(dtype=float)
+    censor = tickets["censor_hours"].to_numpy(dtype=float)
+    head = stats.headline(hours, censor, seed=seed, resamples=resamples)
+    weekly = weekly_table(params, context, log, staffing, tickets)
+
+    results: dict[str, Any] = {
+        "start_step": params.start_step,
+        "end_step": params.end_step,
+        "pairing": log.pairing_rule,
+        "n_events": log.n_events,
+        "n_tickets": head.n_tickets,
+        "n_completed": head.n_completed,
+        "n_censored": head.n_censored,
+        "median": head.median,
+        "median_ci": head.median_ci,
+        "mean": head.mean,
+        "p90": head.p90,
+        "km_median": head.km.median,
+        "km_median_ci": head.km.ci,
+        "km_explanation": KM_EXPLANATION,
+    }
+    extra: dict[str, Any] = {"completed_hours": hours[~np.isnan(hours)]}
+    tables: dict[str, pd.DataFrame] = {}
+    if params.sla_hours is not None:
+        sla = stats.within_sla(hours, censor, params.sla_hours)
+        results["within_sla"] = to_jsonable(sla)
+    if "outcome" in tickets:
+        mix = stats.outcome_mix(tickets["outcome"], weekly)
+        results["outcome_mix"] = {
+            "column": params.outcome_column,
+            "rule": "per ticket, the last non-blank value of the outcome column (by timestamp)",
+            "n_recorded": mix.n_recorded,
+            "n_not_recorded": mix.n_not_recorded,
+            "first_recorded_week": mix.first_recorded_week,
+            "shares": {s.outcome: {"count": s.count, "share": s.share, "ci": s.ci} for s in mix.shares},
+        }
+        tables["outcome_mix"] = pd.DataFrame(
+            [{"outcome": s.outcome, "tickets": s.count, "share": s.share,
+              "ci_low": s.ci[0] if s.ci else None, "ci_high": s.ci[1] if s.ci else None} for s in mix.shares]
+        )
+        extra["outcome_names"] = {s.outcome: s.count for s in mix.shares}
+    results["weekly"] = WEEKLY_FILE
+    results["n_weeks"] = int(len(weekly))
+    results["timestamps"] = {
+        "timezone": context.timezone,
+        "rule": "timestamps without a UTC offset are wall time in this zone; those with an offset are that instant",
+        "first": log.first_timestamp.isoformat(),
+        "last": log.last_timestamp.isoformat(),
+        "censored_at": log.last_timestamp.isoformat(),
+    }
+
+    if params.workflow_start_step:
+        wf = log.tickets[log.tickets["workflow_start_us"].notna().to_numpy()]
+        wf_hours = wf["workflow_hours"].to_numpy(dtype=float)
+        last_us = log.last_timestamp.value / 1000
+        wf_censor = np.where(np.isnan(wf_hours), (last_us - wf["workflow_start_us"].to_numpy(float)) / 3.6e9, np.nan)
+        wf_head = stats.headline(wf_hours, wf_censor, seed=seed, resamples=resamples, stream=(stats.STREAM_OVERALL, 2))
+        results["workflow"] = {
+            "start_step": params.workflow_start_step,
+            "end_step": params.workflow_end_step,
+            "n_tickets": wf_head.n_tickets,
+            "n_completed": wf_head.n_completed,
+            "n_censored": wf_head.n_censored,
+            "median": wf_head.median,
+            "median_ci": wf_head.median_ci,
+            "p90": wf_head.p90,
+            "km_median": wf_head.km.median,
+        }
+    if params.compare_at is not None:
+        step = stats.pre_post_medians(hours, tickets["start_date"].to_numpy(), params.compare_at, seed=seed,
+                                      resamples=resamples)
+        block: dict[str, Any] = {
+            "date": params.compare_at.isoformat(),
+            "rule": "tickets are before or after by the local date their interval started; medians of completed "
+                    "tickets, bootstrap intervals; the difference is after minus before",
+            "step": _prepost_json(step),
+        }
+        results["step_median_pre"] = step.pre.median
+        results["step_median_post"] = step.post.median
+        if params.workflow_start_step:
+            wf_step = stats.pre_post_medians(
+                wf_hours, wf["workflow_start_date"].to_numpy(), params.compare_at, seed=seed, resamples=resamples,
+                streams=(stats.STREAM_WORKFLOW_PRE, stats.STREAM_WORKFLOW_POST))
+            block["workflow"] = _prepost_json(wf_step)
+            results["workflow_median_pre"] = wf_step.pre.median
+            results["workflow_median_post"] = wf_step.post.median
+            extra["workflow_prepost"] = wf_step
+        results["compare_at"] = block
+        extra["step_prepost"] = step
+    if "segment" in tickets:
+        rows = stats.segment_breakdown(tickets, seed=seed, resamples=resamples, sla_hours=params.sla_hours)
+        results["segments"] = {"column": params.segment_column, "rows": to_jsonable(rows)}
+        tables["segments"] = pd.DataFrame([
+            {params.segment_column: r.segment, "tickets": r.n_tickets, "completed": r.n_completed,
+             "open": r.n_censored, "median_hours": r.median,
+             "ci_low": r.median_ci[0] if r.median_ci else None, "ci_high": r.median_ci[1] if r.median_ci else None,
+             "p90_hours": r.p90, "km_median_hours": r.km_median,
+             **({"sla_share": r.sla_share} if params.sla_hours is not None else {})}
+            for r in rows
+        ])
+        extra["segment_rows"] = rows
+    if params.business_hours is not None:
+        cal = params.business_hours
+        working = stats.business_hours_between(
+            tickets["start_local"].to_numpy(dtype="datetime64[s]"),
+            tickets["end_local"].to_numpy(dtype="datetime64[s]"),
+            days=cal.days, opens=cal.start, closes=cal.end, holidays=cal.holidays)
+        done = np.sort(working[~np.isnan(working)])
+        results["business_hours"] = {
+            "calendar": cal.model_dump(mode="json"),
+            "n_completed": int(done.size),
+            "median": float(np.median(done)) if done.size else None,
+            "median_ci": stats.median_ci(done, rng=stats.rng_for(seed, 8), resamples=resamples,
+                                         assume_sorted=True),
+            "mean": float(done.mean()) if done.size else None,
+            "p90": stats.p90(done),
+        }
+    results["bootstrap"] = {"resamples": resamples, "seed": seed, "method": BOOTSTRAP_METHOD}
+    results["conventions"] = conventions.statement("baseline")
+
+    tables["weekly"] = weekly
+    tables["headline"] = _headline_table(results)
+    if params.compare_at is not None:
+        tables["compare_at"] = _compare_table(results)
+    return results, tables, extra
+
+
+def _prepost_json(r: stats.PrePost) -> dict[str, Any]:
+    return {
+        "pre": to_jsonable(r.pre),
+        "post": to_jsonable(r.post),
+        "difference": r.difference,
+        "difference_ci": r.difference_ci,
+        "relative_change": r.relative_change,
+    }
+
+
+def _headline_table(results: dict[str, Any]) -> pd.DataFrame:
+    ci = results["median_ci"] or (None, None)
+    rows = [
+        ("Tickets with the start step", results["n_tickets"], None, None),
+        ("Completed (reached the end step)", results["n_completed"], None, None),
+        ("Still open (censored)", results["n_censored"], None, None),
+        ("Median hours, completed tickets", results["median"], ci[0], ci[1]),
+        ("Mean hours, completed tickets", results["mean"], None, None),
+        ("90th percentile hours, completed tickets", results["p90"], None, None),
+        ("Kaplan-Meier median hours (open tickets censored)", results["km_median"],
+         *(results["km_median_ci"] or (None, None))),
+    ]
+    if "within_sla" in results:
+        sla = results["within_sla"]
+        rows.append((f"Share within {sla['sla_hours']:g} hours", sla["share"], *(sla["ci"] or (None, None))))
+    if "business_hours" in results:
+        bh = results["business_hours"]
+        rows.append(("Median working hours, completed tickets", bh["median"], *(bh["median_ci"] or (None, None))))
+    return pd.DataFrame(rows, columns=["measure", "value", "ci_low", "ci_high"])
+
+
+def _compare_table(results: dict[str, Any]) -> pd.DataFrame:
+    block = results["compare_at"]
+    rows = []
+    for name in ("step", "workflow"):
+        if name in block:
+            part = block[name]
+            rows.append({
+                "interval": "the step" if name == "step" else "whole workflow",
+                "median_before": part["pre"]["median"], "median_after": part["post"]["median"],
+                "difference": part["difference"],
+                "difference_ci_low": (part["difference_ci"] or (None, None))[0],
+                "difference_ci_high": (part["difference_ci"] or (None, None))[1],
+                "relative_change": part["relative_change"],
+                "completed_before": part["pre"]["n_completed"], "completed_after": part["post"]["n_completed"],
+            })
+    return pd.DataFrame(rows)
+
+
+def _pct(change: float | None) -> str:
+    return "" if change is None else f" ({change:+.0%})"
+
+
+def _summary(params: BaselineParams, results: dict[str, Any]) -> str:
+    ci = results["median_ci"] or (None, None)
+    text = (
+        f"Of {results['n_tickets']:,} tickets that reached '{params.start_step}', {results['n_completed']:,} reached "
+        f"'{params.end_step}' and {results['n_censored']:,} are still open. For completed tickets the median is "
+        f"{_num(results['median'])} hours (95% interval {_num(ci[0])} to {_num(ci[1])}) and the 90th percentile "
+        f"{_num(results['p90'])} hours; counting the open tickets as censored, the Kaplan-Meier median is "
+        f"{_num(results['km_median'])} hours."
+    )
+    if "within_sla" in results and results["within_sla"]["share"] is not None:
+        sla = results["within_sla"]
+        text += f" {sla['share']:.0%} of tickets took at most {sla['sla_hours']:g} hours."
+    block = results.get("compare_at")
+    if block:
+        step = block["step"]
+        if step["difference"] is not None:
+            text += (
+                f" Before {block['date']} the step's median was {_num(step['pre']['median'])} hours, after it "
+                f"{_num(step['post']['median'])} hours{_pct(step['relative_change'])}"
+            )
+            wf = block.get("workflow")
+            if wf and wf["difference"] is not None:
+                text += (
+                    f", while the whole workflow went from {_num(wf['pre']['median'])} to "
+                    f"{_num(wf['post']['median'])} hours{_pct(wf['relative_change'])}"
+                )
+            text += "."
+    return text
+
+
+def analyse(params: BaselineParams, context: RunContext, *, draw: bool = True) -> BaselineAnalysis:
+    """Load, check, compute and draw; write results.json, weekly.csv and figures when an output folder is set."""
+    log = load_events(params, context)
+    staffing = load_staffing(params.staffing, params.week_start) if params.staffing else None
+    results, tables, extra = compute(params, context, log, staffing)
+    figures: dict[str, Any] = {}
+    if draw:
+        figures = _figures(params, results, tables, extra)
+    out = context.output_dir
+    if out is not None:
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        _write_csv(tables["weekly"], out / WEEKLY_FILE)
+        for name, fig in figures.items():
+            save_figure(fig, out, name)
+        write_results(out, results)
+    return BaselineAnalysis(results=results, tables=tables, figures=figures, summary=_summary(params, results),
+                            pairing_rule=log.pairing_rule)
+
+
+def _figures(params: BaselineParams, results: dict[str, Any], tables: dict[str, pd.DataFrame],
+             extra: dict[str, Any]) -> dict[str, Any]:
+    weekly = tables["weekly"]
+    figures = {
+        "weekly": plots.weekly_figure(weekly, start_step=params.start_step, end_step=params.end_step,
+                                      compare_at=params.compare_at),
+        "distribution": plots.distribution_figure(
+            extra["completed_hours"], median=results["median"], p90=results["p90"], km_median=results["km_median"],
+            sla_hours=params.sla_hours, start_step=params.start_step, end_step=params.end_step),
+    }
+    if "outcome_names" in extra and extra["outcome_names"]:
+        figures["outcome_mix"] = plots.outcome_figure(weekly, extra["outcome_names"], params.compare_at)
+    if params.workflow_start_step:
+        step, wf = extra.get("step_prepost"), extra.get("workflow_prepost")
+        figures["whole_vs_step"] = plots.whole_vs_step_figure(
+            weekly, compare_at=params.compare_at,
+            step_pre=step.pre.median if step else None, step_post=step.post.median if step else None,
+            workflow_pre=wf.pre.median if wf else None, workflow_post=wf.post.median if wf else None,
+            step_label=f"'{params.start_step}' to '{params.end_step}'",
+            workflow_label=f"'{params.workflow_start_step}' to '{params.workflow_end_step}'",
+        )
+    if "segment_rows" in extra:
+        figures["segments"] = plots.segment_figure(extra["segment_rows"], params.segment_column)
+    return figures
