@@ -25,7 +25,8 @@ SECTION_KEYS = {
 }
 
 
-def stand_in_notebook(path: Path, name: str, *, sleep: float = 0.0, fail: bool = False) -> None:
+def stand_in_notebook(path: Path, name: str, *, sleep: float = 0.0, fail: bool = False, touch: str | None = None
+                      ) -> None:
     parameters = "\n".join(f"{key} = None" for key in SECTION_KEYS[name])
     parameters += "\nteam = title = timezone = seed = output_dir = None"
     body = textwrap.dedent(f"""\
@@ -35,6 +36,7 @@ def stand_in_notebook(path: Path, name: str, *, sleep: float = 0.0, fail: bool =
         import matplotlib.pyplot as plt
         time.sleep({sleep})
         out = pathlib.Path(output_dir)
+        assert pathlib.Path.cwd().resolve() == out.resolve(), f"the notebook runs in {{pathlib.Path.cwd()}}"
         (out / "figures").mkdir(parents=True, exist_ok=True)
         fig, ax = plt.subplots()
         ax.plot([0, 1], [0, 1]); ax.set_xlabel("week"); ax.set_ylabel("hours")
@@ -43,6 +45,8 @@ def stand_in_notebook(path: Path, name: str, *, sleep: float = 0.0, fail: bool =
         """)
     if name == "its":
         body += "assert pathlib.Path(series).is_file(), series\n"
+    if touch:
+        body += f"with open({touch!r}, 'a') as handle: handle.write('4\\n')\n"
     if name == "baseline":
         body += "(out / 'weekly.csv').write_text('week,median_hours\\n2026-01-05,3.0\\n')\n"
     cells = [nbformat.v4.new_markdown_cell(f"# Stand-in {name}")]
@@ -80,7 +84,7 @@ def stand_in(tmp_path, monkeypatch):
     (team / "survey.csv").write_text("q1\n5\n")
     (team / "team.yml").write_text(CONFIG)
     monkeypatch.setenv("PLAYBOOK_HOME", str(home))
-    monkeypatch.setattr(analyses, "validate", lambda config, names: None)
+    monkeypatch.setattr(analyses, "validate", lambda config, names, prepared_dir=None: None)
 
     def make(**overrides):
         for name in SECTION_KEYS:
@@ -149,6 +153,19 @@ def test_a_failing_analysis_keeps_its_notebook_and_the_others_finish(stand_in, t
     assert not (out / "survey" / "report.html").exists()
 
 
+def test_an_input_changed_during_the_run_fails_the_run(stand_in, tmp_path):
+    """The inputs' size and modification time are taken before validation and compared at the end."""
+    config = stand_in()
+    survey = config.parent / "survey.csv"
+    stand_in_notebook(config.parent.parent / "home" / "notebooks" / "survey.ipynb", "survey", touch=str(survey))
+    out = tmp_path / "run"
+    assert Run(config, out_dir=out, progress=False).execute().exit_status == 1
+    run = json.loads((out / "run.json").read_text())
+    assert run["status"] == "failed"
+    assert all(f"an input file changed during the run: {survey.resolve()}" == a["error"]
+               for a in run["analyses"].values())
+
+
 def test_dependent_analysis_fails_when_its_dependency_fails(stand_in, tmp_path):
     config = stand_in(baseline={"fail": True})
     out = tmp_path / "run"
@@ -203,7 +220,7 @@ def test_a_run_killed_midway_leaves_no_folder_that_claims_success(stand_in, tmp_
     out = tmp_path / "run"
     script = (
         "import sys; from inbound_playbook import analyses, cli; "
-        "analyses.validate = lambda config, names: None; "
+        "analyses.validate = lambda config, names, prepared_dir=None: None; "
         f"sys.exit(cli.main(['run', {str(config)!r}, '--out', {str(out)!r}, '--quiet']))"
     )
     process = subprocess.Popen([sys.executable, "-c", script], start_new_session=True,

@@ -43,6 +43,21 @@ def test_full_run_folder(sample_run):
         assert all(f.stat().st_size > 2000 for f in figures)
 
 
+def test_prepared_table_is_private_temporary_and_used_by_the_log_readers(sample_run):
+    """Validation's reduced log went to a temporary folder outside the run folder, deleted when the run ended; the
+    baseline and feasibility notebooks were pointed at it (so the log was not read again)."""
+    run = json.loads((sample_run / "run.json").read_text())
+    folders = {run["analyses"][name]["parameters"]["prepared_dir"] for name in ANALYSES}
+    assert len(folders) == 1
+    prepared = Path(folders.pop())
+    assert not prepared.exists()
+    assert sample_run.resolve() not in prepared.resolve().parents
+    assert not list(sample_run.rglob("*.arrow")) and not list(sample_run.rglob("*.parquet"))
+    notebook = json.loads((sample_run / "baseline" / "notebook.ipynb").read_text())
+    injected = next(c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
+    assert f"prepared_dir = {str(prepared)!r}".replace("'", '"') in "".join(injected["source"])
+
+
 @pytest.mark.parametrize("name", ANALYSES)
 def test_results_json_has_the_contract_keys(sample_run, name):
     results = json.loads((sample_run / name / "results.json").read_text())

@@ -6,6 +6,7 @@ Imported lazily so that ``playbook validate`` on a config with one section does 
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from types import ModuleType
 
 from .config import ANALYSES, TeamConfig
@@ -48,9 +49,12 @@ def select(config: TeamConfig, only: list[str] | None, config_path) -> list[str]
     return [name for name in present if name in chosen]
 
 
-def validate(config: TeamConfig, names: list[str]) -> None:
-    """Read and check every input of the selected analyses; raises InputError on the first problem."""
-    context = config.context()
+def validate(config: TeamConfig, names: list[str], prepared_dir: Path | None = None) -> None:
+    """Read and check every input of the selected analyses; raises InputError on the first problem.
+
+    ``prepared_dir`` (``playbook run``): where validation may leave the reduced inputs for the notebooks.
+    """
+    context = config.context(prepared_dir=prepared_dir)
     if "feasibility" in names and needs_baseline_estimates(config) and config.baseline is None:
         raise InputError(
             "feasibility.metric_sd or feasibility.icc is null (estimate from the baseline) but there is no "

@@ -78,10 +78,10 @@ class TeamConfig(BaseModel):
         """The analysis sections present, in run order."""
         return {name: getattr(self, name) for name in ANALYSES if getattr(self, name) is not None}
 
-    def context(self, output_dir: Path | None = None) -> RunContext:
+    def context(self, output_dir: Path | None = None, prepared_dir: Path | None = None) -> RunContext:
         return RunContext(
             team=self.team, title=self.title or self.team, timezone=self.timezone, seed=self.seed,
-            output_dir=output_dir,
+            output_dir=output_dir, prepared_dir=prepared_dir,
         )
 
 

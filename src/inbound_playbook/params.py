@@ -49,6 +49,9 @@ class RunContext:
     """Settings shared by every analysis of one run (the config's top-level keys plus the output folder).
 
     ``output_dir`` None means: show results in the notebook, write no files (how the book builds its pages).
+    ``prepared_dir`` is set only by ``playbook run``: a private temporary folder (outside the run folder, deleted
+    when the run ends) where validation leaves inputs it already read and reduced, so a notebook need not read a
+    large event log again. None means: read the inputs.
     """
 
     team: str = "sample-disputes"
@@ -56,14 +59,17 @@ class RunContext:
     timezone: str = "UTC"
     seed: int = 20260504
     output_dir: Path | None = None
+    prepared_dir: Path | None = None
 
-    NOTEBOOK_PARAMETERS: ClassVar[tuple[str, ...]] = ("team", "title", "timezone", "seed", "output_dir")
+    NOTEBOOK_PARAMETERS: ClassVar[tuple[str, ...]] = ("team", "title", "timezone", "seed", "output_dir",
+                                                      "prepared_dir")
 
     @classmethod
     def from_namespace(cls, namespace: Mapping[str, Any]) -> "RunContext":
         values = {name: namespace[name] for name in cls.NOTEBOOK_PARAMETERS if name in namespace}
-        if values.get("output_dir") is not None:
-            values["output_dir"] = Path(values["output_dir"])
+        for name in ("output_dir", "prepared_dir"):
+            if values.get(name) is not None:
+                values[name] = Path(values[name])
         return cls(**values)
 
     def notebook_parameters(self) -> dict[str, Any]:
@@ -73,4 +79,5 @@ class RunContext:
             "timezone": self.timezone,
             "seed": self.seed,
             "output_dir": None if self.output_dir is None else str(self.output_dir),
+            "prepared_dir": None if self.prepared_dir is None else str(self.prepared_dir),
         }

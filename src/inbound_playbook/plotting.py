@@ -6,6 +6,8 @@ differ by dash style so figures survive greyscale printing.
 
 from __future__ import annotations
 
+import io
+import weakref
 from pathlib import Path
 
 import matplotlib
@@ -51,41 +53,70 @@ def apply_style() -> None:
     plt.rcParams.update(STYLE)
 
 
+#: room kept around the panels of a ``layout="fixed"`` figure, in inches: tick labels and y label on the left,
+#: title on top, x label and (two-line date) tick labels below, and between panels stacked on a shared x axis one
+#: x label plus the next panel's title; the tight bounding box of ``save_figure`` adds whatever still sticks out
+#: at the edges
+FIXED_MARGINS = {"left": 0.8, "right": 0.15, "top": 0.35, "bottom": 0.75, "between": 0.65}
+
+
 def subplots(nrows: int = 1, ncols: int = 1, **kwargs):
     """Like ``plt.subplots`` but outside pyplot's figure manager.
 
     pyplot-managed figures are shown automatically at the end of the notebook cell that created them (all at
     once, out of the narrative's order) and stay in memory; a bare ``Figure`` is shown only where the notebook
     displays it, and is freed with its last reference.
+
+    ``layout="fixed"`` (one column of panels only) places the panels with the fixed margins above instead of
+    constrained layout, which measures every tick label of every panel each time the figure is drawn: most of
+    the cost of saving a figure with several date axes.
     """
     from matplotlib.figure import Figure
 
     figsize = kwargs.pop("figsize", None)
-    fig = Figure(figsize=figsize, layout=kwargs.pop("layout", "constrained"))
+    layout = kwargs.pop("layout", "constrained")
+    fixed = layout == "fixed"
+    if fixed and ncols != 1:
+        raise ValueError("layout='fixed' stacks panels in one column")
+    fig = Figure(figsize=figsize, layout=None if fixed else layout)
     axes = fig.subplots(nrows, ncols, **kwargs)
+    if fixed:
+        width, height = fig.get_size_inches()
+        m = FIXED_MARGINS
+        panel = (height - m["top"] - m["bottom"] - (nrows - 1) * m["between"]) / nrows  # mean panel height
+        fig.subplots_adjust(left=m["left"] / width, right=1 - m["right"] / width, top=1 - m["top"] / height,
+                            bottom=m["bottom"] / height, hspace=m["between"] / panel)
     return fig, axes
+
+
+#: the PNG that save_figure wrote for a figure, so that show_figure displays it without drawing it again
+_SAVED_PNG: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    return buffer.getvalue()
 
 
 def show_figure(fig, alt: str) -> None:
     """Display a figure in a notebook as a PNG carrying alt text.
 
     The alt text goes into the output's metadata, which the book (myst-nb) and the reports (nbconvert) turn into
-    the <img> alt attribute; a plain ``display(fig)`` would give screen readers only a file name.
+    the <img> alt attribute; a plain ``display(fig)`` would give screen readers only a file name. A figure that
+    ``save_figure`` wrote is shown from those PNG bytes (drawing a figure costs far more than displaying it).
     """
-    import io
-
     from IPython.display import Image, display
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
-    display(Image(data=buffer.getvalue(), format="png", metadata={"alt": alt}))
+    data = _SAVED_PNG.get(fig)
+    display(Image(data=data if data is not None else _png(fig), format="png", metadata={"alt": alt}))
 
 
 def save_figure(fig: "plt.Figure", output_dir: str | Path | None, name: str) -> Path | None:
     """Save ``fig`` as ``<output_dir>/figures/<name>.png`` with reproducible bytes (no timestamp metadata).
 
     Returns the path, or None when there is no output folder (the book's build). The figure stays open so the
-    notebook can display it.
+    notebook can display it; ``show_figure`` then shows the saved PNG, so save a figure only once it is finished.
     """
     for ax in fig.axes:
         if ax.get_visible() and ax.has_data():
@@ -95,7 +126,9 @@ def save_figure(fig: "plt.Figure", output_dir: str | Path | None, name: str) -> 
         return None
     path = Path(output_dir) / "figures" / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png", bbox_inches="tight", metadata={"Software": None})
+    data = _png(fig)
+    path.write_bytes(data)
+    _SAVED_PNG[fig] = data
     return path
 
 

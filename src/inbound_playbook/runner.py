@@ -12,6 +12,10 @@ Run folder (DESIGN.md contract)::
 Everything is validated before the folder is created, so bad input writes nothing. run.json is written
 atomically at the start with status "running" and rewritten at the end, so a run killed at any moment leaves a
 folder that says "running", never "succeeded".
+
+Two things keep a large log from costing twice: validation leaves the reduced inputs it computed (the baseline's
+per-ticket table) in a private temporary folder that the notebooks read (``RunContext.prepared_dir``, deleted when
+the run ends), and each notebook's kernel is started and warmed up while validation runs (``kernels.WarmKernel``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import platform
 import sys
+import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,7 +34,6 @@ from typing import Any, Callable
 from . import __version__, analyses
 from .config import TeamConfig, load_config
 from .errors import InputError
-from .io import sha256_file
 from .its.params import FromAnalysis
 from .locations import notebooks_dir
 from .results import write_json_atomic
@@ -86,13 +90,28 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def input_files(config_path: Path, config: TeamConfig, names: list[str]) -> list[Path]:
+    """The config and every input file of the selected analyses."""
+    files = [config_path.resolve()]
+    for name in names:
+        files.extend(Path(p) for p in getattr(config, name).input_paths())
+    return files
+
+
+def file_signature(path: str | Path) -> tuple[int, int]:
+    """Size and modification time: how the end of a run tells that an input changed (no second hash of a large
+    log; make and rsync use the same test)."""
+    stat = Path(path).stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
 def input_checksums(
     config_path: Path, config: TeamConfig, names: list[str], snapshots: Snapshots | None = None
 ) -> list[dict[str, Any]]:
     """Size and SHA-256 of the config and every input file; SQL inputs also name their URL and query."""
-    files = [config_path.resolve()]
-    for name in names:
-        files.extend(Path(p) for p in getattr(config, name).input_paths())
+    from .io import sha256_file  # imports pandas: not before the kernels have started
+
+    files = input_files(config_path, config, names)
     from_sql = {record["snapshot"]: record for record in (snapshots.records if snapshots else [])}
     seen, rows = set(), []
     for path in files:
@@ -108,11 +127,12 @@ def input_checksums(
     return rows
 
 
-def notebook_parameters(config: TeamConfig, name: str, run_dir: Path) -> dict[str, Any]:
+def notebook_parameters(config: TeamConfig, name: str, run_dir: Path, prepared_dir: Path | None = None
+                        ) -> dict[str, Any]:
     """The papermill parameters of one analysis: its config section, the shared context, its output folder."""
     section = getattr(config, name)
     parameters = section.notebook_parameters()
-    parameters.update(config.context(output_dir=run_dir / name).notebook_parameters())
+    parameters.update(config.context(output_dir=run_dir / name, prepared_dir=prepared_dir).notebook_parameters())
     if name == "its" and isinstance(section.series, FromAnalysis):
         parameters["series"] = str(run_dir / "baseline" / "weekly.csv")
     if name == "feasibility":
@@ -145,8 +165,8 @@ class Run:
         self.inputs: list[dict[str, Any]] = []
 
     # -- phases -------------------------------------------------------------------------------------------------
-    def validate(self) -> None:
-        analyses.validate(self.config, self.names)
+    def validate(self, prepared_dir: Path | None = None) -> None:
+        analyses.validate(self.config, self.names, prepared_dir)
         if self.out_dir.exists():
             raise InputError(
                 "the output folder already exists; a run never overwrites an earlier run",
@@ -155,12 +175,26 @@ class Run:
             )
 
     def execute(self) -> RunResult:
-        with Snapshots() as snapshots:
-            snapshots.materialize(self.config, [s for s in self.config.sql_sources if s.section in self.names])
-            return self._execute(snapshots)
+        from .kernels import WarmKernel
 
-    def _execute(self, snapshots: Snapshots) -> RunResult:
-        self.validate()
+        kernels: dict[str, WarmKernel] = {}
+        try:
+            # started first so that their start-up and imports overlap the validation below
+            for name in self.names:
+                kernels[name] = WarmKernel(name)
+            with Snapshots() as snapshots, tempfile.TemporaryDirectory(prefix="playbook-prepared-") as prepared:
+                snapshots.materialize(self.config, [s for s in self.config.sql_sources if s.section in self.names])
+                return self._execute(snapshots, Path(prepared), kernels)
+        finally:
+            for kernel in kernels.values():
+                kernel.shutdown()
+
+    def _execute(self, snapshots: Snapshots, prepared_dir: Path, kernels: dict[str, Any]) -> RunResult:
+        # signatures before validation reads and before hashing: a change during either is caught at the end
+        # (a missing file is left to validation, which names it)
+        signatures = {str(path): file_signature(path) for path in input_files(self.config_path, self.config,
+                                                                                self.names) if path.is_file()}
+        self.validate(prepared_dir)
         self.inputs = input_checksums(self.config_path, self.config, self.names, snapshots)
         try:
             self.out_dir.mkdir(parents=True, exist_ok=False)
@@ -169,21 +203,26 @@ class Run:
         self.out_dir = self.out_dir.resolve()
         self.started_at = utc_now().isoformat()
         for name in self.names:
-            self.records[name].parameters = notebook_parameters(self.config, name, self.out_dir)
+            self.records[name].parameters = notebook_parameters(self.config, name, self.out_dir, prepared_dir)
         self.write_run_json(status="running")
         self.log(f"Running {', '.join(self.names)} for team '{self.config.team}' into {self.out_dir}")
 
         futures: dict[str, Future] = {}
-        with ThreadPoolExecutor(max_workers=len(self.names)) as pool:
+        with ThreadPoolExecutor(max_workers=len(self.names) + 1) as pool:
+            # the report writer's one-off start-up (importing nbconvert, its first conversion) runs on the core a
+            # notebook kernel leaves idle, instead of after the first notebook
+            reporting_ready = pool.submit(_warm_up_reports)
             for position, name in enumerate(self.names):
                 upstream = [futures[d] for d in analyses.dependencies(self.config, name) if d in futures]
-                futures[name] = pool.submit(self._run_after, name, position, upstream)
+                futures[name] = pool.submit(self._run_after, name, position, upstream, kernels[name])
             for future in futures.values():
                 future.result()
+            reporting_ready.result()
 
         self.finished_at = utc_now().isoformat()
-        changed = [row["path"] for row in self.inputs
-                   if row.get("source") != "sql" and sha256_file(row["path"]) != row["sha256"]]
+        snapshots_made = {record["snapshot"] for record in snapshots.records}
+        changed = [path for path, signature in signatures.items()
+                   if path not in snapshots_made and file_signature(path) != signature]
         if changed:
             for record in self.records.values():
                 record.status, record.error = "failed", f"an input file changed during the run: {changed[0]}"
@@ -199,7 +238,7 @@ class Run:
         self.log(f"Report: {self.out_dir / 'index.html'}")
         return RunResult(self.out_dir, self.records)
 
-    def _run_after(self, name: str, position: int, upstream: list[Future]) -> None:
+    def _run_after(self, name: str, position: int, upstream: list[Future], kernel: Any) -> None:
         for future in upstream:
             future.result()
         failed_upstream = [
@@ -211,9 +250,9 @@ class Run:
             record.status = "failed"
             record.error = f"not run: it needs the {failed_upstream[0]} analysis, which failed"
             return
-        self._run_one(name, position)
+        self._run_one(name, position, kernel)
 
-    def _run_one(self, name: str, position: int) -> None:
+    def _run_one(self, name: str, position: int, kernel: Any) -> None:
         import papermill
         from papermill.exceptions import PapermillExecutionError
 
@@ -226,17 +265,15 @@ class Run:
         clock = time.perf_counter()
         notebook_out = folder / "notebook.ipynb"
         try:
+            kernel.move_to(folder)
             papermill.execute_notebook(
                 str(notebooks_dir() / f"{name}.ipynb"),
                 str(notebook_out),
                 parameters=record.parameters,
                 kernel_name="python3",
-                cwd=str(folder),
                 progress_bar={"desc": f"{name:<12}", "position": position, "leave": True} if self.progress else False,
                 report_mode=False,
-                # The kernel's own start-up and shutdown log lines (transport notices, the interrupt at shutdown)
-                # would drown the progress bars; the notebook's errors still reach run.json and the notebook.
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                km=kernel.manager,  # the warm kernel, already in the analysis folder (see kernels.py)
             )
             if not (folder / "results.json").is_file():
                 raise RuntimeError("the notebook finished without writing results.json")
@@ -285,6 +322,12 @@ class Run:
 
     def write_run_json(self, status: str) -> None:
         write_json_atomic(self.out_dir / "run.json", self.run_json(status))
+
+
+def _warm_up_reports() -> None:
+    from .report import warm_up
+
+    warm_up()
 
 
 def run(config_path: str | Path, *, only: list[str] | None = None, out_dir: str | Path | None = None,

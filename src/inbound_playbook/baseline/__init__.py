@@ -15,8 +15,12 @@ from .params import BaselineParams
 Params = BaselineParams
 
 
+#: served from load.py, which does not import the statistics and plotting stack (the CLI validates before running)
+_FROM_LOAD = frozenset({"validate", "load_events", "ticket_intervals", "prepare", "prepared_or_loaded"})
+
+
 def __getattr__(name: str) -> Any:
-    analysis = importlib.import_module(f"{__name__}.analysis")
+    analysis = importlib.import_module(f"{__name__}.{'load' if name in _FROM_LOAD else 'analysis'}")
     try:
         return getattr(analysis, name)
     except AttributeError:

@@ -22,7 +22,7 @@ from ..params import RunContext
 from ..plotting import save_figure
 from ..results import to_jsonable, write_results
 from . import plots, stats
-from .load import TicketLog, load_events, load_staffing, ticket_intervals
+from .load import TicketLog, load_events, load_staffing, prepared_or_loaded, ticket_intervals, validate
 from .params import BaselineParams, BusinessHours
 
 Params = BaselineParams
@@ -72,16 +72,20 @@ class BaselineAnalysis:
         return self.tables["weekly"]
 
 
-def validate(params: BaselineParams, context: RunContext) -> None:
-    """Read and check the event log and the staffing table; raise InputError; write nothing."""
-    load_events(params, context)
-    if params.staffing:
-        load_staffing(params.staffing, params.week_start)
-
-
 def _step_tickets(log: TicketLog) -> pd.DataFrame:
-    has_start = log.tickets["has_start"].to_numpy()
-    return log.tickets if has_start.all() else log.tickets[has_start].reset_index(drop=True)
+    """The tickets with the start step, only the columns the step's statistics read.
+
+    The outcome becomes a categorical once here: it is counted three times (names, weekly counts, mix), each a
+    pass over a million strings otherwise.
+    """
+    frame = log.tickets
+    has_start = frame["has_start"].to_numpy()
+    rows = slice(None) if has_start.all() else has_start
+    used = ("start_date", "hours", "censor_hours", "outcome_date", "segment", "start_local", "end_local")
+    columns = {name: frame[name].to_numpy()[rows] for name in used if name in frame}
+    if "outcome" in frame:
+        columns["outcome"] = pd.Categorical(frame["outcome"])[rows]
+    return pd.DataFrame(columns, copy=False)  # read only: copying into pandas blocks would cost a pass per column
 
 
 def _last_week(log: TicketLog, week_start: str) -> np.datetime64:
@@ -91,7 +95,8 @@ def _last_week(log: TicketLog, week_start: str) -> np.datetime64:
 def _outcome_names(tickets: pd.DataFrame) -> list[str] | None:
     if "outcome" not in tickets:
         return None
-    counts = tickets["outcome"].dropna().value_counts()
+    counts = tickets["outcome"].value_counts()  # blanks are left out
+    counts = counts[counts > 0]  # a categorical column also lists its unused categories
     return sorted(counts.index, key=lambda name: (-counts[name], name))
 
 
@@ -190,10 +195,12 @@ def compute(params: BaselineParams, context: RunContext, log: TicketLog | None =
     }
 
     if params.workflow_start_step:
-        wf = log.tickets[log.tickets["workflow_start_us"].notna().to_numpy()]
-        wf_hours = wf["workflow_hours"].to_numpy(dtype=float)
+        wf_start_us = log.tickets["workflow_start_us"].to_numpy(dtype=float)
+        wf_started = ~np.isnan(wf_start_us)
+        wf_start_us = wf_start_us[wf_started]
+        wf_hours = log.tickets["workflow_hours"].to_numpy(dtype=float)[wf_started]
         last_us = log.last_timestamp.value / 1000
-        wf_censor = np.where(np.isnan(wf_hours), (last_us - wf["workflow_start_us"].to_numpy(float)) / 3.6e9, np.nan)
+        wf_censor = np.where(np.isnan(wf_hours), (last_us - wf_start_us) / 3.6e9, np.nan)
         wf_head = stats.headline(wf_hours, wf_censor, seed=seed, resamples=resamples, stream=(stats.STREAM_OVERALL, 2))
         results["workflow"] = {
             "start_step": params.workflow_start_step,
@@ -219,8 +226,8 @@ def compute(params: BaselineParams, context: RunContext, log: TicketLog | None =
         results["step_median_post"] = step.post.median
         if params.workflow_start_step:
             wf_step = stats.pre_post_medians(
-                wf_hours, wf["workflow_start_date"].to_numpy(), params.compare_at, seed=seed, resamples=resamples,
-                streams=(stats.STREAM_WORKFLOW_PRE, stats.STREAM_WORKFLOW_POST))
+                wf_hours, log.tickets["workflow_start_date"].to_numpy()[wf_started], params.compare_at, seed=seed,
+                resamples=resamples, streams=(stats.STREAM_WORKFLOW_PRE, stats.STREAM_WORKFLOW_POST))
             block["workflow"] = _prepost_json(wf_step)
             results["workflow_median_pre"] = wf_step.pre.median
             results["workflow_median_post"] = wf_step.post.median
@@ -349,8 +356,12 @@ def _summary(params: BaselineParams, results: dict[str, Any]) -> str:
 
 
 def analyse(params: BaselineParams, context: RunContext, *, draw: bool = True) -> BaselineAnalysis:
-    """Load, check, compute and draw; write results.json, weekly.csv and figures when an output folder is set."""
-    log = load_events(params, context)
+    """Load, check, compute and draw; write results.json, weekly.csv and figures when an output folder is set.
+
+    Under ``playbook run`` the log was already read, checked and reduced by the run's validation
+    (``context.prepared_dir``); the notebook reads that per-ticket table instead of the whole log again.
+    """
+    log = prepared_or_loaded(params, context)
     staffing = load_staffing(params.staffing, params.week_start) if params.staffing else None
     results, tables, extra = compute(params, context, log, staffing)
     figures: dict[str, Any] = {}

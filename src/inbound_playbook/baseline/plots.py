@@ -36,8 +36,8 @@ def weekly_figure(weekly: pd.DataFrame, *, start_step: str, end_step: str,
     """Weekly median with its 95% band and p90, then volume and (when given) staffing panels."""
     has_staff = "staffed_hours" in weekly and weekly["staffed_hours"].notna().any()
     panels = 4 if has_staff else 2
-    fig, axes = subplots(panels, 1, figsize=(9, 2.4 * panels + 1), sharex=True,
-                             gridspec_kw={"height_ratios": [2.2] + [1] * (panels - 1)})
+    fig, axes = subplots(panels, 1, figsize=(9, 2.4 * panels + 1), sharex=True, layout="fixed",
+                         gridspec_kw={"height_ratios": [2.2] + [1] * (panels - 1)})
     weeks = _weeks(weekly)
     ax = axes[0]
     ax.fill_between(weeks, weekly["median_ci_low"], weekly["median_ci_high"], color=OKABE_ITO["sky_blue"],
@@ -83,7 +83,7 @@ def distribution_figure(completed_hours: np.ndarray, *, median: float | None, p9
                         km_median: float | None, sla_hours: float | None, start_step: str,
                         end_step: str) -> Figure:
     """Histogram of completed intervals on a log scale, with the median, p90, KM median and SLA marked."""
-    fig, ax = subplots(figsize=(8, 4.2))
+    fig, ax = subplots(figsize=(8, 4.2), layout="fixed")
     hours = np.asarray(completed_hours, dtype=float)
     positive = hours[hours > 0]
     if positive.size:
@@ -111,7 +111,7 @@ def outcome_figure(weekly: pd.DataFrame, outcome_names: dict[str, str],
     """Weekly share of each outcome among tickets with a recorded outcome; unrecorded weeks shaded, not zero."""
     from .stats import outcome_slug
 
-    fig, ax = subplots(figsize=(9, 4.2))
+    fig, ax = subplots(figsize=(9, 4.2), layout="fixed")
     weeks = _weeks(weekly)
     columns = {name: f"outcome_{outcome_slug(name)}" for name in outcome_names}
     counts = weekly[list(columns.values())].astype(float)
@@ -139,7 +139,7 @@ def whole_vs_step_figure(weekly: pd.DataFrame, *, compare_at: dt.date | None, st
                          step_post: float | None, workflow_pre: float | None, workflow_post: float | None,
                          step_label: str, workflow_label: str) -> Figure:
     """The whole workflow's weekly median above the step's, each with its before/after medians."""
-    fig, axes = subplots(2, 1, figsize=(9, 6.4), sharex=True)
+    fig, axes = subplots(2, 1, figsize=(9, 6.4), sharex=True, layout="fixed")
     weeks = _weeks(weekly)
     pairs = [(axes[0], "workflow_median_hours", workflow_pre, workflow_post, f"Whole workflow: {workflow_label}",
               OKABE_ITO["vermillion"]),
