@@ -166,6 +166,26 @@ def test_an_input_changed_during_the_run_fails_the_run(stand_in, tmp_path):
                for a in run["analyses"].values())
 
 
+def test_bad_input_shuts_down_the_warm_kernels_and_writes_nothing(stand_in, tmp_path, monkeypatch):
+    """Kernels start before validation (to overlap it); when validation fails they are shut down again."""
+    import psutil
+
+    from inbound_playbook.errors import InputError
+
+    def bad_input(config, names, prepared_dir=None):
+        assert len(psutil.Process().children()) >= len(names), "the kernels start before validation"
+        raise InputError("planted bad input")
+
+    config = stand_in()
+    monkeypatch.setattr(analyses, "validate", bad_input)
+    out = tmp_path / "run"
+    with pytest.raises(InputError, match="planted bad input"):
+        Run(config, out_dir=out, progress=False).execute()
+    assert not out.exists()
+    gone, alive = psutil.wait_procs(psutil.Process().children(recursive=True), timeout=10)
+    assert not alive, f"kernel processes left running: {alive}"
+
+
 def test_dependent_analysis_fails_when_its_dependency_fails(stand_in, tmp_path):
     config = stand_in(baseline={"fail": True})
     out = tmp_path / "run"

@@ -1,9 +1,11 @@
 """Reading a team's event log and reducing it to one row per ticket, in DuckDB.
 
-The log can hold millions of events, so it is never walked row by row in Python: DuckDB reads the CSV (every
-column as text, so each timestamp is parsed here and the first bad row can be named) or the Parquet file into an
-in-memory table once, checks it with a few aggregate queries, and reduces it to per-ticket intervals with one
-grouped query. Only the per-ticket result (one row per ticket) comes back to pandas.
+The log can hold millions of events, so it is never walked row by row in Python. DuckDB reads the CSV (every
+column as text, so each timestamp is parsed here) or the Parquet file in one grouped pass that both reduces it to
+one row per ticket and computes, per ticket, every check the log must pass. Only when a check fails is the log read
+again, materialised with row numbers, so that the message can name the first bad row (``_diagnose``). Only the
+per-ticket result comes back to pandas. Under ``playbook run`` that result is computed once, by the run's
+validation, and handed to the notebooks (``prepare`` / ``prepared_or_loaded``).
 
 Timestamps: a value with a UTC offset (``2026-05-04T10:00:00+08:00``, ``...Z``) is that instant; a naive value
 (``2026-05-04 10:00:00``) is wall time in the team's zone (``timezone`` in the config). Both may appear in one
@@ -679,7 +681,7 @@ def prepared_or_loaded(params: BaselineParams, context: RunContext, *, with_ids:
 
 
 def ticket_intervals(params: BaselineParams, context: RunContext) -> pd.DataFrame:
-    """One row per ticket that has the start step (cross-analysis contract, NOTES-FOR-HELPERS.md).
+    """One row per ticket that has the start step (the feasibility analysis reads it).
 
     Columns: ``ticket_id``, ``start`` (tz-aware, the team's zone), ``end`` (tz-aware or NaT), ``hours`` (float,
     NaN while open), ``completed`` (bool), plus ``agent`` / ``segment`` / ``outcome`` when configured. Used by the
