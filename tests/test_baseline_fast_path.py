@@ -165,3 +165,14 @@ def test_prepared_table_is_not_reused_for_another_section_or_a_changed_log(tmp_p
     path.write_text(REWORK_LOG.replace("03:15:00", "03:45:00"), encoding="utf-8")
     changed = load.prepared_or_loaded(_params(path), context, with_ids=True).tickets.set_index("ticket_id")
     assert changed.loc["A", "hours"] == 3.0
+
+
+def test_a_prepared_folder_that_is_gone_means_reading_the_log(tmp_path):
+    """Rerunning a run's executed notebook later: its prepared_dir parameter names a deleted temporary folder."""
+    path = tmp_path / "events.csv"
+    path.write_text(REWORK_LOG, encoding="utf-8")
+    gone = RunContext(timezone="UTC", prepared_dir=tmp_path / "deleted-after-the-run")
+    log = load.prepared_or_loaded(_params(path), gone, with_ids=True)
+    pd.testing.assert_frame_equal(log.tickets, load.load_events(_params(path), RunContext(timezone="UTC"),
+                                                                with_ids=True).tickets)
+    assert not (tmp_path / "deleted-after-the-run").exists()

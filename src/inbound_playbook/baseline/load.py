@@ -97,7 +97,7 @@ def _extra_columns(params: BaselineParams) -> dict[str, str]:
     return extras
 
 
-def connect(timezone: str, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+def connect(timezone: str) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB whose session time zone is the team's (naive timestamps are read in it)."""
     try:
         zoneinfo.ZoneInfo(timezone)
@@ -111,8 +111,6 @@ def connect(timezone: str, threads: int | None = None) -> duckdb.DuckDBPyConnect
         con.execute("SET enable_progress_bar = false")
     except duckdb.Error:  # inside Jupyter without ipywidgets DuckDB refuses the setting (and shows no bar)
         pass
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
     return con
 
 
@@ -201,14 +199,13 @@ def _text(column: str, kind: str) -> str:
     return quoted if kind.upper() == "VARCHAR" else f"CAST({quoted} AS VARCHAR)"
 
 
-def load_events(params: BaselineParams, context: RunContext, *, with_ids: bool = False,
-                threads: int | None = None) -> TicketLog:
+def load_events(params: BaselineParams, context: RunContext, *, with_ids: bool = False) -> TicketLog:
     """Read, check and reduce the event log. Raises InputError naming file, column and first bad row.
 
     ``with_ids`` keeps the ticket ids (for ``ticket_intervals``); the analysis itself never needs them.
     """
     path = io.check_readable(params.events)
-    con = connect(context.timezone, threads)
+    con = connect(context.timezone)
     try:
         reduced = _reduce_log(con, path, params, context.timezone)
         frame = _to_pandas(con.sql(_output_query(params, reduced, with_ids)).to_arrow_table())
@@ -666,8 +663,9 @@ def prepare(params: BaselineParams, context: RunContext) -> Path:
 
 def prepared_or_loaded(params: BaselineParams, context: RunContext, *, with_ids: bool = False) -> TicketLog:
     """The reduced log: under ``playbook run`` from the run's prepared table (made now if validation did not),
-    otherwise read from the log."""
-    if context.prepared_dir is None:
+    otherwise read from the log. A run's executed notebook rerun later names a prepared folder that is gone: the
+    log is read then."""
+    if context.prepared_dir is None or not Path(context.prepared_dir).is_dir():
         return load_events(params, context, with_ids=with_ids)
     table = prepare(params, context)
     facts = json.loads(table.with_suffix(".json").read_text(encoding="utf-8"))
