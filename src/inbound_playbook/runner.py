@@ -29,7 +29,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import __version__, analyses
 from .config import TeamConfig, load_config
@@ -38,6 +38,9 @@ from .its.params import FromAnalysis
 from .locations import notebooks_dir
 from .results import write_json_atomic
 from .sources import Snapshots
+
+if TYPE_CHECKING:  # kernels imports jupyter_client: only when a run starts
+    from .kernels import WarmKernel
 
 #: packages whose versions go into run.json (provenance of every number)
 PROVENANCE_PACKAGES = (
@@ -189,7 +192,7 @@ class Run:
             for kernel in kernels.values():
                 kernel.shutdown()
 
-    def _execute(self, snapshots: Snapshots, prepared_dir: Path, kernels: dict[str, Any]) -> RunResult:
+    def _execute(self, snapshots: Snapshots, prepared_dir: Path, kernels: dict[str, WarmKernel]) -> RunResult:
         # signatures before validation reads and before hashing: a change during either is caught at the end
         # (a missing file is left to validation, which names it)
         signatures = {str(path): file_signature(path) for path in input_files(self.config_path, self.config,
@@ -238,7 +241,7 @@ class Run:
         self.log(f"Report: {self.out_dir / 'index.html'}")
         return RunResult(self.out_dir, self.records)
 
-    def _run_after(self, name: str, position: int, upstream: list[Future], kernel: Any) -> None:
+    def _run_after(self, name: str, position: int, upstream: list[Future], kernel: WarmKernel) -> None:
         for future in upstream:
             future.result()
         failed_upstream = [
@@ -252,7 +255,7 @@ class Run:
             return
         self._run_one(name, position, kernel)
 
-    def _run_one(self, name: str, position: int, kernel: Any) -> None:
+    def _run_one(self, name: str, position: int, kernel: WarmKernel) -> None:
         import papermill
         from papermill.exceptions import PapermillExecutionError
 

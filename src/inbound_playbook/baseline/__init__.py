@@ -7,21 +7,12 @@ that only read the config do not import pandas, DuckDB, statsmodels or matplotli
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from ..lazy import module_getattr
 from .params import BaselineParams
 
 Params = BaselineParams
 
 
 #: served from load.py, which does not import the statistics and plotting stack (the CLI validates before running)
-_FROM_LOAD = frozenset({"validate", "load_events", "ticket_intervals", "prepare", "prepared_or_loaded"})
-
-
-def __getattr__(name: str) -> Any:
-    analysis = importlib.import_module(f"{__name__}.{'load' if name in _FROM_LOAD else 'analysis'}")
-    try:
-        return getattr(analysis, name)
-    except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+__getattr__ = module_getattr(__name__, ("load", frozenset({"validate", "load_events", "ticket_intervals", "prepare",
+                                                          "prepared_or_loaded"})))

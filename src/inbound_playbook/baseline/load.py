@@ -635,8 +635,8 @@ def _prepared_paths(context: RunContext) -> tuple[Path, Path]:
     return table, table.with_suffix(".json")
 
 
-def prepare(params: BaselineParams, context: RunContext) -> Path:
-    """Reduce the log once into ``context.prepared_dir`` (one row per ticket, with ids); return its path.
+def prepare(params: BaselineParams, context: RunContext) -> _Reduced:
+    """Reduce the log once into ``context.prepared_dir`` (one row per ticket, with ids); return what it learnt.
 
     The run's validation calls this; the baseline and feasibility notebooks read the result through
     ``prepared_or_loaded``. A table prepared earlier in the same folder from the same section and the same file is
@@ -645,8 +645,12 @@ def prepare(params: BaselineParams, context: RunContext) -> Path:
     path = io.check_readable(params.events)
     table, sidecar = _prepared_paths(context)
     key = _prepared_key(params, context)
-    if sidecar.is_file() and json.loads(sidecar.read_text(encoding="utf-8"))["key"] == key:
-        return table
+    if sidecar.is_file():
+        facts = json.loads(sidecar.read_text(encoding="utf-8"))
+        if facts["key"] == key:
+            return _Reduced(path=path, n_events=facts["n_events"], first_us=facts["first_us"],
+                            last_us=facts["last_us"], extras=facts["extras"], start_step=params.start_step,
+                            end_step=params.end_step)
     con = connect(context.timezone)
     try:
         reduced = _reduce_log(con, path, params, context.timezone)
@@ -658,7 +662,7 @@ def prepare(params: BaselineParams, context: RunContext) -> Path:
     facts = {"key": key, "n_events": reduced.n_events, "first_us": reduced.first_us, "last_us": reduced.last_us,
              "extras": reduced.extras}
     sidecar.write_text(json.dumps(facts), encoding="utf-8")
-    return table
+    return reduced
 
 
 def prepared_or_loaded(params: BaselineParams, context: RunContext, *, with_ids: bool = False) -> TicketLog:
@@ -667,14 +671,10 @@ def prepared_or_loaded(params: BaselineParams, context: RunContext, *, with_ids:
     log is read then."""
     if context.prepared_dir is None or not Path(context.prepared_dir).is_dir():
         return load_events(params, context, with_ids=with_ids)
-    table = prepare(params, context)
-    facts = json.loads(table.with_suffix(".json").read_text(encoding="utf-8"))
-    with pa.OSFile(str(table), "rb") as source:
+    reduced = prepare(params, context)
+    with pa.OSFile(str(_prepared_paths(context)[0]), "rb") as source:
         tickets = pa.ipc.open_file(source).read_all()
     frame = _to_pandas(tickets if with_ids else tickets.drop_columns(["ticket_id"]))
-    reduced = _Reduced(path=Path(params.events), n_events=facts["n_events"], first_us=facts["first_us"],
-                       last_us=facts["last_us"], extras=facts["extras"], start_step=params.start_step,
-                       end_step=params.end_step)
     return _ticket_log(frame, reduced, context.timezone)
 
 

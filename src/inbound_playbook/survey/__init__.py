@@ -7,17 +7,10 @@ that only read the config do not import pandas, DuckDB, statsmodels or matplotli
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from ..lazy import module_getattr
 from .params import SurveyParams
 
 Params = SurveyParams
 
 
-def __getattr__(name: str) -> Any:
-    analysis = importlib.import_module(f"{__name__}.analysis")
-    try:
-        return getattr(analysis, name)
-    except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+__getattr__ = module_getattr(__name__)
