@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test venv sample-data bench clean
+.PHONY: book test test-fast lint venv sample-data bench clean
 
 venv: $(STAMP)
 
@@ -21,8 +21,17 @@ book: $(STAMP)
 	@echo
 	@echo "The site is built: open $(CURDIR)/_build/html/index.html"
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+# Every test: lint and format check, every doctest in the library, then the whole suite.
+test: lint $(STAMP)
+	$(BIN)/python -m pytest -n 2 --doctest-modules src/inbound_playbook tests $(PYTEST_ARGS)
+
+# The fast lane: unit, reference and doctest tests (no notebooks, browser, servers or CLI subprocess loops).
+test-fast: lint $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not slow" --doctest-modules src/inbound_playbook tests $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 
 sample-data: $(STAMP)
 	$(BIN)/python scripts/make_sample_data.py

@@ -59,3 +59,24 @@ def sample_run(repo, tmp_path_factory) -> Path:
     done = run_sample_team(repo, out)
     assert done.returncode == 0, done.stderr[-3000:]
     return out
+
+
+# The fast lane (`make test-fast`, under 90 s on 2 cores) is every test not marked `slow`. Slow are the tests that
+# execute notebooks, drive a browser, start a server or engine, or run the command line in a subprocess over and
+# over: the markers below, and whole modules whose every test does one of those things.
+SLOW_MARKERS = ("notebook", "browser", "postgres", "spark")
+SLOW_MODULES = {
+    "test_bad_inputs.py",  # one `playbook` subprocess per bad input (over a hundred)
+    "test_runner.py",  # whole runs with kernels
+    "test_sample_data.py",  # regenerates the sample team twice
+    "test_site_build.py",  # Sphinx builds
+    "test_site_html.py",  # reads the built site
+    "test_onboarding_commands.py",  # runs the onboarding page's commands as written
+    "test_second_team.py",  # runs every notebook on a second team
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in SLOW_MODULES or any(item.get_closest_marker(name) for name in SLOW_MARKERS):
+            item.add_marker(pytest.mark.slow)
