@@ -89,7 +89,8 @@ def load_series(params: ItsParams) -> tuple[ItsData, pd.DataFrame]:
             column="series",
             fix="run it with 'playbook run CONFIG' (the baseline's weekly table is passed on), or point 'series' at a file",
         )
-    raw = read_table(path, required=required_columns(params), what="ITS series")
+    raw = read_table(path, required=[params.date_column], what="ITS series")
+    check_columns(raw, params, str(path))
     data = prepare_series(raw, params, source=str(path))
     return data, raw
 
@@ -263,6 +264,19 @@ def required_columns(params: ItsParams) -> list[str]:
     if params.weight_column not in (None, "auto"):
         names.append(params.weight_column)
     return list(dict.fromkeys(names))
+
+
+def check_columns(raw: pd.DataFrame, params: ItsParams, file: str | None) -> None:
+    """Every column the its section names is in the series; the error lists the columns there are."""
+    keys = {params.outcome: "outcome", params.offset: "offset", params.control: "control",
+            params.weight_column: "weight_column", **{name: "covariates" for name in params.covariates}}
+    for name in required_columns(params):
+        if name not in raw.columns:
+            key = keys.get(name, "date_column")
+            raise InputError(
+                f"the ITS series has no column '{name}' (named in '{key}'); its columns are: "
+                f"{', '.join(map(str, raw.columns))}", file=file, column=name,
+                fix=f"change '{name}' in the its section's '{key}' to one of those columns, or add it to the file")
 
 
 def uses_log_scale(params: ItsParams) -> bool:
