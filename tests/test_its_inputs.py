@@ -234,7 +234,7 @@ def test_two_interventions_are_reported_separately(tmp_path):
     assert first["level_change"]["ci"][0] <= -3 <= first["level_change"]["ci"][1]
     assert second["level_change"]["ci"][0] <= -2 <= second["level_change"]["ci"][1]
     assert analysis.results["level_change"] == first["level_change"]
-    assert len(analysis.tables["effects"]) == 2 * 2 + 3
+    assert len(analysis.tables["effects"]) == 2 * 3 + 3  # per date: level (hours, %), slope; then 3 overall
 
 
 def test_count_family_reports_rate_ratio_and_no_hac(tmp_path):

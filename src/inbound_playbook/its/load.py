@@ -24,6 +24,8 @@ from .params import DURATION_SUFFIXES, FromAnalysis, ItsParams
 
 #: with fewer fitted periods than this on either side the trend is poorly determined: the report warns
 MIN_PERIODS_WARN = 12
+#: fewer fitted periods than this on a side is refused (below min_periods_per_side: a descriptive before/after)
+MIN_PERIODS_HARD = 3
 
 FREQUENCIES = ("day", "week", "month", "year")
 
@@ -315,7 +317,7 @@ def prepare_series(raw: pd.DataFrame, params: ItsParams, *, source: str | None =
     windows = _intervention_windows(frame, params, frequency, source)
     first_post = tuple(start for start, _ in windows)
     frame, exclusions = _mark_excluded(frame, raw, params, first_post, weights_from)
-    too_short = _too_short(frame, first_post, params)
+    too_short = _too_short(frame, first_post, params, source)
     if too_short is None:
         _check_fittable(frame, params, source)
     return ItsData(
@@ -429,7 +431,8 @@ def _mark_excluded(frame: pd.DataFrame, raw: pd.DataFrame, params: ItsParams, fi
                    weights_from: str | None) -> tuple[pd.DataFrame, dict[str, int]]:
     """Periods kept in time but left out of the fit, each counted by reason (first reason wins):
     ``phase_in`` (while the change beds in), ``few_tickets`` (weight below ``min_tickets_per_period``),
-    ``mostly_open`` (a duration period whose open share is above ``max_open_share``)."""
+    ``mostly_open`` (the last periods of a duration series whose open share is above ``max_open_share``, counted
+    back from the end: their medians count only the tickets quick enough to have finished)."""
     t = frame["t"].to_numpy()
     reason = np.full(len(frame), "", dtype=object)
     if params.phase_in:
@@ -440,10 +443,22 @@ def _mark_excluded(frame: pd.DataFrame, raw: pd.DataFrame, params: ItsParams, fi
     share = open_share(raw, params)
     if share is not None:
         by_row = share.reindex(frame["_row"].to_numpy() - 2).to_numpy()
-        reason[(reason == "") & (by_row > params.max_open_share)] = "mostly_open"
+        recent = _trailing_run(by_row > params.max_open_share)
+        reason[(reason == "") & recent] = "mostly_open"
     frame = frame.assign(excluded=reason != "", left_out=reason)
     counts = {name: int((reason == name).sum()) for name in ("phase_in", "few_tickets", "mostly_open")}
     return frame, counts
+
+
+def _trailing_run(flags: np.ndarray) -> np.ndarray:
+    """The periods at the end of the series, counted back while ``flags`` holds (the recent periods the extract
+    came too early for; an earlier period's open tickets stalled, which a later extract would not change)."""
+    out = np.zeros(len(flags), dtype=bool)
+    for i in range(len(flags) - 1, -1, -1):
+        if not flags[i]:
+            break
+        out[i] = True
+    return out
 
 
 def open_share(raw: pd.DataFrame, params: ItsParams) -> pd.Series | None:
@@ -458,10 +473,18 @@ def open_share(raw: pd.DataFrame, params: ItsParams) -> pd.Series | None:
     return (opened / started.where(started > 0)).fillna(0.0)
 
 
-def _too_short(frame: pd.DataFrame, first_post: tuple[int, ...], params: ItsParams) -> str | None:
+def _too_short(frame: pd.DataFrame, first_post: tuple[int, ...], params: ItsParams, file: str | None) -> str | None:
+    """Why only a descriptive before/after can be given (None: enough periods to fit). Fewer than
+    MIN_PERIODS_HARD on a side is refused: that describes a few weeks, not a before and an after."""
     fitted = frame.loc[~frame["excluded"]]
     n_pre = int((fitted["t"] < first_post[0]).sum())
     n_post = int((fitted["t"] >= first_post[0]).sum())
+    if n_pre < MIN_PERIODS_HARD or n_post < MIN_PERIODS_HARD:
+        raise InputError(
+            f"too few periods to fit or describe: {n_pre} before and {n_post} after the first intervention (after "
+            f"blank rows and left-out periods); at least {MIN_PERIODS_HARD} on each side are needed for a descriptive "
+            f"before/after, {params.min_periods_per_side} for a model", file=file, column=params.date_column,
+            fix="supply more periods, move the intervention date, or shorten phase_in")
     need = params.min_periods_per_side
     if n_pre >= need and n_post >= need:
         return None

@@ -69,8 +69,8 @@ DURATION_SUFFIXES = ("_hours", "_minutes", "_days", "_seconds")
 #: below this many tickets a period's median has no distribution-free 95% interval: the interval between the
 #: smallest and largest of n values covers the median with probability 1 - 2 * 0.5**n, which first reaches 0.95 at 6
 MIN_TICKETS_PER_PERIOD = 6
-#: a duration period is left out while more than this share of its tickets is still open: the median of the
-#: completed ones is then the (0.5 (1 - s))-quantile of all, and at s = 0.05 that is the 47.5th percentile
+#: the last periods of a duration series are left out while more than this share of their tickets is still open:
+#: the median of the completed ones is then the (0.5 (1 - s))-quantile of all, and at s = 0.05 the 47.5th percentile
 MAX_OPEN_SHARE = 0.05
 #: fewer fitted periods than this on either side of the first intervention: a descriptive before/after only
 MIN_PERIODS_PER_SIDE = 8
@@ -114,8 +114,9 @@ class ItsParams(SectionParams):
     )
     max_open_share: float = Field(
         default=MAX_OPEN_SHARE, ge=0, le=1,
-        description="duration outcomes of a series with tickets_open and tickets_started: leave out periods whose "
-        "open share is above this (their median counts only the quick tickets). Counted and reported.",
+        description="duration outcomes of a series with tickets_open and tickets_started: leave out the last "
+        "periods (counted back from the end) whose open share is above this; their median counts only the quick "
+        "tickets. Counted and reported.",
     )
     errors: Literal["auto", "newey-west", "prais-winsten"] = Field(
         default="auto",
