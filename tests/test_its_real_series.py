@@ -9,6 +9,7 @@ the first test checks they still match it, and skips, saying so, where the expor
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -88,3 +89,35 @@ def test_the_linear_scale_goes_below_zero_on_the_same_series():
     analysis = its.analyse(params(WEEKLY, "week", "2016-04-04", min_periods_per_side=4, scale="linear"))
     assert analysis.predictions["counterfactual"].min() < 0
     assert analysis.results["relative_effect"]["estimate"] < -1.0
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path, date_column, change, fitted", [
+    (WEEKLY, "week", "2016-04-04", False),
+    (DAILY, "day", "2016-04-07", True),
+])
+def test_the_report_reads_on_a_real_teams_series(tmp_path, path, date_column, change, fitted):
+    """The notebook as a team's report on the real series: it runs to the end, names this team and this series,
+    shows the descriptive fallback or the three-panel counterfactual figure, and carries none of the sample team's
+    story."""
+    papermill = pytest.importorskip("papermill")
+    out = tmp_path / "run"
+    executed = tmp_path / "its.ipynb"
+    papermill.execute_notebook(
+        str(Path(__file__).resolve().parents[1] / "notebooks" / "its.ipynb"), str(executed),
+        parameters={"series": str(path), "date_column": date_column, "interventions": [change], "covariates": [],
+                    "output_dir": str(out), "team": "service-desk", "title": "Service desk incidents"},
+        cwd=str(Path(__file__).resolve().parents[1] / "notebooks"), kernel_name="python3", progress_bar=False,
+    )
+    cells = json.loads(executed.read_text())["cells"]
+    report = "\n".join("".join(c["source"]) if c["cell_type"] == "markdown" else json.dumps(c.get("outputs", []))
+                       for c in cells if not {"parameters", "injected-parameters"} & set(c["metadata"].get("tags", [])))
+    assert "Service desk incidents" in report and f"from {pd.read_csv(path)[date_column].iloc[0]}" in report
+    for story in ("synthetic sample team", "Disputes", "Evidence received", "2026-05-04"):
+        assert story not in report, story
+    results = json.loads((out / "results.json").read_text())
+    assert results["status"] == ("fitted" if fitted else "descriptive")
+    figure = "its_counterfactual" if fitted else "its_descriptive"
+    assert (out / "figures" / f"{figure}.png").stat().st_size > 1000
+    if not fitted:
+        assert "No effect is estimated" in report

@@ -29,7 +29,7 @@ from ..params import RunContext
 from ..plotting import save_figure
 from ..results import to_jsonable, write_results
 from . import plots, stats
-from .load import MIN_PERIODS_WARN, ItsData, _numeric, _parse_dates, load_series, series_path, weight_column
+from .load import MIN_PERIODS_WARN, ItsData, _numeric, _parse_dates, load_series, series_path
 from .params import BASELINE_WEEKLY_COLUMNS, FromAnalysis, Intervention, ItsParams, Seasonality
 
 Params = ItsParams
