@@ -326,8 +326,9 @@ def run(params: ItsParams) -> ItsResult:
     holdout = stats.holdout_check(data.frame, data.first_post, spec)
     placebo = (stats.placebo_test(data.frame, data.first_post, spec) if params.placebo
                else stats.Placebo("skipped", "turned off in the config (placebo: false)"))
+    # a series that just meets min_periods_per_side keeps every shift: each refit may lose up to k periods a side
     sensitivity = stats.date_sensitivity(data.frame, data.first_post, spec, params.sensitivity_periods,
-                                         min_side=min(params.min_periods_per_side, 3) + 2)
+                                         min_side=max(3, params.min_periods_per_side - params.sensitivity_periods))
     if not sensitivity.empty:
         sensitivity.insert(1, "first_post_period", [_date_label(data.period_date(t)) for t in sensitivity["first_post_t"]])
     result = ItsResult("fitted", params, data, naive, (), fit=fit, choice=choice, effects=stats.effects(fit, data.frame),
