@@ -13,6 +13,7 @@ import pytest
 from inbound_playbook import its
 from inbound_playbook.errors import InputError
 from inbound_playbook.its.load import load_series
+from inbound_playbook.params import RunContext
 
 
 def weekly_frame(n: int = 30, start: str = "2026-01-05", seed: int = 0) -> pd.DataFrame:
@@ -234,7 +235,7 @@ def test_two_interventions_are_reported_separately(tmp_path):
     assert first["level_change"]["ci"][0] <= -3 <= first["level_change"]["ci"][1]
     assert second["level_change"]["ci"][0] <= -2 <= second["level_change"]["ci"][1]
     assert analysis.results["level_change"] == first["level_change"]
-    assert len(analysis.tables["effects"]) == 2 * 2 + 3
+    assert len(analysis.tables["effects"]) == 2 * 3 + 3  # per date: level (hours, %), slope; then 3 overall
 
 
 def test_count_family_reports_rate_ratio_and_no_hac(tmp_path):
@@ -245,3 +246,65 @@ def test_count_family_reports_rate_ratio_and_no_hac(tmp_path):
     assert r["hac"] is None and r["rate_ratio"]["ci"][0] < r["rate_ratio"]["estimate"] < r["rate_ratio"]["ci"][1]
     assert r["diagnostics"]["residuals"] == "deviance" and r["dispersion"] > 0
     assert r["placebo"]["status"] == "ok"
+
+
+# -- validation before running (playbook validate calls its.validate) ------------------------------------------------
+def test_missing_covariate_names_the_columns_there_are(tmp_path):
+    error = raises(params(write(tmp_path, weekly_frame()), covariates=["staffed_hours", "tickets_opened"]))
+    assert error.column == "tickets_opened"
+    assert "has no column 'tickets_opened'" in str(error) and "median_hours, staffed_hours, tickets" in str(error)
+    assert "covariates" in str(error)
+
+
+def test_from_baseline_checks_the_weekly_tables_columns(tmp_path):
+    """{from: baseline}: the table does not exist at validation, so the model's columns are checked against the
+    columns the baseline section will write; the error lists them and never says to rename a generated column."""
+    from inbound_playbook.config import load_config
+
+    team = load_config(Path(__file__).resolve().parents[1] / "data" / "sample-team" / "team.yml")
+    good = team.its
+    its.validate(good, None, team.baseline)
+    bad = good.model_copy(update={"covariates": ["staffed_hours", "tickets_opened"]})
+    with pytest.raises(InputError) as info:
+        its.validate(bad, None, team.baseline)
+    message = str(info.value)
+    assert "no column 'tickets_opened'" in message and "tickets_started" in message and "rename the column" not in message
+    no_staffing = team.baseline.model_copy(update={"staffing": None})
+    with pytest.raises(InputError) as info:
+        its.validate(good, None, no_staffing)
+    assert "only when 'staffing' is set" in str(info.value)
+    with pytest.raises(InputError) as info:  # as playbook validate calls it, for a config without a baseline
+        its.validate(good, RunContext(), None)
+    assert "no baseline section" in str(info.value)
+
+
+def test_the_template_config_validates():
+    """data/templates/team.yml: its covariates are columns of the series it names (the issue found
+    'tickets_opened', which the baseline's weekly table calls tickets_started)."""
+    from inbound_playbook.config import load_config
+
+    template = load_config(Path(__file__).resolve().parents[1] / "data" / "templates" / "team.yml")
+    assert "tickets_started" in template.its.covariates and "tickets_opened" not in template.its.covariates
+    with_baseline = template.its.model_copy(update={"series": its.FromAnalysis(**{"from": "baseline"})})
+    its.validate(with_baseline, None, template.baseline)
+
+
+def test_log_scale_refuses_a_zero_duration(tmp_path):
+    frame = weekly_frame()
+    frame.loc[7, "median_hours"] = 0.0
+    error = raises(params(write(tmp_path, frame)))
+    assert error.row == 9 and "scale: linear" in error.fix
+    its.validate(params(write(tmp_path, frame, "b.csv"), scale="linear"))
+
+
+def test_baseline_weekly_columns_are_one_list():
+    """The ITS validation's list of the baseline's weekly columns is the baseline's own, and the results reference
+    documents each of them."""
+    from inbound_playbook.baseline.analysis import WEEKLY_COLUMNS
+    from inbound_playbook.its.params import BASELINE_WEEKLY_COLUMNS
+
+    assert tuple(BASELINE_WEEKLY_COLUMNS) == WEEKLY_COLUMNS
+    page = (Path(__file__).resolve().parents[1] / "chapters" / "results-reference.md").read_text()
+    section = page[page.index("## The baseline's weekly table"):]
+    for name in BASELINE_WEEKLY_COLUMNS:
+        assert f"`{name}`" in section, name

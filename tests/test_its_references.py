@@ -392,3 +392,64 @@ def test_holdout_check_on_noise_free_series():
     check = stats.holdout_check(frame, (30,), ItsSpec())
     assert check.status == "ok" and check.n_test == 7 and check.n_train == 23
     assert check.rmse == pytest.approx(0, abs=1e-9)
+
+
+def test_linden_posttrend_is_the_published_post_period_trend(prop99):
+    """itsa's ``posttrend`` for the treated series: _t + _x_t1989, published -3.274126 (Linden 2015, restated in
+    power_itsa's help), with its standard error from the same covariance as by hand: sqrt(V_tt + V_ss + 2 V_ts)."""
+    fit = fit_its(prop99, (PROP99_T,), ItsSpec(hac_maxlags=1))
+    (trend,) = stats.post_trends(fit)
+    assert sig(trend.trend.estimate, 7) == -3.274126
+    i, j = fit.names.index("time"), fit.names.index("slope_1")
+    assert trend.trend.se == pytest.approx(np.sqrt(fit.cov[i, i] + fit.cov[j, j] + 2 * fit.cov[i, j]), rel=1e-12)
+    assert trend.percent_per_period is None  # linear scale: no % reading
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Prais-Winsten: Wooldridge (2013), Example 12.4, Table 12.1
+# --------------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def barium() -> pd.DataFrame:
+    data = pd.read_csv(DATA / "barium.csv")
+    assert data.shape == (131, 8)
+    return data
+
+
+BARIUM_X = ["lchempi", "lgas", "lrtwex", "befile6", "affile6", "afdec6"]
+
+
+def test_prais_winsten_matches_wooldridge_table_12_1(barium):
+    """Wooldridge, Introductory Econometrics (5th ed. 2013), Example 12.4, Table 12.1, Prais-Winsten column
+    (Stata ``prais``, iterated, rho by regression): intercept -37.08 (22.78), lchempi 2.94 (.63), lgas 1.05 (.98),
+    lrtwex 1.13 (.51), befile6 -.016 (.319), affile6 -.033 (.322), afdec6 -.577 (.342); rho .293."""
+    X = sm.add_constant(barium[BARIUM_X]).to_numpy()
+    pw = stats.prais_winsten(barium["lchnimp"].to_numpy(), X, t=barium["t"].to_numpy(), order=1)
+    se = np.sqrt(np.diag(pw.cov))
+    published = [(-37.08, 22.78), (2.94, 0.63), (1.05, 0.98), (1.13, 0.51), (-0.016, 0.319), (-0.033, 0.322),
+                 (-0.577, 0.342)]
+    for (b, s), estimate, error in zip(published, pw.params, se):
+        decimals = 2 if abs(b) >= 1 else 3
+        assert round(estimate, decimals) == pytest.approx(b, abs=1e-9)
+        assert round(error, 2 if s >= 0.5 else 3) == pytest.approx(s, abs=1e-9)
+    assert round(pw.ar[0], 3) == 0.293
+
+
+def test_prais_winsten_first_row_transform_by_hand(barium):
+    """At the converged rho, the GLS coefficients equal OLS on the Prais-Winsten transformed data written out by hand:
+    first row times sqrt(1 - rho^2), the others x_t - rho x_{t-1} (Prais and Winsten 1954). statsmodels' GLSAR
+    (Cochrane-Orcutt) drops that first row instead, so its coefficients at the same rho differ."""
+    X = sm.add_constant(barium[BARIUM_X]).to_numpy()
+    y = barium["lchnimp"].to_numpy()
+    pw = stats.prais_winsten(y, X, order=1)
+    rho = pw.ar[0]
+
+    def transform(a):
+        a = np.asarray(a, dtype=float)
+        return np.concatenate([a[:1] * np.sqrt(1 - rho**2), a[1:] - rho * a[:-1]])
+
+    by_hand = np.linalg.lstsq(transform(X), transform(y), rcond=None)[0]
+    np.testing.assert_allclose(pw.params, by_hand, rtol=1e-9)
+    cochrane_orcutt = sm.GLSAR(y, X, rho=[rho]).fit().params
+    assert not np.allclose(cochrane_orcutt, by_hand, rtol=1e-4)
+    np.testing.assert_allclose(cochrane_orcutt, np.linalg.lstsq(transform(X)[1:], transform(y)[1:], rcond=None)[0],
+                               rtol=1e-9)

@@ -65,6 +65,9 @@ def validate(config: TeamConfig, names: list[str], prepared_dir: Path | None = N
         if name == "feasibility" and needs_baseline_estimates(config):
             # The estimates read the baseline's log: check it (agent column, enough agents) before anything runs.
             module(name).validate(config.feasibility, context, config.baseline.notebook_parameters())
+        elif name == "its":
+            # {from: baseline}: the columns the model names must be ones the baseline's weekly table will have
+            module(name).validate(config.its, context, config.baseline)
         else:
             module(name).validate(getattr(config, name), context)
 

@@ -28,12 +28,18 @@ SURVEY = (
 ITS = (
     "Segmented regression: the level term is 1 from the first post period; the slope term is the number of "
     "periods since the intervention, 0 at the first post period ((t - t0) x post), so the level change is the jump "
-    "at the intervention date. Gaussian models: OLS with Newey-West errors, small-sample correction on, "
-    "t-based intervals (as Stata newey and R sandwich::NeweyWest(prewhite = FALSE, adjust = TRUE)); the lag used "
-    "is reported. Count models: log link with log(offset); quasi-Poisson scales by Pearson chi-square / df; Wald "
-    "intervals on the log scale, then exponentiated. Seasonality: Fourier pairs sin/cos(2 pi k t / period). "
-    "Excluded (phase-in) periods keep their place in time, and lags are counted in periods, never across a gap "
-    "or between the treated and control series (panel Newey-West for comparative models)."
+    "at the intervention date. Durations are modelled on the log scale by default (OLS on log(outcome): effects "
+    "as % changes with exponentiated intervals, counterfactuals exp(x'b) above 0; the level change is also given "
+    "in the outcome's units at the first post period); scale: linear is OLS on the outcome. Gaussian periods are "
+    "weighted by their tickets (WLS) when the series has the count; periods with too few tickets and the last "
+    "periods still mostly open are left out and counted. Errors: Newey-West, small-sample correction on, t-based "
+    "intervals (as Stata newey and R sandwich::NeweyWest(prewhite = FALSE, adjust = TRUE)), with the lag "
+    "reported; when the Ljung-Box test on those residuals gives p < 0.05, iterated Prais-Winsten AR(p) instead "
+    "(as Stata prais). Count models: log link with log(offset); quasi-Poisson scales by Pearson chi-square / df; "
+    "Wald intervals on the log scale, then exponentiated. Seasonality: Fourier pairs sin/cos(2 pi k t / period). "
+    "Excluded periods keep their place in time, and lags are counted in periods, never across a gap or between "
+    "the treated and control series (panel Newey-West for comparative models). Placebo dates are read with a "
+    "Bonferroni adjustment for their number."
 )
 
 FEASIBILITY = (

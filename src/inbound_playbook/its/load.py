@@ -20,11 +20,12 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io import first_bad_row, read_table
-from .params import FromAnalysis, ItsParams
+from .params import DURATION_SUFFIXES, FromAnalysis, ItsParams
 
-#: hard floor on either side of the (first) intervention; below MIN_PERIODS_WARN a warning is stated
+#: with fewer fitted periods than this on either side the trend is poorly determined: the report warns
+MIN_PERIODS_WARN = 12
+#: fewer fitted periods than this on a side is refused (below min_periods_per_side: a descriptive before/after)
 MIN_PERIODS_HARD = 3
-MIN_PERIODS_WARN = 8
 
 FREQUENCIES = ("day", "week", "month", "year")
 
@@ -35,8 +36,11 @@ class ItsData:
 
     ``frame`` has one row per period present in the file, in time order, with columns ``date``, ``t`` (period
     number counted by date, 0 at the first row), ``y``, each covariate under its own name, ``offset`` (when set),
-    ``control`` (when set) and ``excluded`` (True for phase-in periods left out of the fit). Rows with a blank
-    outcome, covariate, offset or control are dropped and counted in ``n_missing``.
+    ``control`` (when set), ``weight`` (when periods are weighted), ``excluded`` (True for periods kept in time but
+    left out of the fit) and ``left_out`` (why: phase_in, few_tickets, mostly_open; counted in ``exclusions``).
+    Rows with a blank outcome, covariate, offset, control or weight are dropped and counted in ``n_missing``.
+    ``ends`` holds each intervention's first period after its end (None: permanent); ``too_short`` says why only a
+    descriptive before/after can be given (None: the model can be fitted).
     """
 
     frame: pd.DataFrame
@@ -49,6 +53,11 @@ class ItsData:
     n_missing: int = 0
     source: str | None = None
     extra: dict = field(default_factory=dict)
+    ends: tuple[int | None, ...] = ()
+    weight_column: str | None = None
+    exclusions: dict = field(default_factory=dict)
+    log_scale: bool = False
+    too_short: str | None = None
 
     def period_date(self, t: int) -> pd.Timestamp:
         """Start date of period ``t`` (also for periods absent from the file)."""
@@ -82,11 +91,8 @@ def load_series(params: ItsParams) -> tuple[ItsData, pd.DataFrame]:
             column="series",
             fix="run it with 'playbook run CONFIG' (the baseline's weekly table is passed on), or point 'series' at a file",
         )
-    required = [params.date_column, params.outcome, *params.covariates]
-    for name in (params.offset, params.control):
-        if name:
-            required.append(name)
-    raw = read_table(path, required=list(dict.fromkeys(required)), what="ITS series")
+    raw = read_table(path, required=[params.date_column], what="ITS series")
+    check_columns(raw, params, str(path))
     data = prepare_series(raw, params, source=str(path))
     return data, raw
 
@@ -251,132 +257,253 @@ def infer_frequency(dates: pd.Series, file: str | None = None, column: str | Non
     return frequency, positions.astype(int)
 
 
+def required_columns(params: ItsParams) -> list[str]:
+    """The columns the configured model reads (the date, the outcome, covariates, offset, control, weight)."""
+    names = [params.date_column, params.outcome, *params.covariates]
+    for name in (params.offset, params.control):
+        if name:
+            names.append(name)
+    if params.weight_column not in (None, "auto"):
+        names.append(params.weight_column)
+    return list(dict.fromkeys(names))
+
+
+def check_columns(raw: pd.DataFrame, params: ItsParams, file: str | None) -> None:
+    """Every column the its section names is in the series; the error lists the columns there are."""
+    keys = {params.outcome: "outcome", params.offset: "offset", params.control: "control",
+            params.weight_column: "weight_column", **{name: "covariates" for name in params.covariates}}
+    for name in required_columns(params):
+        if name not in raw.columns:
+            key = keys.get(name, "date_column")
+            raise InputError(
+                f"the ITS series has no column '{name}' (named in '{key}'); its columns are: "
+                f"{', '.join(map(str, raw.columns))}", file=file, column=name,
+                fix=f"change '{name}' in the its section's '{key}' to one of those columns, or add it to the file")
+
+
+def uses_log_scale(params: ItsParams) -> bool:
+    """``scale: auto`` is log for gaussian durations (a name ending in _hours, _minutes, _days or _seconds)."""
+    if params.family != "gaussian":
+        return False
+    if params.scale != "auto":
+        return params.scale == "log"
+    return params.outcome.endswith(DURATION_SUFFIXES)
+
+
+def weight_column(params: ItsParams, columns) -> str | None:
+    """The column periods are weighted by: the configured one, or for ``auto`` ``tickets_completed`` when present
+    (the baseline's weekly table has it); never for count models (the Poisson variance already weighs them)."""
+    if params.family != "gaussian":
+        return None
+    if params.weight_column == "auto":
+        return "tickets_completed" if "tickets_completed" in columns else None
+    return params.weight_column
+
+
 def prepare_series(raw: pd.DataFrame, params: ItsParams, *, source: str | None = None) -> ItsData:
-    """Validate a raw series frame and build :class:`ItsData` (used by :func:`load_series` and by tests)."""
-    file = source
+    """Validate a raw series frame and build :class:`ItsData` (used by :func:`load_series` and by tests).
+
+    Steps: dates (one per period, on a regular grid), the model's columns as numbers, blank rows dropped and
+    counted, value checks (counts, offset, positive outcome on the log scale), the interventions' first post
+    periods, the periods left out (phase-in, too few tickets, mostly open), and enough periods on each side.
+    """
     raw = raw.reset_index(drop=True)
-    dates = _parse_dates(raw, params.date_column, file)
+    dates = _unique_dates(raw, params.date_column, source)
+    frequency, t = infer_frequency(dates, source, params.date_column)
+    weights_from = weight_column(params, raw.columns)
+    frame = _model_frame(raw, params, dates, t, weights_from, source)
+    frame, n_missing = _drop_blank_rows(frame, params, weights_from)
+    _check_values(frame, params, source)
+    windows = _intervention_windows(frame, params, frequency, source)
+    first_post = tuple(start for start, _ in windows)
+    frame, exclusions = _mark_excluded(frame, raw, params, first_post, weights_from)
+    too_short = _too_short(frame, first_post, params, source)
+    if too_short is None:
+        _check_fittable(frame, params, source)
+    return ItsData(
+        frame=frame.drop(columns="_row"), first_post=first_post, intervention_dates=tuple(params.intervention_dates),
+        frequency=frequency, covariates=tuple(params.covariates), has_offset=bool(params.offset),
+        has_control=bool(params.control), n_missing=n_missing, source=source,
+        extra={"first_row": {int(a): int(b) for a, b in zip(frame["t"], frame["_row"])}},
+        ends=tuple(end for _, end in windows), weight_column=weights_from, exclusions=exclusions,
+        log_scale=uses_log_scale(params), too_short=too_short,
+    )
+
+
+def _unique_dates(raw: pd.DataFrame, column: str, file: str | None) -> pd.Series:
+    dates = _parse_dates(raw, column, file)
     duplicated = dates.duplicated(keep="first")
     if duplicated.any():
-        row = first_bad_row(duplicated)
         raise InputError(
-            f"the date {dates[duplicated].iloc[0].date()} appears twice",
-            file=file,
-            column=params.date_column,
-            row=row,
-            fix="keep one row per period (sum or recompute the duplicated period)",
+            f"the date {dates[duplicated].iloc[0].date()} appears twice", file=file, column=column,
+            row=first_bad_row(duplicated), fix="keep one row per period (sum or recompute the duplicated period)",
         )
-    frequency, t = infer_frequency(dates, file, params.date_column)
+    return dates
 
+
+RESERVED = ("date", "t", "y", "offset", "control", "excluded", "weight", "left_out")
+
+
+def _model_frame(raw: pd.DataFrame, params: ItsParams, dates: pd.Series, t: np.ndarray, weights_from: str | None,
+                 file: str | None) -> pd.DataFrame:
+    """One row per period: date, t, y, the covariates under their names, offset, control and weight, time-ordered."""
     frame = pd.DataFrame({"date": dates, "t": t, "_row": np.arange(len(raw)) + 2})
     frame["y"] = _numeric(raw, params.outcome, file)
     for name in params.covariates:
-        if name in ("date", "t", "y", "offset", "control", "excluded"):
+        if name in RESERVED:
             raise InputError(f"the covariate name '{name}' is reserved", file=file, column=name,
                              fix="rename the column")
         frame[name] = _numeric(raw, name, file)
-    if params.offset:
-        frame["offset"] = _numeric(raw, params.offset, file)
-    if params.control:
-        frame["control"] = _numeric(raw, params.control, file)
-    frame = frame.sort_values("t", kind="stable").reset_index(drop=True)
+    for key, column in (("offset", params.offset), ("control", params.control), ("weight", weights_from)):
+        if column:
+            frame[key] = _numeric(raw, column, file)
+    return frame.sort_values("t", kind="stable").reset_index(drop=True)
 
-    used = ["y", *params.covariates] + (["offset"] if params.offset else []) + (["control"] if params.control else [])
+
+def _drop_blank_rows(frame: pd.DataFrame, params: ItsParams, weights_from: str | None) -> tuple[pd.DataFrame, int]:
+    used = ["y", *params.covariates] + [k for k in ("offset", "control", "weight") if k in frame]
     blank = frame[used].isna().any(axis=1)
-    n_missing = int(blank.sum())
-    frame = frame.loc[~blank].reset_index(drop=True)
+    return frame.loc[~blank].reset_index(drop=True), int(blank.sum())
 
+
+def _refuse_row(frame: pd.DataFrame, bad: pd.Series, message: str, file, column, fix: str) -> None:
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(message.format(value=frame.loc[frame.index[i], "y"]), file=file, column=column,
+                         row=int(frame["_row"].iloc[i]), fix=fix)
+
+
+def _check_values(frame: pd.DataFrame, params: ItsParams, file: str | None) -> None:
+    """Counts are whole numbers >= 0; an offset is positive; a log-scale outcome is positive; rows remain."""
+    if frame.empty:
+        raise InputError("no row has all of the outcome, covariates, offset and control filled in",
+                         file=file, column=params.outcome,
+                         fix="fill in the blank cells, or remove columns you do not need")
     if params.family in ("poisson", "quasipoisson"):
         for column, label in (("y", params.outcome), ("control", params.control)):
-            if column not in frame:
-                continue
-            values = frame[column]
-            bad = (values < 0) | (values != np.round(values))
-            if bad.any():
-                i = int(np.flatnonzero(bad.to_numpy())[0])
-                raise InputError(
-                    f"{values.iloc[i]:g} is not a count (a whole number >= 0), which the {params.family} family needs",
-                    file=file, column=label, row=int(frame["_row"].iloc[i]),
-                    fix="model counts with poisson/quasipoisson, or use family: gaussian for durations and rates",
-                )
+            if column in frame:
+                values = frame[column]
+                bad = (values < 0) | (values != np.round(values))
+                if bad.any():
+                    i = int(np.flatnonzero(bad.to_numpy())[0])
+                    raise InputError(
+                        f"{values.iloc[i]:g} is not a count (a whole number >= 0), which the {params.family} family "
+                        "needs", file=file, column=label, row=int(frame["_row"].iloc[i]),
+                        fix="model counts with poisson/quasipoisson, or use family: gaussian for durations and rates")
     if params.offset:
-        bad = frame["offset"] <= 0
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(
-                "the offset must be positive (its logarithm enters the model)",
-                file=file, column=params.offset, row=int(frame["_row"].iloc[i]),
-                fix="use the population or exposure of each period (a number > 0)",
-            )
+        _refuse_row(frame, frame["offset"] <= 0, "the offset must be positive (its logarithm enters the model)",
+                    file, params.offset, "use the population or exposure of each period (a number > 0)")
+    if uses_log_scale(params):
+        _refuse_row(frame, frame["y"] <= 0, "{value:g} is not above 0, and the log scale needs positive values",
+                    file, params.outcome, "set scale: linear for an outcome that can be 0 or negative")
+        if "control" in frame:
+            _refuse_row(frame, frame["control"] <= 0, "the control series must be above 0 on the log scale",
+                        file, params.control, "set scale: linear")
 
-    if frame.empty:
-        raise InputError(
-            "no row has all of the outcome, covariates, offset and control filled in",
-            file=file, column=params.outcome, fix="fill in the blank cells, or remove columns you do not need",
-        )
-    first_post = []
-    for date in params.interventions:
-        stamp = pd.Timestamp(date)
-        after = frame.index[frame["date"] >= stamp]
-        if stamp <= frame["date"].iloc[0]:
+
+def _intervention_windows(frame: pd.DataFrame, params: ItsParams, frequency: str,
+                          file: str | None) -> list[tuple[int, int | None]]:
+    """Each intervention's first post period and, for a temporary one, its first period after the end."""
+    windows = []
+    first, last = frame["date"].iloc[0], frame["date"].iloc[-1]
+    for item in params.interventions:
+        stamp = pd.Timestamp(item.date)
+        if stamp <= first:
             raise InputError(
-                f"the intervention {date} is on or before the first period ({frame['date'].iloc[0].date()}), "
-                "so there is no pre-period",
-                file=file, column=params.date_column,
-                fix="check the intervention date, or supply periods from before it",
-            )
-        if len(after) == 0:
+                f"the intervention {item.date} is on or before the first period ({first.date()}), so there is no "
+                "pre-period", file=file, column=params.date_column,
+                fix=f"give a date between {first.date()} and {last.date()}, or supply periods from before it")
+        if stamp > last:
             raise InputError(
-                f"the intervention {date} is after the last period ({frame['date'].iloc[-1].date()}), "
-                "so there is no post-period",
+                f"the intervention {item.date} is after the last period ({last.date()}), so there is no post-period",
                 file=file, column=params.date_column,
-                fix="check the intervention date, or wait until periods after it are in the data",
-            )
-        first_post.append(int(_first_period_on_or_after(frame, stamp, frequency)))
-    if len(set(first_post)) != len(first_post):
+                fix=f"give a date between {first.date()} and {last.date()}, or wait for periods after it")
+        end = None if item.end is None else _first_period_on_or_after(frame, pd.Timestamp(item.end), frequency)
+        windows.append((int(_first_period_on_or_after(frame, stamp, frequency)), end))
+    starts = [start for start, _ in windows]
+    if len(set(starts)) != len(starts):
         raise InputError("two interventions fall in the same period", file=file, column=params.date_column,
                          fix="merge them into one intervention, or use a finer period")
+    return windows
 
-    excluded = np.zeros(len(frame), dtype=bool)
+
+def _mark_excluded(frame: pd.DataFrame, raw: pd.DataFrame, params: ItsParams, first_post: tuple[int, ...],
+                   weights_from: str | None) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Periods kept in time but left out of the fit, each counted by reason (first reason wins):
+    ``phase_in`` (while the change beds in), ``few_tickets`` (weight below ``min_tickets_per_period``),
+    ``mostly_open`` (the last periods of a duration series whose open share is above ``max_open_share``, counted
+    back from the end: their medians count only the tickets quick enough to have finished)."""
+    t = frame["t"].to_numpy()
+    reason = np.full(len(frame), "", dtype=object)
     if params.phase_in:
         for t0 in first_post:
-            excluded |= (frame["t"].to_numpy() >= t0) & (frame["t"].to_numpy() < t0 + params.phase_in)
-    frame["excluded"] = excluded
+            reason[(reason == "") & (t >= t0) & (t < t0 + params.phase_in)] = "phase_in"
+    if weights_from and params.min_tickets_per_period:
+        reason[(reason == "") & (frame["weight"].to_numpy() < params.min_tickets_per_period)] = "few_tickets"
+    share = open_share(raw, params)
+    if share is not None:
+        by_row = share.reindex(frame["_row"].to_numpy() - 2).to_numpy()
+        recent = _trailing_run(by_row > params.max_open_share)
+        reason[(reason == "") & recent] = "mostly_open"
+    frame = frame.assign(excluded=reason != "", left_out=reason)
+    counts = {name: int((reason == name).sum()) for name in ("phase_in", "few_tickets", "mostly_open")}
+    return frame, counts
 
+
+def _trailing_run(flags: np.ndarray) -> np.ndarray:
+    """The periods at the end of the series, counted back while ``flags`` holds (the recent periods the extract
+    came too early for; an earlier period's open tickets stalled, which a later extract would not change)."""
+    out = np.zeros(len(flags), dtype=bool)
+    for i in range(len(flags) - 1, -1, -1):
+        if not flags[i]:
+            break
+        out[i] = True
+    return out
+
+
+def open_share(raw: pd.DataFrame, params: ItsParams) -> pd.Series | None:
+    """tickets_open / tickets_started per raw row, for a gaussian duration outcome of a series that has both
+    columns (the baseline's weekly table); None when it does not apply."""
+    if params.family != "gaussian" or not params.outcome.endswith(DURATION_SUFFIXES):
+        return None
+    if not {"tickets_open", "tickets_started"} <= set(raw.columns):
+        return None
+    opened = pd.to_numeric(raw["tickets_open"], errors="coerce")
+    started = pd.to_numeric(raw["tickets_started"], errors="coerce")
+    return (opened / started.where(started > 0)).fillna(0.0)
+
+
+def _too_short(frame: pd.DataFrame, first_post: tuple[int, ...], params: ItsParams, file: str | None) -> str | None:
+    """Why only a descriptive before/after can be given (None: enough periods to fit). Fewer than
+    MIN_PERIODS_HARD on a side is refused: that describes a few weeks, not a before and an after."""
     fitted = frame.loc[~frame["excluded"]]
     n_pre = int((fitted["t"] < first_post[0]).sum())
     n_post = int((fitted["t"] >= first_post[0]).sum())
     if n_pre < MIN_PERIODS_HARD or n_post < MIN_PERIODS_HARD:
         raise InputError(
-            f"too few periods to fit: {n_pre} before and {n_post} after the first intervention (after dropping "
-            f"blank rows and phase-in periods); at least {MIN_PERIODS_HARD} on each side are needed, "
-            f"{MIN_PERIODS_WARN} or more to trust the result",
-            file=file, column=params.date_column,
-            fix="supply more periods, or shorten phase_in",
-        )
+            f"too few periods to fit or describe: {n_pre} before and {n_post} after the first intervention (after "
+            f"blank rows and left-out periods); at least {MIN_PERIODS_HARD} on each side are needed for a descriptive "
+            f"before/after, {params.min_periods_per_side} for a model", file=file, column=params.date_column,
+            fix="supply more periods, move the intervention date, or shorten phase_in")
+    need = params.min_periods_per_side
+    if n_pre >= need and n_post >= need:
+        return None
+    return (f"{n_pre} periods before and {n_post} after the first intervention are left to fit (after blank rows "
+            f"and left-out periods); a trend needs at least {need} on each side, so only a descriptive before/after "
+            "is given")
+
+
+def _check_fittable(frame: pd.DataFrame, params: ItsParams, file: str | None) -> None:
+    fitted = frame.loc[~frame["excluded"]]
     for name in params.covariates:
         if fitted[name].nunique() < 2:
             raise InputError(
                 f"the covariate '{name}' has the same value in every fitted period, so its effect cannot be "
-                "separated from the intercept",
-                file=file, column=name,
-                fix="remove it from 'covariates' (a constant needs no adjustment)",
-            )
+                "separated from the intercept", file=file, column=name,
+                fix="remove it from 'covariates' (a constant needs no adjustment)")
     if params.control and fitted["control"].nunique() < 2:
         raise InputError("the control series is constant", file=file, column=params.control,
                          fix="choose a control series that varies, or remove 'control'")
-    return ItsData(
-        frame=frame.drop(columns="_row"),
-        first_post=tuple(first_post),
-        intervention_dates=tuple(params.interventions),
-        frequency=frequency,
-        covariates=tuple(params.covariates),
-        has_offset=bool(params.offset),
-        has_control=bool(params.control),
-        n_missing=n_missing,
-        source=source,
-        extra={"first_row": {int(t): int(r) for t, r in zip(frame["t"], frame["_row"])}},
-    )
 
 
 def _first_period_on_or_after(frame: pd.DataFrame, stamp: pd.Timestamp, frequency: str) -> int:

@@ -1,5 +1,5 @@
-"""Figures of the ITS analysis: the counterfactual, the adjusted (de-seasonalised) view, residual ACF/PACF,
-and the placebo. Each function returns a matplotlib Figure with labelled axes (units) and a title.
+"""Figures of the ITS analysis: the counterfactual with pointwise and cumulative effects, the adjusted view,
+residual ACF/PACF, the placebo, the date sensitivity, and the values of a series too short to model. Each function returns a matplotlib Figure with labelled axes (units) and a title.
 
 Figures are built with ``matplotlib.figure.Figure`` rather than pyplot, so a run that draws many of them holds no
 global state and needs no closing; notebooks show them with ``display(fig)``."""
@@ -32,34 +32,105 @@ def _intervention_lines(ax, intervention_dates, phase_in_spans) -> None:
         ax.axvspan(start, end, color=OKABE_ITO["sky_blue"], alpha=0.15, label="Phase-in (not fitted)" if k == 0 else None)
 
 
-def counterfactual_figure(pred: pd.DataFrame, *, outcome_label: str, intervention_dates, phase_in_spans=(),
-                          title: str = "What happened, and what the pre-period predicts without the change",
-                          adjusted: bool = False) -> Figure:
-    """Observed points, the fitted line, the counterfactual (dashed) with its 95% band, intervention lines.
+def counterfactual_figure(pred: pd.DataFrame, *, outcome_label: str, unit: str, intervention_dates,
+                          phase_in_spans=()) -> Figure:
+    """Three panels sharing the time axis (the CausalImpact layout): (1) observed periods, the fitted model and the
+    counterfactual (no change) with its 95% band; (2) the pointwise effect, observed minus counterfactual, with its
+    band; (3) the cumulative effect over the fitted post periods with its band. Periods left out of the fit are
+    drawn as open circles."""
+    fig = Figure(figsize=(9, 8.4))
+    top, middle, bottom = fig.subplots(3, 1, sharex=True, height_ratios=(2.2, 1, 1))
+    x = _x(pred)
+    post = pred["pointwise"].notna() | (pred["effect"].abs() > 0)
+    left_out = pred["excluded"].astype(bool)
+    top.plot(x[~left_out], pred["observed"][~left_out], "o", color=OBSERVED, markersize=3.5, label="Observed")
+    if left_out.any():
+        top.plot(x[left_out], pred["observed"][left_out], "o", markerfacecolor="none", color=OBSERVED,
+                 markersize=4, label="Left out of the fit")
+    for k, part in enumerate((~post, post)):  # two segments: the line breaks at the intervention
+        top.plot(x[part], pred["fitted"][part], color=FITTED, linestyle=LINESTYLES[0], linewidth=2,
+                 label="Fitted model" if k == 0 else None)
+    top.plot(x[post], pred["counterfactual"][post], color=COUNTERFACTUAL, linestyle=LINESTYLES[1], linewidth=2,
+             label="Counterfactual (no change)")
+    top.fill_between(x[post], pred["counterfactual_low"][post], pred["counterfactual_high"][post],
+                     color=COUNTERFACTUAL, alpha=0.2, label="Counterfactual 95% interval")
+    top.set_ylabel(outcome_label)
+    top.set_title("What happened, and what the pre-period predicts without the change")
+    for ax, column, name in ((middle, "pointwise", "Pointwise effect"), (bottom, "cumulative", "Cumulative effect")):
+        ax.axhline(0, color=OBSERVED, linewidth=0.8)
+        ax.plot(x, pred[column], color=FITTED, linewidth=2, label=f"{name} (observed - counterfactual)")
+        ax.fill_between(x, pred[f"{column}_low"], pred[f"{column}_high"], color=FITTED, alpha=0.2,
+                        label="95% interval")
+        ax.set_ylabel(f"{name} ({unit})")
+        ax.legend(loc="best", fontsize=8)
+    for ax in (top, middle, bottom):
+        _intervention_lines(ax, intervention_dates, phase_in_spans if ax is top else ())
+    top.legend(loc="best", fontsize=8)
+    fig.autofmt_xdate()  # hides the upper panels' x labels, set again below (each panel is read on its own)
+    for ax in (top, middle, bottom):
+        ax.set_xlabel("Period start date")
+    fig.tight_layout()
+    return fig
 
-    With ``adjusted`` the covariate and seasonal parts are removed from all three (at their average), so the
-    level and slope change read straight off the picture.
-    """
-    suffix = "_adjusted" if adjusted else ""
+
+def adjusted_figure(pred: pd.DataFrame, *, outcome_label: str, intervention_dates, phase_in_spans=()) -> Figure:
+    """Observed and fitted values and the counterfactual with the covariate and seasonal parts held at their
+    average, so the level and slope change read straight off the picture."""
     fig = Figure(figsize=(9, 4.8))
     ax = fig.subplots()
     x = _x(pred)
-    post = pred["effect"].abs() > 0
-    ax.plot(x, pred[f"observed{suffix}"], "o", color=OBSERVED, markersize=3.5, label="Observed")
-    for k, part in enumerate((~post, post)):  # two segments: the line breaks at the intervention
-        ax.plot(x[part], pred[f"fitted{suffix}"][part], color=FITTED, linestyle=LINESTYLES[0], linewidth=2,
+    post = pred["pointwise"].notna() | (pred["effect"].abs() > 0)
+    ax.plot(x, pred["observed_adjusted"], "o", color=OBSERVED, markersize=3.5, label="Observed (adjusted)")
+    for k, part in enumerate((~post, post)):
+        ax.plot(x[part], pred["fitted_adjusted"][part], color=FITTED, linestyle=LINESTYLES[0], linewidth=2,
                 label="Fitted model" if k == 0 else None)
-    ax.plot(x[post], pred[f"counterfactual{suffix}"][post], color=COUNTERFACTUAL, linestyle=LINESTYLES[1], linewidth=2,
-            label="Counterfactual (no change)")
-    if not adjusted:
-        ax.fill_between(x[post], pred["counterfactual_low"][post], pred["counterfactual_high"][post],
-                        color=COUNTERFACTUAL, alpha=0.2, label="Counterfactual 95% interval")
+    ax.plot(x[post], pred["counterfactual_adjusted"][post], color=COUNTERFACTUAL, linestyle=LINESTYLES[1],
+            linewidth=2, label="Counterfactual (no change)")
     _intervention_lines(ax, intervention_dates, phase_in_spans)
     ax.set_xlabel("Period start date")
-    ax.set_ylabel(outcome_label + (" (adjusted)" if adjusted else ""))
-    ax.set_title(title)
+    ax.set_ylabel(outcome_label + " (adjusted)")
+    ax.set_title("Adjusted view: covariates and season held at their average")
     ax.legend(loc="best", fontsize=8)
     fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def descriptive_figure(frame: pd.DataFrame, *, outcome_label: str, intervention_dates) -> Figure:
+    """The periods of a series too short to model: points only, the change date, no fitted line."""
+    fig = Figure(figsize=(9, 4.2))
+    ax = fig.subplots()
+    kept = ~frame["excluded"].astype(bool)
+    ax.plot(frame["date"][kept], frame["y"][kept], "o-", color=OBSERVED, markersize=4, linewidth=1, label="Observed")
+    if (~kept).any():
+        ax.plot(frame["date"][~kept], frame["y"][~kept], "o", markerfacecolor="none", color=OBSERVED,
+                label="Left out (too few tickets or mostly open)")
+    _intervention_lines(ax, intervention_dates, ())
+    ax.set_xlabel("Period start date")
+    ax.set_ylabel(outcome_label)
+    ax.set_title("Too few periods for a time-series model: the values only")
+    ax.legend(loc="best", fontsize=8)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def sensitivity_figure(table: pd.DataFrame, *, multiplicative: bool, unit: str, period: str) -> Figure:
+    """The level change, with its 95% interval, when the change date is moved by -k..+k periods."""
+    fig = Figure(figsize=(7, 3.6))
+    ax = fig.subplots()
+    column, low, high = (("percent_change", "percent_ci_low", "percent_ci_high") if multiplicative
+                         else ("level_change", "ci_low", "ci_high"))
+    scale = 100.0 if multiplicative else 1.0
+    for _, row in table.iterrows():
+        colour = INTERVENTION if row["shift"] == 0 else FITTED
+        ax.plot([row["shift"]] * 2, [row[low] * scale, row[high] * scale], color=colour, linewidth=2)
+        ax.plot(row["shift"], row[column] * scale, "o", color=colour)
+    ax.axhline(0, color=OBSERVED, linewidth=0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(f"Change date moved by ({period}s; 0 = the date in the config)")
+    ax.set_ylabel("Level change (%)" if multiplicative else f"Level change ({unit})")
+    ax.set_title("Date sensitivity: how the level change moves with the change date")
     fig.tight_layout()
     return fig
 
@@ -80,7 +151,7 @@ def residual_acf_figure(diag: Diagnostics) -> Figure:
         ax.set_ylabel("Correlation of residuals")
         ax.set_title(name)
     axes[0].legend(loc="upper right", fontsize=8)
-    fig.suptitle(f"Residual autocorrelation ({diag.residual_kind} residuals): Ljung-Box p = "
+    fig.suptitle(f"Residual autocorrelation ({diag.residual_kind}): Ljung-Box p = "
                  f"{diag.ljung_box_p:.3f}, Durbin-Watson = {diag.durbin_watson:.2f}", fontsize=10)
     fig.tight_layout()
     return fig
@@ -99,7 +170,7 @@ def placebo_figure(placebo: Placebo, real_level, *, outcome_unit: str, label_of)
         ax.plot(e.estimate, i, "o", color=colour)
     ax.axvline(0, color=OBSERVED, linewidth=0.8)
     ax.set_yticks(y, names)
-    ax.set_xlabel(f"Level change ({outcome_unit}) with 95% interval")
+    ax.set_xlabel(f"Level change ({outcome_unit}) with 95% interval (unadjusted for the number of dates)")
     ax.set_ylabel("Intervention date")
     ax.set_title("In-time placebo: fake dates in the pre-period should show no change")
     fig.tight_layout()

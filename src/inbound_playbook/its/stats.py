@@ -37,7 +37,7 @@ research. Journal of Clinical Pharmacy and Therapeutics 27:299-309.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,7 @@ import statsmodels.api as sm
 from scipy import stats as sps
 from statsmodels.stats.diagnostic import acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
+from statsmodels.tsa.arima_process import arma_acf
 from statsmodels.tsa.stattools import acf, pacf
 
 COUNT_FAMILIES = ("poisson", "quasipoisson")
@@ -69,10 +70,21 @@ class ItsSpec:
     hac_maxlags: int | str = "auto"
     use_offset: bool = False
     comparative: bool = False
+    log_scale: bool = False
+    weighted: bool = False
+    errors: str = "newey-west"
+    ar_order: int = 1
+    ends: tuple[int | None, ...] = ()
 
     @classmethod
-    def from_params(cls, params) -> "ItsSpec":
+    def from_params(cls, params, data=None) -> "ItsSpec":
+        """The spec of a config section; ``data`` (an ItsData) supplies the scale, weights and intervention ends."""
+        extra = {} if data is None else dict(log_scale=data.log_scale, weighted=data.weight_column is not None,
+                                             ends=tuple(data.ends))
         return cls(
+            errors=params.errors,
+            ar_order=params.ar_order,
+            **extra,
             family=params.family,
             covariates=tuple(params.covariates),
             slope_change=params.slope_change,
@@ -135,6 +147,15 @@ class ItsFit:
     scale: float
     n_pre: int
     n_post: int
+    innovations: np.ndarray | None = None
+    weights: np.ndarray | None = None
+    ar: tuple[float, ...] | None = None
+    errors: str = "newey-west"
+
+    @property
+    def multiplicative(self) -> bool:
+        """Effects multiply the outcome: count models and gaussian models on the log scale."""
+        return self.family in COUNT_FAMILIES or self.spec.log_scale
 
     def coefficient(self, name: str) -> Estimate:
         vector = np.zeros(len(self.names))
@@ -187,7 +208,8 @@ def design_rows(
     t = np.asarray(t, dtype=float)
     cols: dict[str, np.ndarray] = {"const": np.ones_like(t), "time": t}
     for k, t0 in enumerate(first_post, start=1):
-        post = (t >= t0).astype(float)
+        end = spec.ends[k - 1] if k - 1 < len(spec.ends) else None
+        post = ((t >= t0) & (t < end if end is not None else True)).astype(float)
         cols[f"level_{k}"] = post
         if spec.slope_change:
             cols[f"slope_{k}"] = (t - t0) * post
@@ -225,9 +247,10 @@ def stack(frame: pd.DataFrame, spec: ItsSpec) -> pd.DataFrame:
 def newey_west_cov(
     X: np.ndarray, resid: np.ndarray, t: np.ndarray, groups: np.ndarray | None, maxlags: int, correction: bool = True
 ) -> np.ndarray:
-    """Newey-West covariance of OLS coefficients with Bartlett weights 1 - l / (L + 1).
+    """Newey-West covariance of OLS coefficients with Bartlett weights 1 - l / (L + 1), for gaps and stacked series.
 
-    Lag l pairs the periods of the same group that are exactly l periods apart in time (``t``), so gaps and
+    Kept by hand because statsmodels' HAC pairs rows, not periods: with a gap or a control series it would pair
+    periods that are not l apart; without them this equals statsmodels ``cov_hac`` (tested). Lag l pairs the periods of the same group that are exactly l periods apart in time (``t``), so gaps and
     stacked series never create spurious neighbours. ``correction`` multiplies by n / (n - k) as Stata ``newey``
     and ``sandwich::NeweyWest(adjust = TRUE)``. Without gaps and groups this equals statsmodels ``cov_hac_simple``.
 
@@ -265,22 +288,31 @@ def newey_west_cov(
 def fit_its(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec) -> ItsFit:
     """Fit the segmented regression to the non-excluded rows of ``frame``.
 
-    ``frame`` needs ``t`` and ``y``, the covariate columns, ``offset`` when ``spec.use_offset`` and ``control``
-    when ``spec.comparative``; an ``excluded`` column (phase-in) is honoured when present.
+    ``frame`` needs ``t`` and ``y``, the covariate columns, ``offset`` when ``spec.use_offset``, ``control`` when
+    ``spec.comparative`` and ``weight`` when ``spec.weighted``; an ``excluded`` column is honoured when present.
 
-    Example
-    -------
+    Gaussian models regress ``y`` (``log y`` when ``spec.log_scale``) by OLS, or WLS with weights ``w_i`` (the
+    tickets a period's median counts: Var(median) ~ pi sigma^2 / (2 n) for a normal log duration), and take their
+    errors from ``spec.errors``: Newey-West (``newey-west``) or Prais-Winsten AR(p) (``prais-winsten``, see
+    :func:`prais_winsten`). Count models: Poisson GLM with log link, quasi-Poisson scale Pearson chi2 / (n - k).
+
+    Examples
+    --------
     >>> t = np.arange(20); y = 10 + 0.5 * t - 3 * (t >= 10) + 0.2 * (t - 10) * (t >= 10)
     >>> fit = fit_its(pd.DataFrame({"t": t, "y": y}), (10,), ItsSpec(hac_maxlags=1))
     >>> round(fit.coefficient("level_1").estimate, 6), round(fit.coefficient("slope_1").estimate, 6)
     (-3.0, 0.2)
 
-    Reference: Wagner et al. (2002); Lopez Bernal, Cummins and Gasparrini (2017).
+    References
+    ----------
+    Wagner et al. (2002); Lopez Bernal, Cummins and Gasparrini (2017).
     """
     rows = frame if "excluded" not in frame else frame.loc[~frame["excluded"].astype(bool)]
     rows = stack(rows.reset_index(drop=True), spec)
     X = design_rows(rows["t"].to_numpy(), rows, first_post, spec, rows["group"].to_numpy())
     y = rows["y"].to_numpy(dtype=float)
+    if spec.log_scale:
+        y = np.log(y)
     t = rows["t"].to_numpy(dtype=int)
     group = rows["group"].to_numpy(dtype=int)
     n, k = X.shape
@@ -289,53 +321,216 @@ def fit_its(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec) -> 
     if np.linalg.matrix_rank(X.to_numpy()) < k:
         raise ValueError("the design matrix is rank deficient (a covariate is collinear with time or the intervention)")
     treated_t = t[group == 1]
-    n_pre = int((treated_t < first_post[0]).sum())
-    n_post = int((treated_t >= first_post[0]).sum())
-
+    common = dict(spec=spec, names=tuple(X.columns), X=X, y=y, t=t, group=group, first_post=tuple(first_post),
+                  n_pre=int((treated_t < first_post[0]).sum()), n_post=int((treated_t >= first_post[0]).sum()),
+                  df_resid=n - k)
     if spec.family == "gaussian":
-        n_periods = int((group == 1).sum())
-        if spec.hac_maxlags == "auto":
-            maxlags, rule = auto_maxlags(n_periods), f"auto: floor(4 (n/100)^(2/9)) with n = {n_periods} periods"
-        else:
-            maxlags, rule = int(spec.hac_maxlags), "set in the config"
-        maxlags = min(maxlags, n_periods - 1)
-        consecutive = all(np.all(np.diff(np.sort(t[group == g])) == 1) for g in np.unique(group))
-        if consecutive and not spec.comparative:
-            result = sm.OLS(y, X).fit(
-                cov_type="HAC", cov_kwds={"maxlags": maxlags, "use_correction": True}, use_t=True
-            )
-            cov = np.asarray(result.cov_params())
-            computed_by = "statsmodels OLS cov_type='HAC' (use_correction=True, use_t=True)"
-        else:
-            result = sm.OLS(y, X).fit()
-            cov = newey_west_cov(X.to_numpy(), result.resid, t, group, maxlags, correction=True)
-            computed_by = (
-                "Newey-West with lags counted in periods within each series (numpy; equals statsmodels "
-                "'HAC' / 'hac-panel' when there are no gaps)"
-            )
-        params = np.asarray(result.params)
-        fitted = np.asarray(result.fittedvalues)
-        resid = y - fitted
-        hac = HacInfo(
-            maxlags=maxlags, correction=True, use_t=True, rule=rule, panel=spec.comparative, computed_by=computed_by
-        )
-        return ItsFit(
-            family="gaussian", spec=spec, names=tuple(X.columns), params=params, cov=cov, df_resid=n - k, use_t=True,
-            X=X, y=y, log_offset=None, t=t, group=group, fitted=fitted, resid=resid, first_post=tuple(first_post),
-            hac=hac, scale=float(np.sum(resid**2) / (n - k)), n_pre=n_pre, n_post=n_post,
-        )
-
+        weights = rows["weight"].to_numpy(dtype=float) if spec.weighted else None
+        if spec.errors == "prais-winsten":
+            return _fit_prais_winsten(X, y, t, group, weights, spec, common)
+        return _fit_newey_west(X, y, t, group, weights, spec, common)
     if spec.family not in COUNT_FAMILIES:
         raise ValueError(f"unknown family {spec.family!r}")
     log_offset = np.log(rows["offset"].to_numpy(dtype=float)) if spec.use_offset else None
-    model = sm.GLM(y, X, family=sm.families.Poisson(), offset=log_offset)
-    result = model.fit(scale="X2" if spec.family == "quasipoisson" else 1.0)
-    return ItsFit(
-        family=spec.family, spec=spec, names=tuple(X.columns), params=np.asarray(result.params),
-        cov=np.asarray(result.cov_params()), df_resid=n - k, use_t=False, X=X, y=y, log_offset=log_offset, t=t,
-        group=group, fitted=np.asarray(result.fittedvalues), resid=np.asarray(result.resid_deviance),
-        first_post=tuple(first_post), hac=None, scale=float(result.scale), n_pre=n_pre, n_post=n_post,
-    )
+    result = sm.GLM(y, X, family=sm.families.Poisson(), offset=log_offset).fit(
+        scale="X2" if spec.family == "quasipoisson" else 1.0)
+    resid = np.asarray(result.resid_deviance)
+    return ItsFit(family=spec.family, params=np.asarray(result.params), cov=np.asarray(result.cov_params()),
+                  use_t=False, log_offset=log_offset, fitted=np.asarray(result.fittedvalues), resid=resid,
+                  innovations=resid, hac=None, scale=float(result.scale), **common)
+
+
+def _fit_newey_west(X, y, t, group, weights, spec: ItsSpec, common: dict) -> ItsFit:
+    n_periods = int((group == 1).sum())
+    if spec.hac_maxlags == "auto":
+        maxlags, rule = auto_maxlags(n_periods), f"auto: floor(4 (n/100)^(2/9)) with n = {n_periods} periods"
+    else:
+        maxlags, rule = int(spec.hac_maxlags), "set in the config"
+    maxlags = min(maxlags, n_periods - 1)
+    model = sm.OLS(y, X) if weights is None else sm.WLS(y, X, weights=weights)
+    consecutive = all(np.all(np.diff(np.sort(t[group == g])) == 1) for g in np.unique(group))
+    if consecutive and not spec.comparative:
+        result = model.fit(cov_type="HAC", cov_kwds={"maxlags": maxlags, "use_correction": True}, use_t=True)
+        cov = np.asarray(result.cov_params())
+        computed_by = f"statsmodels {'OLS' if weights is None else 'WLS'} cov_type='HAC' (use_correction, use_t)"
+    else:
+        result = model.fit()
+        root = np.ones(len(y)) if weights is None else np.sqrt(weights)
+        cov = newey_west_cov(X.to_numpy() * root[:, None], np.asarray(result.resid) * root, t, group, maxlags)
+        computed_by = ("Newey-West by hand (numpy), lags counted in periods within each series (equals statsmodels 'HAC' / "
+                       "'hac-panel' when there are no gaps)")
+    fitted = np.asarray(result.fittedvalues)
+    resid = y - fitted
+    standardised = resid if weights is None else resid * np.sqrt(weights)
+    hac = HacInfo(maxlags=maxlags, correction=True, use_t=True, rule=rule, panel=spec.comparative,
+                  computed_by=computed_by)
+    return ItsFit(family="gaussian", params=np.asarray(result.params), cov=cov, use_t=True, log_offset=None,
+                  fitted=fitted, resid=resid, innovations=standardised, hac=hac,
+                  scale=float(np.sum(standardised**2) / common["df_resid"]), weights=weights, **common)
+
+
+def _fit_prais_winsten(X, y, t, group, weights, spec: ItsSpec, common: dict) -> ItsFit:
+    if spec.comparative:
+        raise ValueError("Prais-Winsten errors are not available with a control series; use errors: newey-west")
+    pw = prais_winsten(y, X, t=t, weights=weights, order=spec.ar_order)
+    fitted = X.to_numpy() @ pw.params
+    return ItsFit(family="gaussian", params=pw.params, cov=pw.cov, use_t=True, log_offset=None, fitted=fitted,
+                  resid=y - fitted, innovations=pw.innovations, hac=None, scale=pw.sigma2, weights=weights,
+                  ar=pw.ar, errors="prais-winsten", **common)
+
+
+@dataclass(frozen=True)
+class PraisWinsten:
+    """Feasible GLS with AR(p) errors: coefficients, their covariance, the AR coefficients, the innovation
+    variance and the innovations (whitened residuals, for the Ljung-Box test)."""
+
+    params: np.ndarray
+    cov: np.ndarray
+    ar: tuple[float, ...]
+    sigma2: float
+    innovations: np.ndarray
+    iterations: int
+
+
+def ar_coefficients(resid: np.ndarray, t: np.ndarray, order: int = 1) -> np.ndarray:
+    """AR(p) coefficients of residuals by least squares of e_t on e_{t-1}, ..., e_{t-p} without a constant, over
+    the periods whose p predecessors are all present (gaps never pair periods that are not neighbours).
+
+    For p = 1 this is Stata ``prais``'s default ``rhotype(regress)``: rho = sum e_t e_{t-1} / sum e_{t-1}^2.
+
+    Examples
+    --------
+    >>> round(float(ar_coefficients(np.array([1.0, 0.5, 0.25, 0.125]), np.arange(4))[0]), 3)
+    0.5
+    """
+    position = {int(v): i for i, v in enumerate(t)}
+    rows = [i for i, v in enumerate(t) if all(int(v) - lag in position for lag in range(1, order + 1))]
+    lagged = np.array([[resid[position[int(t[i]) - lag]] for lag in range(1, order + 1)] for i in rows])
+    return np.linalg.lstsq(lagged, resid[rows], rcond=None)[0]
+
+
+def ar_correlation(ar: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Correlation matrix of a stationary AR(p) process observed at periods ``t``: corr(u_i, u_j) = rho(|t_i - t_j|),
+    the autocorrelation function of the process (statsmodels ``arma_acf``); gaps keep their distance."""
+    lags = np.abs(np.subtract.outer(t, t)).astype(int)
+    acf_values = arma_acf(np.r_[1.0, -np.asarray(ar)], np.array([1.0]), lags=int(lags.max()) + 1)
+    return acf_values[lags]
+
+
+def prais_winsten(y: np.ndarray, X, *, t: np.ndarray | None = None, weights: np.ndarray | None = None,
+                  order: int = 1, tol: float = 1e-8, max_iter: int = 200) -> PraisWinsten:
+    r"""Iterated Prais-Winsten regression: GLS with AR(p) errors, keeping the first periods.
+
+    Model :math:`y_t = x_t'\beta + u_t`, :math:`u_t = \sum_{j=1}^p \phi_j u_{t-j} + e_t`. Starting from OLS, the
+    AR coefficients are estimated from the residuals (:func:`ar_coefficients`), then :math:`\beta` by GLS with the
+    AR(p) correlation matrix :math:`R(\phi)` (statsmodels ``GLS(sigma=R)``), until :math:`\phi` moves by less than
+    ``tol``. For p = 1 the GLS is exactly the Prais-Winsten transform (first row scaled by
+    :math:`\sqrt{1-\rho^2}`, the others :math:`y_t - \rho y_{t-1}`), i.e. Stata ``prais`` (iterated, the default
+    ``rhotype(regress)``); statsmodels ``GLSAR`` instead drops the first p rows (Cochrane-Orcutt, Stata
+    ``prais, corc``), which throws away periods a short series cannot spare. Covariance: :math:`s^2 (X'R^{-1}X)^{-1}`,
+    :math:`s^2` = whitened residual sum of squares / (n - k), used with t(n - k) intervals as Stata does.
+    With ``weights`` (WLS) the standardised errors :math:`\sqrt{w_t} u_t` follow the AR(p).
+
+    Parameters
+    ----------
+    y : array (n,)
+    X : array or DataFrame (n, k)
+    t : period numbers (default 0..n-1); gaps keep their distance in the AR correlation.
+    weights : WLS weights or None.
+    order : p.
+
+    Returns
+    -------
+    PraisWinsten
+
+    References
+    ----------
+    Prais SJ, Winsten CB (1954). Trend estimators and serial correlation. Cowles Commission Discussion Paper 383.
+    Wooldridge JM (2013). Introductory Econometrics, 5th ed., section 12.3, Example 12.4 and Table 12.1.
+    StataCorp. Stata Time-Series Reference Manual: ``prais``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(2); n = 300; x = rng.normal(size=n); u = np.zeros(n)
+    >>> for i in range(1, n): u[i] = 0.6 * u[i - 1] + rng.normal()
+    >>> pw = prais_winsten(1 + 2 * x + u, np.column_stack([np.ones(n), x]))
+    >>> round(pw.ar[0], 1), round(float(pw.params[1]), 1)
+    (0.6, 2.0)
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    t = np.arange(len(y)) if t is None else np.asarray(t, dtype=int)
+    root = np.ones(len(y)) if weights is None else np.sqrt(np.asarray(weights, dtype=float))
+    yw, Xw = y * root, X * root[:, None]
+    beta = np.linalg.lstsq(Xw, yw, rcond=None)[0]
+    ar = np.zeros(order)
+    for iteration in range(1, max_iter + 1):
+        new = ar_coefficients(yw - Xw @ beta, t, order)
+        if not _stationary(new):
+            raise ValueError("the residuals' AR coefficients are not stationary; Prais-Winsten cannot be used")
+        result = sm.GLS(yw, Xw, sigma=ar_correlation(new, t)).fit()
+        beta = np.asarray(result.params)
+        converged = np.max(np.abs(new - ar)) < tol
+        ar = new
+        if converged:
+            break
+    sigma2 = float(np.sum(result.wresid**2) / result.df_resid)
+    cov = sigma2 * np.asarray(result.normalized_cov_params)
+    return PraisWinsten(beta, cov, tuple(float(v) for v in ar), sigma2, np.asarray(result.wresid), iteration)
+
+
+def _stationary(ar: np.ndarray) -> bool:
+    roots = np.roots(np.r_[1.0, -np.asarray(ar)])
+    return bool(np.all(np.abs(roots) < 1.0))
+
+
+def ljung_box_p(resid: np.ndarray, lags: int | None = None) -> tuple[float, int]:
+    """Ljung-Box p-value of residuals in time order at ``lags`` = min(10, n // 5) (at least 1); statsmodels
+    ``acorr_ljungbox``."""
+    n = len(resid)
+    lags = lags or max(1, min(10, n // 5))
+    return float(acorr_ljungbox(resid, lags=[lags])["lb_pvalue"].iloc[-1]), lags
+
+
+def fit_its_auto(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec) -> tuple[ItsFit, ErrorChoice]:
+    """Fit with the errors ``spec.errors`` names, or for ``auto`` by the rule: fit with Newey-West errors; when the
+    Ljung-Box test on its (standardised) residuals finds autocorrelation (p < 0.05), refit with Prais-Winsten
+    AR(``ar_order``) errors, which model it (Newey-West with a handful of lags under-covers when the correlation
+    is strong and the series short). Count models keep their GLM (the choice does not apply)."""
+    if spec.family != "gaussian":
+        return fit_its(frame, first_post, spec), ErrorChoice("glm", None, None, "count model: Poisson GLM")
+    first = fit_its(frame, first_post, replace(spec, errors="newey-west"))
+    p, lags = ljung_box_p(_time_ordered(first, first.innovations))
+    wanted = spec.errors
+    if wanted == "auto":
+        wanted = "prais-winsten" if p < 0.05 and not spec.comparative else "newey-west"
+        rule = (f"Ljung-Box p = {p:.3f} on the Newey-West fit's residuals ({lags} lags): "
+                + ("below 0.05, so the errors are modelled as AR(%d) (Prais-Winsten)" % spec.ar_order
+                   if wanted == "prais-winsten" else "Newey-West kept"
+                   + (" (a control series: Prais-Winsten is not offered)" if p < 0.05 else "")))
+    else:
+        rule = f"set in the config (Ljung-Box p = {p:.3f} on the Newey-West fit's residuals)"
+    if wanted == "newey-west":
+        return first, ErrorChoice("newey-west", p, lags, rule)
+    try:
+        return fit_its(frame, first_post, replace(spec, errors="prais-winsten")), ErrorChoice("prais-winsten", p, lags, rule)
+    except ValueError as exc:
+        return first, ErrorChoice("newey-west", p, lags, f"{rule}; Prais-Winsten failed ({exc}), Newey-West kept")
+
+
+@dataclass(frozen=True)
+class ErrorChoice:
+    """Which errors were used and why (``ljung_box_p`` of the Newey-West fit drives ``errors: auto``)."""
+
+    errors: str
+    ljung_box_p: float | None
+    ljung_box_lags: int | None
+    rule: str
+
+
+def _time_ordered(fit: ItsFit, values: np.ndarray) -> np.ndarray:
+    treated = fit.group == 1
+    return np.asarray(values)[treated][np.argsort(fit.t[treated], kind="stable")]
 
 
 def _critical(fit: ItsFit) -> float:
@@ -387,14 +582,21 @@ def _log_offset(fit: ItsFit, frame: pd.DataFrame) -> np.ndarray:
 
 
 def predictions(fit: ItsFit, frame: pd.DataFrame) -> pd.DataFrame:
-    """Per period of the treated series: observed, fitted, counterfactual with its 95% band, effect, and the
-    adjusted values (observed, fitted and counterfactual with the covariate and seasonal parts removed)."""
+    """Per period of the treated series: observed, fitted, the counterfactual with its 95% band, the pointwise
+    effect (observed - counterfactual) with its band, the cumulative effect over the fitted post periods with its
+    band (delta method on the summed counterfactual), and the adjusted values (covariate and seasonal parts at
+    their average).
+
+    Multiplicative models (counts, and gaussian on the log scale) are exponentiated: the counterfactual
+    exp(c'b) and its band exp(c'b +- q se) are above 0 by construction (for the log scale exp(c'b) is the median
+    of a log-normal period value, the typical period).
+    """
     actual, counterfactual = treated_design(fit, frame)
     crit = _critical(fit)
     b, V = fit.params, fit.cov
-    eta_a = actual.to_numpy() @ b
-    eta_c = counterfactual.to_numpy() @ b
-    se_c = np.sqrt(np.einsum("ij,jk,ik->i", counterfactual.to_numpy(), V, counterfactual.to_numpy()))
+    A, C = actual.to_numpy(), counterfactual.to_numpy()
+    eta_a, eta_c = A @ b, C @ b
+    se_c = np.sqrt(np.einsum("ij,jk,ik->i", C, V, C))
     nuisance = [n for n in fit.names if n in fit.spec.covariates or n.startswith(("sin_", "cos_"))
                 or (n.startswith("group_") and n[6:] in fit.spec.covariates)]
     centred = actual[nuisance] - actual[nuisance].mean() if nuisance else None
@@ -402,7 +604,7 @@ def predictions(fit: ItsFit, frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"date": frame["date"].to_numpy() if "date" in frame else frame["t"].to_numpy(),
                         "t": frame["t"].to_numpy(), "observed": frame["y"].to_numpy(dtype=float)})
     out["excluded"] = frame["excluded"].to_numpy() if "excluded" in frame else False
-    if fit.family == "gaussian":
+    if not fit.multiplicative:
         out["fitted"] = eta_a
         out["counterfactual"] = eta_c
         out["counterfactual_low"] = eta_c - crit * se_c
@@ -410,6 +612,7 @@ def predictions(fit: ItsFit, frame: pd.DataFrame) -> pd.DataFrame:
         out["observed_adjusted"] = out["observed"] - adjustment
         out["fitted_adjusted"] = eta_a - adjustment
         out["counterfactual_adjusted"] = eta_c - adjustment
+        jacobian = C
     else:
         offset = _log_offset(fit, frame)
         out["fitted"] = np.exp(eta_a + offset)
@@ -417,12 +620,22 @@ def predictions(fit: ItsFit, frame: pd.DataFrame) -> pd.DataFrame:
         out["counterfactual_low"] = np.exp(eta_c - crit * se_c + offset)
         out["counterfactual_high"] = np.exp(eta_c + crit * se_c + offset)
         # multiplicative model: divide out the seasonal/covariate factor (and the offset's variation)
-        mean_offset = offset.mean()
-        factor = np.exp(adjustment + offset - mean_offset)
+        factor = np.exp(adjustment + offset - offset.mean())
         out["observed_adjusted"] = out["observed"] / factor
         out["fitted_adjusted"] = out["fitted"] / factor
         out["counterfactual_adjusted"] = out["counterfactual"] / factor
+        jacobian = out["counterfactual"].to_numpy()[:, None] * C
     out["effect"] = out["fitted"] - out["counterfactual"]
+    post = (out["t"].to_numpy() >= fit.first_post[0]) & ~out["excluded"].to_numpy(dtype=bool)
+    out["pointwise"] = np.where(post, out["observed"] - out["counterfactual"], np.nan)
+    out["pointwise_low"] = np.where(post, out["observed"] - out["counterfactual_high"], np.nan)
+    out["pointwise_high"] = np.where(post, out["observed"] - out["counterfactual_low"], np.nan)
+    gradient = np.cumsum(np.where(post[:, None], jacobian, 0.0), axis=0)
+    se_cum = np.sqrt(np.einsum("ij,jk,ik->i", gradient, V, gradient))
+    cumulative = np.cumsum(np.where(post, out["observed"] - out["counterfactual"], 0.0))
+    out["cumulative"] = np.where(post, cumulative, np.nan)
+    out["cumulative_low"] = np.where(post, cumulative - crit * se_cum, np.nan)
+    out["cumulative_high"] = np.where(post, cumulative + crit * se_cum, np.nan)
     return out
 
 
@@ -431,9 +644,9 @@ class EffectSummary:
     """Effects of all interventions together on the treated series.
 
     ``absolute_end``: fitted minus counterfactual at the last period (outcome units); ``relative_end``: that over
-    the counterfactual (for count models exp(effect on the log scale) - 1); ``cumulative``: the sum over the fitted
-    post periods; ``cumulative_relative``: the cumulative effect over the cumulative counterfactual. Intervals by
-    the delta method on the linear combination of coefficients.
+    the counterfactual (for multiplicative models exp(effect on the log scale) - 1, interval exponentiated);
+    ``cumulative``: the sum over the fitted post periods; ``cumulative_relative``: the cumulative effect over the
+    cumulative counterfactual. Intervals by the delta method on the linear combination of coefficients.
     """
 
     at: object
@@ -452,6 +665,22 @@ def _delta(fit: ItsFit, value: float, gradient: np.ndarray) -> Estimate:
     return Estimate(value, se, (value - crit * se, value + crit * se), _p_value(fit, value / se) if se > 0 else float("nan"))
 
 
+NAN_ESTIMATE = Estimate(float("nan"), float("nan"), (float("nan"), float("nan")), float("nan"))
+
+
+def _ratio(fit: ItsFit, num: float, den: float, grad_num: np.ndarray, grad_den: np.ndarray) -> Estimate:
+    if abs(den) <= 1e-12:  # a counterfactual of 0 has no relative change
+        return NAN_ESTIMATE
+    return _delta(fit, num / den, grad_num / den - num * grad_den / den**2)
+
+
+def percent_change(estimate: Estimate) -> Estimate:
+    """exp(b) - 1 of a log-scale estimate, its interval exponentiated (so it stays above -100%); se and p are
+    those of the log-scale estimate."""
+    return Estimate(math.exp(estimate.estimate) - 1.0, estimate.se,
+                    (math.exp(estimate.ci[0]) - 1.0, math.exp(estimate.ci[1]) - 1.0), estimate.p)
+
+
 def effects(fit: ItsFit, frame: pd.DataFrame) -> EffectSummary:
     """End-of-series and cumulative effects of the interventions (see :class:`EffectSummary`)."""
     rows = frame.reset_index(drop=True)
@@ -461,47 +690,94 @@ def effects(fit: ItsFit, frame: pd.DataFrame) -> EffectSummary:
     last = len(rows) - 1
     excluded = rows["excluded"].to_numpy(dtype=bool) if "excluded" in rows else np.zeros(len(rows), bool)
     post = (rows["t"].to_numpy() >= fit.first_post[0]) & ~excluded
-    if fit.family == "gaussian":
-        d_end = A[last] - C[last]
+    d_end = A[last] - C[last]
+    if not fit.multiplicative:
         absolute = linear_combination(fit, d_end)
         cf_end = float(C[last] @ b)
-        if abs(cf_end) > 1e-12:
-            relative = _delta(fit, absolute.estimate / cf_end, d_end / cf_end - absolute.estimate * C[last] / cf_end**2)
-        else:  # a counterfactual of 0 has no relative change
-            relative = Estimate(float("nan"), float("nan"), (float("nan"), float("nan")), float("nan"))
-        D = (A[post] - C[post]).sum(axis=0)
+        relative = _ratio(fit, absolute.estimate, cf_end, d_end, C[last])
+        D, S = (A[post] - C[post]).sum(axis=0), C[post].sum(axis=0)
         cumulative = linear_combination(fit, D)
-        cf_sum_vec = C[post].sum(axis=0)
-        cf_sum = float(cf_sum_vec @ b)
-        if abs(cf_sum) > 1e-12:
-            cum_rel = _delta(fit, cumulative.estimate / cf_sum, D / cf_sum - cumulative.estimate * cf_sum_vec / cf_sum**2)
-        else:
-            cum_rel = Estimate(float("nan"), float("nan"), (float("nan"), float("nan")), float("nan"))
+        cum_rel = _ratio(fit, cumulative.estimate, float(S @ b), D, S)
         rr_end = None
     else:
         offset = _log_offset(fit, rows)
-        d_end = A[last] - C[last]
         log_effect = linear_combination(fit, d_end)
-        rr_end = rate_ratio(log_effect)
-        relative = Estimate(rr_end.estimate - 1.0, log_effect.se, (rr_end.ci[0] - 1.0, rr_end.ci[1] - 1.0), log_effect.p)
-        mu_a = np.exp(A @ b + offset)
-        mu_c = np.exp(C @ b + offset)
+        relative = percent_change(log_effect)
+        rr_end = rate_ratio(log_effect) if fit.family in COUNT_FAMILIES else None
+        mu_a, mu_c = np.exp(A @ b + offset), np.exp(C @ b + offset)
         cf_end = float(mu_c[last])
         absolute = _delta(fit, float(mu_a[last] - mu_c[last]), mu_a[last] * A[last] - mu_c[last] * C[last])
         grad_a = (mu_a[post, None] * A[post]).sum(axis=0)
         grad_c = (mu_c[post, None] * C[post]).sum(axis=0)
         sum_a, sum_c = float(mu_a[post].sum()), float(mu_c[post].sum())
         cumulative = _delta(fit, sum_a - sum_c, grad_a - grad_c)
-        log_ratio = _delta(fit, math.log(sum_a / sum_c), grad_a / sum_a - grad_c / sum_c)
-        cum_rel = Estimate(
-            math.exp(log_ratio.estimate) - 1.0, log_ratio.se,
-            (math.exp(log_ratio.ci[0]) - 1.0, math.exp(log_ratio.ci[1]) - 1.0), log_ratio.p,
-        )
+        cum_rel = percent_change(_delta(fit, math.log(sum_a / sum_c), grad_a / sum_a - grad_c / sum_c))
     at = rows["date"].iloc[last] if "date" in rows else int(rows["t"].iloc[last])
     return EffectSummary(
         at=at, absolute_end=absolute, relative_end=relative, rate_ratio_end=rr_end, cumulative=cumulative,
         cumulative_relative=cum_rel, cumulative_periods=int(post.sum()), counterfactual_end=cf_end,
     )
+
+
+def jump_at_intervention(fit: ItsFit, frame: pd.DataFrame, k: int = 0) -> Estimate:
+    r"""Intervention k's level change in outcome units at its first post period.
+
+    Linear scale: the level coefficient itself. Multiplicative models: :math:`e^{a'b} - e^{c'b}`, the fitted value
+    at the first post period minus the same without intervention k's level term (:math:`c = a - e_k`), i.e. the
+    counterfactual level there times :math:`e^{\beta_k} - 1`; delta-method interval, and the p-value of
+    :math:`\beta_k` (the same null hypothesis, tested on the scale the model is fitted on).
+
+    Examples
+    --------
+    >>> t = np.arange(30); y = np.exp(3 + 0.01 * t - 0.3 * (t >= 15))
+    >>> fit = fit_its(pd.DataFrame({"t": t, "y": y}), (15,), ItsSpec(log_scale=True, slope_change=False))
+    >>> round(jump_at_intervention(fit, pd.DataFrame({"t": t, "y": y})).estimate, 3)  # exp(3.15) (exp(-0.3) - 1)
+    -6.048
+    """
+    t0 = fit.first_post[k]
+    rows = frame.reset_index(drop=True)
+    index = int(np.flatnonzero(rows["t"].to_numpy() >= t0)[0])
+    actual, _ = treated_design(fit, rows.iloc[[index]])
+    a = actual.to_numpy()[0]
+    level = fit.coefficient(fit.level_name(k))
+    if not fit.multiplicative:
+        return level
+    c = a.copy()
+    c[fit.names.index(fit.level_name(k))] = 0.0
+    offset = _log_offset(fit, rows.iloc[[index]])[0]
+    mu_a, mu_c = math.exp(a @ fit.params + offset), math.exp(c @ fit.params + offset)
+    jump = _delta(fit, mu_a - mu_c, mu_a * a - mu_c * c)
+    return Estimate(jump.estimate, jump.se, jump.ci, level.p)
+
+
+@dataclass(frozen=True)
+class PostTrend:
+    """The trend within a segment (itsa's ``posttrend``): the pre-period slope plus the slope changes in force."""
+
+    segment_start: int
+    trend: Estimate
+    percent_per_period: Estimate | None
+
+
+def post_trends(fit: ItsFit) -> tuple[PostTrend, ...]:
+    """Per post segment k (from intervention k's first post period): time + sum of the slope changes of the
+    interventions still in force there (a temporary one's ends), as one linear combination with its interval
+    (Linden 2015, ``itsa ..., posttrend``). Multiplicative models add exp(trend) - 1 per period."""
+    if not fit.spec.slope_change:
+        return ()
+    out = []
+    for k, t0 in enumerate(fit.first_post):
+        vector = np.zeros(len(fit.names))
+        prefix = ("", "group_") if fit.spec.comparative else ("",)
+        for p in prefix:
+            vector[fit.names.index(p + "time")] = 1.0
+            for j in range(k + 1):
+                end = fit.spec.ends[j] if j < len(fit.spec.ends) else None
+                if end is None or end > t0:
+                    vector[fit.names.index(f"{p}slope_{j + 1}")] = 1.0
+        trend = linear_combination(fit, vector)
+        out.append(PostTrend(int(t0), trend, percent_change(trend) if fit.multiplicative else None))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -522,22 +798,25 @@ class Diagnostics:
 
 
 def diagnostics(fit: ItsFit) -> Diagnostics:
-    """Ljung-Box (lags = min(10, n // 5)), Durbin-Watson, and the residual ACF/PACF with +-1.96/sqrt(n) bands."""
-    order = np.argsort(fit.t[fit.group == 1], kind="stable")
-    resid = fit.treated_resid[order]
+    """Ljung-Box (lags = min(10, n // 5)), Durbin-Watson, and the residual ACF/PACF with +-1.96/sqrt(n) bands, on
+    the residuals that should be white noise: standardised residuals for Newey-West fits, the innovations
+    (whitened residuals) for Prais-Winsten fits, deviance residuals for count models."""
+    resid = _time_ordered(fit, fit.innovations if fit.innovations is not None else fit.resid)
     n = resid.size
-    lags = max(1, min(10, n // 5))
-    lb = acorr_ljungbox(resid, lags=[lags])
+    p, lags = ljung_box_p(resid)
     nlags = max(1, min(20, n // 2 - 1))
+    kind = "deviance" if fit.family in COUNT_FAMILIES else (
+        "innovations (Prais-Winsten whitened)" if fit.errors == "prais-winsten" else
+        "standardised (sqrt(weight) x residual)" if fit.weights is not None else "response")
     return Diagnostics(
-        ljung_box_p=float(lb["lb_pvalue"].iloc[-1]),
+        ljung_box_p=p,
         ljung_box_lags=lags,
         durbin_watson=float(durbin_watson(resid)),
         acf=tuple(float(v) for v in acf(resid, nlags=nlags, fft=False)[1:]),
         pacf=tuple(float(v) for v in pacf(resid, nlags=nlags, method="ywadjusted")[1:]),
         band=1.96 / math.sqrt(n),
         dispersion=fit.scale if fit.family in COUNT_FAMILIES else None,
-        residual_kind="deviance" if fit.family in COUNT_FAMILIES else "response",
+        residual_kind=kind,
     )
 
 
@@ -561,6 +840,7 @@ def holdout_check(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpe
     the fitted pre-periods and report the forecast error on the last ``share`` (observed minus predicted)."""
     rows = frame if "excluded" not in frame else frame.loc[~frame["excluded"].astype(bool)]
     pre = rows.loc[rows["t"] < first_post[0]].sort_values("t").reset_index(drop=True)
+    spec = replace(spec, ends=())
     n_test = int(math.floor(len(pre) * share))
     n_train = len(pre) - n_test
     k = design_rows(pre["t"].to_numpy()[:1], pre.iloc[:1], (), spec, np.ones(1)).shape[1]
@@ -575,8 +855,12 @@ def holdout_check(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpe
         return HoldoutCheck("skipped", "a covariate is constant within the training part", n_train=n_train, n_test=n_test)
     X_test = design_rows(test["t"].to_numpy(), test, (), spec, np.ones(len(test)))[list(X.columns)]
     if spec.family == "gaussian":
-        beta = sm.OLS(stacked["y"].to_numpy(float), X).fit().params.to_numpy()
+        y_train = stacked["y"].to_numpy(float)
+        y_train = np.log(y_train) if spec.log_scale else y_train
+        weights = stacked["weight"].to_numpy(float) if spec.weighted else np.ones(len(y_train))
+        beta = sm.WLS(y_train, X, weights=weights).fit().params.to_numpy()
         predicted = X_test.to_numpy() @ beta
+        predicted = np.exp(predicted) if spec.log_scale else predicted
     else:
         offset = np.log(stacked["offset"].to_numpy(float)) if spec.use_offset else None
         beta = sm.GLM(stacked["y"].to_numpy(float), X, family=sm.families.Poisson(), offset=offset).fit().params.to_numpy()
@@ -608,6 +892,18 @@ class Placebo:
     reason: str | None
     results: tuple[PlaceboResult, ...] = ()
     n_significant: int = 0
+    n_significant_adjusted: int = 0
+    multiplicity: str = ("Bonferroni: each fake date's p is multiplied by the number of fake dates (capped at 1); "
+                         "the check passes when no adjusted p is below 0.05")
+
+    @property
+    def expected_by_chance(self) -> float:
+        """Fake dates expected below p = 0.05 when nothing happened: 0.05 per date."""
+        return 0.05 * len(self.results)
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.status != "ok" else self.n_significant_adjusted == 0
 
 
 def placebo_test(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec,
@@ -623,6 +919,7 @@ def placebo_test(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec
                        f"{2 * min_side} ({min_side} on each side of a fake date)")
     results = []
     seen = set()
+    spec = replace(spec, ends=())
     for fraction in fractions:
         index = int(round(fraction * n))
         index = min(max(index, min_side), n - min_side)
@@ -640,7 +937,119 @@ def placebo_test(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec
         return Placebo("skipped", "the pre-period model could not be fitted around any fake date (too many "
                        "parameters for the pre-period, or a covariate constant on one side)")
     significant = sum(1 for r in results if r.level_change.p < 0.05)
-    return Placebo("ok", None, tuple(results), significant)
+    adjusted = sum(1 for r in results if min(1.0, r.level_change.p * len(results)) < 0.05)
+    return Placebo("ok", None, tuple(results), significant, adjusted)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Date sensitivity, the descriptive fallback, and fitting straight from dates and named columns
+# --------------------------------------------------------------------------------------------------------------
+def date_sensitivity(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec, periods: int = 2,
+                     min_side: int = 3) -> pd.DataFrame:
+    """Refit with the first intervention's first post period moved by -``periods``..+``periods`` and tabulate its
+    level change (model scale, plus exp - 1 for multiplicative models) and slope change. A shift that would leave
+    fewer than ``min_side`` fitted periods on a side, or reach another intervention, is left out.
+
+    A real change shows its largest jump at the true date (shift 0) and smaller ones around it; a level change
+    that barely moves with the date says the series drifts, not that it jumped.
+
+    Examples
+    --------
+    >>> t = np.arange(40); y = 10 - 3.0 * (t >= 20)
+    >>> table = date_sensitivity(pd.DataFrame({"t": t, "y": y + 0.01 * np.sin(t)}), (20,), ItsSpec(slope_change=False), 1)
+    >>> table["shift"].tolist(), round(float(table.loc[table["shift"] == 0, "level_change"].iloc[0]), 2)
+    ([-1, 0, 1], -3.0)
+    """
+    rows = frame if "excluded" not in frame else frame.loc[~frame["excluded"].astype(bool)]
+    out = []
+    for shift in range(-periods, periods + 1):
+        t0 = first_post[0] + shift
+        if len(first_post) > 1 and t0 >= first_post[1]:
+            continue
+        if (rows["t"] < t0).sum() < min_side or (rows["t"] >= t0).sum() < min_side:
+            continue
+        try:
+            fit = fit_its(frame, (t0, *first_post[1:]), spec)
+        except (ValueError, np.linalg.LinAlgError):
+            continue
+        level = fit.coefficient(fit.level_name())
+        row = {"shift": shift, "first_post_t": int(t0), "level_change": level.estimate, "ci_low": level.ci[0],
+               "ci_high": level.ci[1], "p": level.p}
+        if fit.multiplicative:
+            pct = percent_change(level)
+            row.update(percent_change=pct.estimate, percent_ci_low=pct.ci[0], percent_ci_high=pct.ci[1])
+        if spec.slope_change:
+            row["slope_change"] = fit.coefficient(fit.slope_name()).estimate
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+@dataclass(frozen=True)
+class Descriptive:
+    """Before/after summary of the period values when the series is too short to fit a trend: counts, median,
+    mean, lowest and highest on each side. No effect, no interval, no p-value: with a handful of periods a
+    trend, and so a counterfactual, cannot be estimated."""
+
+    n_pre: int
+    n_post: int
+    pre_median: float
+    post_median: float
+    pre_mean: float
+    post_mean: float
+    pre_range: tuple[float, float]
+    post_range: tuple[float, float]
+
+
+def descriptive(frame: pd.DataFrame, first_post: int) -> Descriptive:
+    """:class:`Descriptive` of ``y`` over the non-excluded periods before and from ``first_post``.
+
+    Examples
+    --------
+    >>> d = descriptive(pd.DataFrame({"t": range(6), "y": [5.0, 6, 7, 3, 2, 4]}), 3)
+    >>> d.pre_median, d.post_median, d.n_post
+    (6.0, 3.0, 3)
+    """
+    rows = frame if "excluded" not in frame else frame.loc[~frame["excluded"].astype(bool)]
+    pre = rows.loc[rows["t"] < first_post, "y"].to_numpy(float)
+    post = rows.loc[rows["t"] >= first_post, "y"].to_numpy(float)
+
+    def stat(values, fn):
+        return float(fn(values)) if values.size else float("nan")
+
+    return Descriptive(int(pre.size), int(post.size), stat(pre, np.median), stat(post, np.median),
+                       stat(pre, np.mean), stat(post, np.mean), (stat(pre, np.min), stat(pre, np.max)),
+                       (stat(post, np.min), stat(post, np.max)))
+
+
+def segmented_regression(frame: pd.DataFrame, *, date: str, outcome: str, interventions, covariates=(),
+                         weights: str | None = None, **spec_options) -> ItsFit:
+    """Fit an ITS straight from a frame with a date column and named columns (no ``t``/``y`` needed).
+
+    Periods ``t`` are counted by date (days, weeks, months or years, gaps keep their place); each intervention's
+    first post period is the first period on or after its date. ``spec_options`` are :class:`ItsSpec` fields.
+
+    Examples
+    --------
+    >>> weeks = pd.date_range("2026-01-05", periods=24, freq="7D")
+    >>> hours = 20.0 - 4.0 * (weeks >= "2026-03-30") + 0.01 * np.cos(np.arange(24))
+    >>> fit = segmented_regression(pd.DataFrame({"week": weeks, "hours": hours}), date="week", outcome="hours",
+    ...                            interventions=["2026-03-30"], slope_change=False, hac_maxlags=1)
+    >>> fit.first_post, round(fit.coefficient("level_1").estimate, 1)
+    ((12,), -4.0)
+    """
+    from .load import _first_period_on_or_after, infer_frequency
+
+    dates = pd.to_datetime(frame[date]).dt.normalize().reset_index(drop=True)
+    frequency, t = infer_frequency(dates)
+    data = pd.DataFrame({"date": dates, "t": t, "y": frame[outcome].to_numpy(float)})
+    for name in covariates:
+        data[name] = frame[name].to_numpy(float)
+    if weights:
+        data["weight"] = frame[weights].to_numpy(float)
+    data = data.sort_values("t").reset_index(drop=True)
+    first_post = tuple(int(_first_period_on_or_after(data, pd.Timestamp(d), frequency)) for d in interventions)
+    spec = ItsSpec(covariates=tuple(covariates), weighted=weights is not None, **spec_options)
+    return fit_its(data, first_post, spec)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -725,5 +1134,7 @@ __all__ = [
     "newey_west_cov", "fit_its", "linear_combination", "rate_ratio", "treated_design", "predictions",
     "EffectSummary", "effects", "Diagnostics", "diagnostics", "HoldoutCheck", "holdout_check", "PlaceboResult",
     "Placebo", "placebo_test", "NaiveDifference", "naive_difference", "InterventionEffect",
-    "intervention_effects", "coefficient_table",
+    "intervention_effects", "coefficient_table", "PraisWinsten", "prais_winsten", "ar_coefficients",
+    "ar_correlation", "ljung_box_p", "fit_its_auto", "ErrorChoice", "percent_change", "jump_at_intervention",
+    "PostTrend", "post_trends", "date_sensitivity", "Descriptive", "descriptive", "segmented_regression",
 ]
