@@ -128,3 +128,18 @@ def test_typed_claims_about_the_sample_team_match_its_results(repo, sample_run):
     assert "Evidence requested" in truth["steps"] and not any("response" in step.lower() for step in truth["steps"])
     assert results["baseline"]["within_sla"]["sla_hours"] == 24
     assert "Ticket created\" to \"Evidence requested\"" in text["measurement"]
+
+
+def test_stepped_wedge_plan_glued_for_the_chapters(sample_run):
+    """skip-ab-tests pastes the feasibility notebook's stepped-wedge plan with number formats (groups, weeks: .0f;
+    power: .0%; detectable effect: .1f hours) and the design summary as words: the glued values must suit them."""
+    glued = glued_values(sample_run / "feasibility" / "notebook.ipynb")
+    for key in ("sw_groups", "sw_step_weeks", "sw_total_weeks", "sw_mde_hours", "sw_power"):
+        assert isinstance(glued.get(key), (int, float)) and not isinstance(glued.get(key), bool), key
+    assert glued["sw_groups"] >= 2 and glued["sw_step_weeks"] > 0
+    assert glued["sw_total_weeks"] >= glued["sw_groups"] * glued["sw_step_weeks"]
+    assert 0 < glued["sw_power"] <= 1  # a probability, pasted as a percentage
+    assert glued["sw_mde_hours"] > 0
+    summary = glued["sw_design_summary"]
+    assert isinstance(summary, str) and len(summary.split()) >= 5
+    assert not re.search(r"\b[a-z]+(?:_[a-z0-9]+)+\b", summary), "the design summary must be words, not code tokens"
