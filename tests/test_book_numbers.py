@@ -98,10 +98,14 @@ def test_typed_claims_about_the_sample_team_match_its_results(repo, sample_run):
     The chance that at least one of k independent tests at level alpha rejects a true null is 1 - (1 - alpha)^k
     (the familywise error rate; e.g. Sauro and Lewis 2016, ch. 9 on multiple comparisons)."""
     truth = json.loads((repo / "data" / "sample-team" / "TRUTH.json").read_text())
-    results = {name: json.loads((sample_run / name / "results.json").read_text())
-               for name in ("baseline", "its", "feasibility")}
-    text = {name: (repo / "chapters" / f"{name}.md").read_text() for name in
-            ("measurement", "skip-ab-tests", "delivery", "strategy", "onboarding")}
+    results = {
+        name: json.loads((sample_run / name / "results.json").read_text())
+        for name in ("baseline", "its", "feasibility")
+    }
+    text = {
+        name: (repo / "chapters" / f"{name}.md").read_text()
+        for name in ("measurement", "skip-ab-tests", "delivery", "strategy", "onboarding")
+    }
 
     # measurement, skip-ab-tests: the naive comparison is of the weekly whole-workflow median
     assert results["its"]["naive_difference"]["column"] == "workflow_median_hours"
@@ -112,7 +116,7 @@ def test_typed_claims_about_the_sample_team_match_its_results(repo, sample_run):
     # measurement: the report flags a placebo date; three dates at 5% give about a one-in-seven familywise chance
     assert results["its"]["placebo"]["n_significant"] >= 1
     assert len(results["its"]["placebo"]["results"]) == 3
-    assert round(1 / (1 - 0.95 ** 3)) == 7 and "about one in seven" in text["measurement"]
+    assert round(1 / (1 - 0.95**3)) == 7 and "about one in seven" in text["measurement"]
     # skip-ab-tests, delivery: one go-live in May 2026 for everyone, about a year of weekly history before it
     assert truth["intervention_date"].startswith("2026-05") and "May 2026" in text["skip-ab-tests"]
     assert 40 <= results["its"]["n_pre"] <= 60 and "about a year of weekly step" in text["skip-ab-tests"]
@@ -127,7 +131,7 @@ def test_typed_claims_about_the_sample_team_match_its_results(repo, sample_run):
     # measurement, strategy: first response within 24 hours; the data has an evidence request but no first-response step
     assert "Evidence requested" in truth["steps"] and not any("response" in step.lower() for step in truth["steps"])
     assert results["baseline"]["within_sla"]["sla_hours"] == 24
-    assert "Ticket created\" to \"Evidence requested\"" in text["measurement"]
+    assert 'Ticket created" to "Evidence requested"' in text["measurement"]
 
 
 def test_stepped_wedge_plan_glued_for_the_chapters(sample_run):

@@ -11,8 +11,8 @@ import pytest
 
 FENCE = re.compile(r"^(```+|~~~+)[^\n]*\n.*?^\1\s*$", re.S | re.M)
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
-INLINE_CODE = re.compile(r"(`+).+?\1", re.S)          # code spans, and the backticked bodies of roles
-ROLE_NAME = re.compile(r"\{[a-z:-]+\}")                # {ref}, {glue:text}, ... (their bodies are code spans)
+INLINE_CODE = re.compile(r"(`+).+?\1", re.S)  # code spans, and the backticked bodies of roles
+ROLE_NAME = re.compile(r"\{[a-z:-]+\}")  # {ref}, {glue:text}, ... (their bodies are code spans)
 LINK_TARGET = re.compile(r"\]\([^)]*\)")
 LABEL = re.compile(r"^\([\w-]+\)=\s*$", re.M)
 DIRECTIVE_OPTION = re.compile(r"^:[\w-]+:.*$", re.M)
@@ -43,15 +43,21 @@ def prose(text: str) -> str:
 def test_the_prose_filter_finds_a_raw_token():
     """The scanner must be able to fail: a verdict code in a sentence is found, the same code in a code span,
     a code block or a glue role is not."""
-    page = ("Its verdict is cluster_or_stepped.\n\nThe key `phase_in` is fine.\n\n```yaml\nphase_in: 2\n```\n\n"
-            "{glue:text}`../notebooks/feasibility.ipynb::feasibility_verdict:s`\n")
+    page = (
+        "Its verdict is cluster_or_stepped.\n\nThe key `phase_in` is fine.\n\n```yaml\nphase_in: 2\n```\n\n"
+        "{glue:text}`../notebooks/feasibility.ipynb::feasibility_verdict:s`\n"
+    )
     assert CODE_TOKEN.findall(prose(page)) == ["cluster_or_stepped"]
-    assert CODE_TOKEN.findall(prose(":::{note}\nx\n:::\n```{admonition} At a glance\nset phase_in here\n```\n")) \
-        == ["phase_in"]
+    assert CODE_TOKEN.findall(prose(":::{note}\nx\n:::\n```{admonition} At a glance\nset phase_in here\n```\n")) == [
+        "phase_in"
+    ]
 
 
-@pytest.mark.parametrize("page", book_pages(Path(__file__).resolve().parents[1]),
-                         ids=lambda p: str(p.relative_to(Path(__file__).resolve().parents[1])))
+@pytest.mark.parametrize(
+    "page",
+    book_pages(Path(__file__).resolve().parents[1]),
+    ids=lambda p: str(p.relative_to(Path(__file__).resolve().parents[1])),
+)
 def test_no_raw_code_token_in_prose(page):
     tokens = sorted(set(CODE_TOKEN.findall(prose(page.read_text(encoding="utf-8")))))
     assert not tokens, f"{page.name}: code tokens in prose (put them in `backticks` or say it in words): {tokens}"
@@ -72,11 +78,17 @@ def test_both_sources_are_cited(repo):
     date) and cited where their ideas appear."""
     bib = (repo / "references.bib").read_text(encoding="utf-8")
     assert "@misc{carousellinternal," in bib and "What I Learnt 3 Months into Internal Facing Products" in bib
-    perri = bib[bib.index("@misc{perri2025internal,"):]
-    perri = perri[:perri.index("\n}")]
+    perri = bib[bib.index("@misc{perri2025internal,") :]
+    perri = perri[: perri.index("\n}")]
     assert "258" in perri and "Treating Internal Tools with Equal Rigor" in perri and "26 November 2025" in perri
-    for name in ("index.md", "chapters/inbound-outbound.md", "chapters/strategy.md", "chapters/measurement.md",
-                 "chapters/intake-stakeholders.md", "chapters/discovery/satisfaction-survey.md"):
+    for name in (
+        "index.md",
+        "chapters/inbound-outbound.md",
+        "chapters/strategy.md",
+        "chapters/measurement.md",
+        "chapters/intake-stakeholders.md",
+        "chapters/discovery/satisfaction-survey.md",
+    ):
         text = (repo / name).read_text(encoding="utf-8")
         assert "carousellinternal" in text, f"{name} uses the Carousell post's lessons without citing it"
     outbound = (repo / "chapters" / "inbound-outbound.md").read_text(encoding="utf-8")

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.notebook
 
 BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.S | re.M)
 CODE_CELL = re.compile(r"^```\{code-cell\} ipython3\n(?::[^\n]*\n)*\n?(.*?)^```", re.S | re.M)
-COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", "reports", ".git", ".pytest_cache", ".hypothesis",
-                                     "__pycache__", "*.egg-info")
+COPY_IGNORE = shutil.ignore_patterns(
+    ".venv", "_build", "reports", ".git", ".pytest_cache", ".hypothesis", "__pycache__", "*.egg-info"
+)
 
 
 def onboarding_text(repo: Path) -> str:
@@ -47,8 +48,14 @@ def glued_values(notebook_path: Path) -> dict[str, object]:
 
 def test_the_page_has_the_exercise_commands(repo):
     commands = "\n".join(onboarding_commands(repo))
-    for expected in ("playbook validate data/sample-team/team.yml", "--only baseline", "--only survey",
-                     "--only its", "--only feasibility", "papermill notebooks/feasibility.ipynb"):
+    for expected in (
+        "playbook validate data/sample-team/team.yml",
+        "--only baseline",
+        "--only survey",
+        "--only its",
+        "--only feasibility",
+        "papermill notebooks/feasibility.ipynb",
+    ):
         assert expected in commands, f"the onboarding exercises no longer run {expected!r}"
 
 
@@ -66,8 +73,14 @@ def executed(repo, repo_copy) -> Path:
     """Every command block run as written, in order, from the copy's root."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     for block in onboarding_commands(repo):
-        done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", block], cwd=repo_copy, env=env,
-                              capture_output=True, text=True, timeout=900)
+        done = subprocess.run(
+            ["bash", "-e", "-o", "pipefail", "-c", block],
+            cwd=repo_copy,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         assert done.returncode == 0, f"onboarding command failed as written:\n{block}\n{done.stderr[-3000:]}"
     return repo_copy
 
