@@ -108,3 +108,13 @@ def test_templates_are_linked_and_downloadable(repo):
         download = re.search(r"\{download\}`[^<`]*<([^>]+)>`", text)
         assert download and (page.parent / download.group(1)).is_file(), f"{page.name} has no download"
         assert f"<{label}>" in chapters or f"`{label}`" in chapters, f"no chapter links {label}"
+
+
+def test_the_nps_interval_the_measurement_chapter_quotes(repo):
+    """The chapter says that with 40 respondents split evenly, a 95% interval runs about 25 points either side. The
+    Wald interval of NPS = p - d has variance (p + d - (p - d)^2) / n (Rocks 2016, The American Statistician 70(4))."""
+    p = d = 1 / 3
+    half_width = 100 * 1.959964 * ((p + d - (p - d) ** 2) / 40) ** 0.5
+    assert round(half_width) == 25
+    text = (repo / "chapters" / "measurement.md").read_text(encoding="utf-8")
+    assert "With 40\n  respondents split evenly" in text and "about 25 points either side" in text
