@@ -107,11 +107,19 @@ def wave_change(
     scale_min: int,
     scale_max: int,
     *,
-    csat_item: str,
+    csat_item: str | None,
 ) -> Figure:
-    """Two panels: CSAT (top-2-box %) per wave with Wilson intervals; each scale's mean score per wave."""
+    """Two panels: CSAT (top-2-box %) per wave with Wilson intervals; each scale's mean score per wave. Without a
+    CSAT item the left panel says so."""
     fig, (left, right) = _figure(10, 4.2, ncols=2)
     x = np.arange(len(waves))
+    if csat_item is None:
+        left.set_axis_off()
+        left.text(0.5, 0.5, "No CSAT item is configured\n(csat_item in the config)", ha="center", va="center",
+                  transform=left.transAxes)
+        _scale_panel(right, x, waves, scale_means, scale_min, scale_max)
+        fig.tight_layout()
+        return fig
     shares = np.array([np.nan if s is None else 100 * s for s, _ in csat])
     lows = np.array([np.nan if ci is None else 100 * ci[0] for _, ci in csat])
     highs = np.array([np.nan if ci is None else 100 * ci[1] for _, ci in csat])
@@ -125,20 +133,24 @@ def wave_change(
     left.set_xlabel("Survey wave")
     left.set_ylabel(f"CSAT: top-2-box share of {_text(csat_item)} (%)")
     left.set_title("CSAT by wave (95% Wilson interval)")
-    for i, (name, means) in enumerate(scale_means.items()):
-        values = np.array([np.nan if m is None else m for m in means], dtype=float)
-        right.plot(x, values, marker="o", color=PALETTE[(i + 1) % len(PALETTE)],
-                   linestyle=LINESTYLES[i % len(LINESTYLES)], label=_text(name))
-    right.set_xticks(x, [_text(w) for w in waves])
-    right.set_xlim(-0.5, len(waves) - 0.5)
-    right.set_ylim(scale_min, scale_max)
-    right.set_xlabel("Survey wave")
-    right.set_ylabel(f"Mean scale score ({scale_min}..{scale_max})")
-    right.set_title("Scale means by wave")
-    if scale_means:
-        right.legend(title="Scale")
+    _scale_panel(right, x, waves, scale_means, scale_min, scale_max)
     fig.tight_layout()
     return fig
+
+
+def _scale_panel(ax, x, waves, scale_means, scale_min: int, scale_max: int) -> None:
+    for i, (name, means) in enumerate(scale_means.items()):
+        values = np.array([np.nan if m is None else m for m in means], dtype=float)
+        ax.plot(x, values, marker="o", color=PALETTE[(i + 1) % len(PALETTE)],
+                linestyle=LINESTYLES[i % len(LINESTYLES)], label=_text(name))
+    ax.set_xticks(x, [_text(w) for w in waves])
+    ax.set_xlim(-0.5, len(waves) - 0.5)
+    ax.set_ylim(scale_min, scale_max)
+    ax.set_xlabel("Survey wave")
+    ax.set_ylabel(f"Mean scale score ({scale_min}..{scale_max})")
+    ax.set_title("Scale means by wave")
+    if scale_means:
+        ax.legend(title="Scale")
 
 
 def group_csat(
