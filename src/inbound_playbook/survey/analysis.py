@@ -531,7 +531,9 @@ def _instrument_waves(report: _Report, by_wave: dict[str, pd.DataFrame]) -> None
             else:
                 d = mean_difference(_instrument_scores(name, by_wave[earlier], columns, params),
                                     _instrument_scores(name, by_wave[later], columns, params))
-            comparisons.append({"earlier": earlier, "later": later, **to_jsonable(d)})
+            comparisons.append({"earlier": earlier, "later": later, "earlier_score": d.earlier,
+                                "later_score": d.later, "difference": d.difference, "ci": d.ci,
+                                "n_earlier": d.n_earlier, "n_later": d.n_later, "method": d.method})
             if d.difference is not None and d.ci is not None:
                 report.say("instruments", f"{INSTRUMENT_NAMES[name]} moved {d.difference:+.1f} points from "
                                           f"{earlier} to {later} (95% CI {_ci_num(d.ci, 1, signed=True)}).")
@@ -748,7 +750,8 @@ def _discovered_themes(report: _Report) -> None:
     if not report.data.text or params.discovered_themes == 0:
         return
     answered = _answered_text(report)
-    found = discover_themes(list(answered), params.discovered_themes, seed=report.context.seed)
+    found = discover_themes(list(answered), params.discovered_themes, seed=report.context.seed,
+                            min_answers_per_term=params.min_group_size)
     labels = [found.label(k) for k in range(len(found.terms))]
     assigned = pd.Series([labels[k] if k >= 0 else "(no theme)" for k in found.assignment], index=answered.index,
                          dtype=object)
@@ -764,10 +767,10 @@ def _discovered_themes(report: _Report) -> None:
         "themes": [{"label": label, "top_terms": found.terms[k], "answers": counts[label]}
                    for k, label in enumerate(labels)],
         "n_without_theme": counts["(no theme)"], "by_wave": by_wave, "reason": found.reason,
-        "method": "scikit-learn TF-IDF (English stop words built in, words in at least 2 answers when there are 10 "
-                  "or more) and NMF (nndsvda start, random_state = the run's seed) on the redacted answers; each "
-                  "answer counts under its dominant theme. Per-wave counts below min_group_size are hidden, with "
-                  "complementary suppression.",
+        "method": "scikit-learn TF-IDF (English stop words built in; a word counts only when at least "
+                  "min_group_size answers use it) and NMF (nndsvda start, random_state = the run's seed) on the "
+                  "redacted answers; each answer counts under its dominant theme. Per-wave counts below "
+                  "min_group_size are hidden, with complementary suppression.",
     }
     _discovered_tables(report, labels, found, counts, by_wave)
 

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from ..plotting import LINESTYLES, OKABE_ITO, PALETTE
 
 NEUTRAL_GREY = "#BBBBBB"
+MAX_LEGEND_CODES = 11  # a 0-10 scale still gets one legend entry per code
 
 
 def _text(label) -> str:
@@ -94,7 +95,11 @@ def diverging_distribution(
     ax.set_xlabel(f"Share of answers (%): lower codes left of 0, higher codes right (scale {scale_min}..{scale_max})")
     ax.set_ylabel("Item")
     ax.set_title(title)
-    ax.legend(title="Answer code", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    if len(codes) <= MAX_LEGEND_CODES:
+        ax.legend(title="Answer code", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:  # a 0-100 scale: a legend of 101 codes would not fit; the colours run from the lowest to the highest
+        ax.text(1.01, 0.5, f"Colours: {scale_min} (vermillion)\nto {scale_max} (blue)", transform=ax.transAxes,
+                va="center", fontsize=9)
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return fig

@@ -4,8 +4,8 @@ The text reaching this module is already redacted (``load.load_survey`` redacts 
 themselves are removed before modelling so that "[e-mail removed]" cannot become a theme. Everything runs offline:
 scikit-learn's built-in English stop-word list, no downloaded model or word list.
 
-Method: ``TfidfVectorizer`` (words of two or more letters, English stop words removed, words in at least two
-answers when there are ten or more answers, single words, sublinear term frequency), then ``NMF`` with
+Method: ``TfidfVectorizer`` (single words of two or more letters, English stop words removed, words used in at
+least ``min_answers_per_term`` answers, sublinear term frequency), then ``NMF`` with
 ``init="nndsvda"`` and ``random_state`` = the run's seed, so a rerun on the same answers gives the same themes. Each
 theme is named by its top terms (highest weights in its NMF component); each answer counts under its dominant theme
 (the largest weight in its row of W), or under no theme when every weight is 0.
@@ -16,6 +16,7 @@ Nature 401, 788-791. scikit-learn: Pedregosa et al. (2011), JMLR 12, 2825-2830.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -44,8 +45,13 @@ def _clean(text: str) -> str:
     return text.replace(EMAIL_MARK, " ").replace(NUMBER_MARK, " ")
 
 
-def discover_themes(texts: Sequence[str], n_themes: int, seed: int, top_terms: int = 6) -> DiscoveredThemes:
+def discover_themes(texts: Sequence[str], n_themes: int, seed: int, top_terms: int = 6,
+                    min_answers_per_term: int = 1) -> DiscoveredThemes:
     """Fit TF-IDF + NMF on the (redacted) answers; ``n_themes`` is capped by the answers and the vocabulary.
+
+    ``min_answers_per_term``: a word enters the model (and so can name a theme) only when at least this many answers
+    use it; the analysis passes ``min_group_size``, so no theme term can come from fewer respondents than a group
+    the report would show.
 
     Example
     -------
@@ -58,6 +64,7 @@ def discover_themes(texts: Sequence[str], n_themes: int, seed: int, top_terms: i
     True
     """
     from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     answers = [_clean(t) for t in texts]
@@ -65,7 +72,7 @@ def discover_themes(texts: Sequence[str], n_themes: int, seed: int, top_terms: i
         return DiscoveredThemes([], [-1] * len(answers), len(answers),
                                 f"{len(answers)} free-text answers: at least {MIN_ANSWERS} are needed to find themes")
     vectorizer = TfidfVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{2,}\b",
-                                 min_df=2 if len(answers) >= 10 else 1, sublinear_tf=True)
+                                 min_df=max(1, min_answers_per_term), sublinear_tf=True)
     try:
         matrix = vectorizer.fit_transform(answers)
     except ValueError:  # empty vocabulary: only stop words, numbers or marks
@@ -75,7 +82,9 @@ def discover_themes(texts: Sequence[str], n_themes: int, seed: int, top_terms: i
     if k < 1:
         return DiscoveredThemes([], [-1] * len(answers), len(answers), "too few distinct words to find a theme")
     model = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=1000)
-    weights = model.fit_transform(matrix)
+    with warnings.catch_warnings():  # small corpora may stop at max_iter; the result is still deterministic
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weights = model.fit_transform(matrix)
     terms = [[str(vocabulary[j]) for j in np.argsort(-row, kind="stable")[:top_terms] if row[j] > 0]
              for row in model.components_]
     assignment = [int(np.argmax(row)) if row.max() > 0 else -1 for row in weights]
