@@ -118,6 +118,9 @@ def test_feasibility_report_sizes_the_stepped_wedge(tmp_path):
         assert token not in analysis.summary
         assert all(token not in note for note in analysis.notes.values())
     assert written["verdict_label"] == "randomise groups or the order of the rollout"
+    assert (tmp_path / "figures" / "stepped_wedge.png").stat().st_size > 5_000
+    image = analysis.figures["stepped_wedge"].axes[0].images[0].get_array()
+    assert image.shape == (sw["groups"], sw["periods"]) and image[:, 0].sum() == 0 and image[:, -1].all()
 
 
 def test_fixed_number_of_groups_from_the_config():

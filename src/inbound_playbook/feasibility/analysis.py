@@ -24,7 +24,7 @@ from ..results import write_results
 from .decision import BOOK_LABEL, BOOK_LINK, VERDICT_LABELS, Decision, DecisionInputs, decide, rules_table
 from .load import CLUSTER, VALUE, baseline_params, load_clustered_hours
 from .params import FeasibilityParams
-from .plots import mde_curve, plot_mde
+from .plots import mde_curve, plot_mde, plot_stepped_wedge
 from .stats import (
     KOHAVI_SKEW_FACTOR,
     SteppedWedgePlan,
@@ -35,6 +35,7 @@ from .stats import (
     n_required_per_arm,
     plan_stepped_wedge,
     skew_rule,
+    stepped_wedge_design,
     weeks_needed,
 )
 
@@ -149,7 +150,10 @@ def analyse(
     )
     sw_sentence = stepped_wedge_sentence(plan, params)
     results = _results(params, context, decision, power, sd, icc, skewness, defaults_used, plan, sw_sentence)
-    figures = {"mde_by_weeks": _mde_figure(params, power, sd_value, icc_value)}
+    figures = {"mde_by_weeks": _mde_figure(params, power, sd_value, icc_value),
+               "stepped_wedge": plot_stepped_wedge(stepped_wedge_design(plan.groups), step_weeks=plan.step_weeks,
+                                                   people_per_group=plan.people_per_group, power=plan.power,
+                                                   effect=params.minimum_effect, unit=params.metric_unit)}
     tables = {"numbers": _numbers_table(params, power, sd, icc, sd_value, icc_value),
               "rules": pd.DataFrame(rules_table()), "stepped_wedge": _stepped_wedge_table(plan, params)}
     summary = _summary(params, results, decision, sd_value, icc_value, power["needed"].weeks)
