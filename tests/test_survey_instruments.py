@@ -203,6 +203,8 @@ def test_instruments_in_results_json(tmp_path):
     assert "No csat_item is configured" in analysis.summary
     assert "SUS is" in analysis.summary and "NPS is" in analysis.summary
     assert "instruments" in analysis.tables
+    assert (tmp_path / "out" / "figures" / "instruments.png").stat().st_size > 5_000
+    assert "SUS 2026-01" in analysis.alt_text["instruments"] and "NPS 2026-06" in analysis.alt_text["instruments"]
 
 
 def test_instruments_respect_group_suppression(tmp_path):

@@ -151,6 +151,7 @@ def analyse(params: SurveyParams, context: RunContext | None = None) -> SurveyRe
     _scales(report)
     _instruments(report)
     _waves(report)
+    _instrument_figure(report)
     _groups(report)
     _codebook_themes(report, codebook, codebook_source)
     _discovered_themes(report)
@@ -391,6 +392,25 @@ def _instruments(report: _Report) -> None:
     rows = [_instrument_row(name, report.results[name]) for name in INSTRUMENT_NAMES if report.results[name]]
     if rows:
         report.tables["instruments"] = pd.DataFrame(rows).set_index("Questionnaire")
+
+
+def _instrument_figure(report: _Report) -> None:
+    """Scores with intervals, per wave when there are waves (called after the wave comparisons)."""
+    points = []
+    for name, label in INSTRUMENT_NAMES.items():
+        entry = report.results[name]
+        if not entry:
+            continue
+        per_wave = entry["waves"]["by_wave"] if entry["waves"] else {"all": entry}
+        points += [(label, wave, r["score"], r["ci"]) for wave, r in per_wave.items() if r["score"] is not None]
+    if not points:
+        return
+    report.figures["instruments"] = plots.instrument_scores(points)
+    report.alt["instruments"] = (
+        "Standard questionnaire scores with 95% intervals: "
+        + "; ".join(f"{label}{'' if wave == 'all' else ' ' + wave} {score:.1f} ({_ci_num(ci)})"
+                    for label, wave, score, ci in points) + "."
+    )
 
 
 def _instrument_sentence(name: str, r: dict[str, Any]) -> str:

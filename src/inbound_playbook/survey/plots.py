@@ -202,3 +202,35 @@ def theme_counts(counts: Mapping[str, int], n_text: int) -> Figure:
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return fig
+
+
+def instrument_scores(rows: Sequence[tuple[str, str, float, tuple[float, float] | None]]) -> Figure:
+    """Standard questionnaire scores with 95% intervals: SUS and UMUX-Lite on 0..100 (left, with the SUS average 68
+    marked), NPS on -100..100 (right). ``rows`` = (questionnaire, wave or "all", score, ci)."""
+    bounded = [r for r in rows if r[0] != "NPS"]
+    net = [r for r in rows if r[0] == "NPS"]
+    panels = [(rows_, limits) for rows_, limits in ((bounded, (0, 100)), (net, (-100, 100))) if rows_]
+    fig, axes = _figure(4.8 * len(panels) + 1, 0.5 * max(len(r) for r, _ in panels) + 2.0, ncols=len(panels))
+    axes = np.atleast_1d(axes)
+    for ax, (panel, (low, high)) in zip(axes, panels):
+        labels = [f"{_text(name)} ({_text(wave)})" if wave != "all" else _text(name) for name, wave, _, _ in panel]
+        for y, (name, wave, score, ci) in enumerate(panel):
+            colour = PALETTE[["SUS", "UMUX-Lite", "NPS"].index(name) % len(PALETTE)]
+            error = None if ci is None else [[score - ci[0]], [ci[1] - score]]
+            ax.errorbar(score, y, xerr=error, fmt="o", color=colour, capsize=4)
+            ax.annotate(f"{score:.0f}", (score, y), textcoords="offset points", xytext=(0, 7), ha="center",
+                        fontsize=8)
+        if high == 100 and low == 0:
+            ax.axvline(68, color=OKABE_ITO["black"], linestyle=LINESTYLES[3], linewidth=0.8)
+            ax.text(68, -0.75, " SUS average: 68, a C", va="center", fontsize=8)
+        else:
+            ax.axvline(0, color=OKABE_ITO["black"], linewidth=0.8)
+        ax.set_yticks(range(len(panel)), labels)
+        ax.set_ylim(len(panel) - 0.5, -1.0)  # top to bottom, with room above the first row for the note
+        ax.set_xlim(low, high)
+        ax.set_xlabel("NPS (points, promoters % - detractors %)" if low < 0 else "Score (0-100; UMUX-Lite as scored)")
+        ax.set_ylabel("Questionnaire (wave)")
+        ax.set_title("Net Promoter Score, 95% adjusted-Wald interval" if low < 0
+                     else "SUS and UMUX-Lite, 95% t interval")
+    fig.tight_layout()
+    return fig
