@@ -151,3 +151,32 @@ def test_notebook_on_a_scale_only_survey_speaks_of_that_team(tmp_path):
     glued = {o["metadata"]["scrapbook"]["name"] for c in nb.cells for o in c.get("outputs", [])
              if "scrapbook" in o.get("metadata", {})}
     assert GLUE_KEYS <= glued
+
+
+@pytest.mark.notebook
+def test_notebook_reports_standard_questionnaires(tmp_path):
+    """A survey of SUS, UMUX-Lite and NPS only (no CSAT, no other item) renders each score, its interval and the
+    change between waves, with the figure."""
+    import sys
+
+    import papermill
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from test_survey_instruments import SUS_ITEMS, _survey
+
+    path = _survey(tmp_path)
+    out_dir, executed = tmp_path / "survey", tmp_path / "notebook.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK), str(executed), cwd=str(NOTEBOOK.parent), kernel_name="python3", progress_bar=False,
+        parameters={"output_dir": str(out_dir), "responses": str(path), "csat_item": None, "scales": {}, "items": [],
+                    "sus": SUS_ITEMS, "umux_lite": ["umux1", "umux2"], "nps_item": "ltr", "wave_column": "wave",
+                    "group_column": "role", "text_column": None, "invited": None, "title": "Field service tools"},
+    )
+    results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
+    nb = nbformat.read(executed, as_version=4)
+    shown = "\n".join(str(o.get("data", {}).get("text/markdown", "")) + str(o.get("data", {}).get("text/html", ""))
+                      for c in nb.cells for o in c.get("outputs", []))
+    assert f"{results['sus']['score']:.1f}" in shown and f"grade {results['sus']['grade']}" in shown
+    assert "SUS from **2026-01** to **2026-06**" in shown and "NPS from **2026-01** to **2026-06**" in shown
+    assert (out_dir / "figures" / "instruments.png").is_file()
+    assert "The survey has no Likert items besides its standard questionnaires." in shown
