@@ -23,7 +23,7 @@ DESIGNS = [(4, 1, 20, 0.05), (4, 3, 50, 0.10), (6, 2, 10, 0.20), (3, 5, 100, 0.0
 
 
 def woertman_design_effect(rho: float, k: int, b: int, t: int, n: float) -> float:
-    """Woertman et al. (2013), J Clin Epidemiol 66:752-758, eq. 1: the stepped-wedge design effect
+    """Woertman et al. (2013), J Clin Epidemiol 66:752-758: the stepped-wedge design effect
     DE = (1 + rho (k t n + b n - 1)) / (1 + rho (k t n / 2 + b n - 1)) x 3 (1 - rho) / (2 t (k - 1/k)),
     for k steps, b baseline measurements, t measurements after each step and n people per cluster per measurement."""
     return ((1 + rho * (k * t * n + b * n - 1)) / (1 + rho * (0.5 * k * t * n + b * n - 1))

@@ -393,7 +393,7 @@ def stepped_wedge_design(steps: int, groups_per_step: int = 1, baseline_periods:
 
 
 def hussey_hughes_variance(design: np.ndarray, sigma2: float, tau2: float) -> float:
-    """Variance of the treatment effect in a stepped wedge (Hussey and Hughes 2007, eq. 8 of section 3).
+    """Variance of the treatment effect in a stepped wedge (Hussey and Hughes 2007, section 3).
 
     Var(theta) = I s2 (s2 + T t2) / ((I U - W) s2 + (U^2 + I T U - T W - I V) t2), with I groups, T periods,
     U = sum of X, W = sum over periods of (column sum)^2, V = sum over groups of (row sum)^2, s2 the variance of a
