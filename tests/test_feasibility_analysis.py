@@ -58,7 +58,7 @@ def test_no_output_dir_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     analysis = feasibility.analyse(feasibility.Params(**BRIEF), RunContext())
     assert list(tmp_path.iterdir()) == []
-    assert set(analysis.figures) == {"mde_by_weeks"}
+    assert set(analysis.figures) == {"mde_by_weeks", "stepped_wedge"}
     assert {"numbers", "rules"} <= set(analysis.tables)
 
 

@@ -116,3 +116,67 @@ def test_notebook_escapes_labels_and_quotes_from_the_data(tmp_path):
     assert "&lt;img src=x" in html  # the answer is shown, as text
     assert "&lt;b&gt;Bold&lt;/b&gt;" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the hidden group, named as text
+
+
+@pytest.mark.notebook
+def test_notebook_on_a_scale_only_survey_speaks_of_that_team(tmp_path):
+    """R's attitude data as another team's survey: no CSAT item, no waves, no text. The report runs, says CSAT is
+    not configured, reports alpha with its interval, and tells none of the sample team's story."""
+    import papermill
+
+    out_dir = tmp_path / "survey"
+    executed = tmp_path / "notebook.ipynb"
+    attitude = REPO / "tests" / "data" / "survey_attitude" / "attitude.csv"
+    items = ["rating", "complaints", "privileges", "learning", "raises", "critical", "advance"]
+    papermill.execute_notebook(
+        str(NOTEBOOK), str(executed), cwd=str(NOTEBOOK.parent), kernel_name="python3", progress_bar=False,
+        parameters={"output_dir": str(out_dir), "responses": str(attitude), "scale_min": 0, "scale_max": 100,
+                    "csat_item": None, "scales": {"attitude": items}, "items": [], "wave_column": None,
+                    "group_column": None, "text_column": None, "invited": None, "title": "Clerical staff survey",
+                    "team": "clerical"},
+    )
+    results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
+    assert results["csat"]["item"] is None and results["scales"]["attitude"]["alpha"] == pytest.approx(0.8431, abs=1e-4)
+    nb = nbformat.read(executed, as_version=4)
+    shown = "\n".join(
+        [c.source for c in nb.cells if c.cell_type == "markdown"]
+        + [str(o.get("data", {}).get("text/markdown", "")) + str(o.get("data", {}).get("text/html", ""))
+           for c in nb.cells for o in c.get("outputs", []) if "scrapbook" not in o.get("metadata", {})]
+    )
+    assert "Clerical staff survey" in shown and "No csat_item is configured" in shown
+    assert "Cronbach's alpha 0.84" in shown
+    for story in ("synthetic sample team", "sample team", "Disputes", "4 May 2026", "2026-04", "q_overall",
+                  "ease scale", "trust scale", "*ease*"):
+        assert story not in shown, story
+    glued = {o["metadata"]["scrapbook"]["name"] for c in nb.cells for o in c.get("outputs", [])
+             if "scrapbook" in o.get("metadata", {})}
+    assert GLUE_KEYS <= glued
+
+
+@pytest.mark.notebook
+def test_notebook_reports_standard_questionnaires(tmp_path):
+    """A survey of SUS, UMUX-Lite and NPS only (no CSAT, no other item) renders each score, its interval and the
+    change between waves, with the figure."""
+    import sys
+
+    import papermill
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from test_survey_instruments import SUS_ITEMS, _survey
+
+    path = _survey(tmp_path)
+    out_dir, executed = tmp_path / "survey", tmp_path / "notebook.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK), str(executed), cwd=str(NOTEBOOK.parent), kernel_name="python3", progress_bar=False,
+        parameters={"output_dir": str(out_dir), "responses": str(path), "csat_item": None, "scales": {}, "items": [],
+                    "sus": SUS_ITEMS, "umux_lite": ["umux1", "umux2"], "nps_item": "ltr", "wave_column": "wave",
+                    "group_column": "role", "text_column": None, "invited": None, "title": "Field service tools"},
+    )
+    results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
+    nb = nbformat.read(executed, as_version=4)
+    shown = "\n".join(str(o.get("data", {}).get("text/markdown", "")) + str(o.get("data", {}).get("text/html", ""))
+                      for c in nb.cells for o in c.get("outputs", []))
+    assert f"{results['sus']['score']:.1f}" in shown and f"grade {results['sus']['grade']}" in shown
+    assert "SUS from **2026-01** to **2026-06**" in shown and "NPS from **2026-01** to **2026-06**" in shown
+    assert (out_dir / "figures" / "instruments.png").is_file()
+    assert "The survey has no Likert items besides its standard questionnaires." in shown

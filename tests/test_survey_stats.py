@@ -10,7 +10,7 @@ import pingouin as pg
 import pytest
 
 from inbound_playbook.common_stats import wilson_interval
-from inbound_playbook.survey import stats, text
+from inbound_playbook.survey import instruments, stats, text, themes
 from inbound_playbook.survey.load import ScaleItem
 from inbound_playbook.survey.stats import (
     compare_waves,
@@ -27,10 +27,10 @@ from inbound_playbook.survey.stats import (
 )
 
 
-@pytest.mark.parametrize("module", [stats, text])
+@pytest.mark.parametrize("module", [stats, text, instruments, themes])
 def test_docstring_examples(module):
-    failures, _ = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert failures == 0
+    failures, attempted = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert failures == 0 and attempted > 0
 
 
 @pytest.mark.parametrize(

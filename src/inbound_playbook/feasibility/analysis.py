@@ -21,18 +21,21 @@ from ..errors import InputError
 from ..params import RunContext
 from ..plotting import save_figure
 from ..results import write_results
-from .decision import BOOK_LABEL, BOOK_LINK, Decision, DecisionInputs, decide, rules_table
+from .decision import BOOK_LABEL, BOOK_LINK, VERDICT_LABELS, Decision, DecisionInputs, decide, rules_table
 from .load import CLUSTER, VALUE, baseline_params, load_clustered_hours
 from .params import FeasibilityParams
-from .plots import mde_curve, plot_mde
+from .plots import mde_curve, plot_mde, plot_stepped_wedge
 from .stats import (
     KOHAVI_SKEW_FACTOR,
+    SteppedWedgePlan,
     design_effect,
     effective_n_per_arm_limit,
     estimate_sd_icc,
     minimum_detectable_effect,
     n_required_per_arm,
+    plan_stepped_wedge,
     skew_rule,
+    stepped_wedge_design,
     weeks_needed,
 )
 
@@ -126,8 +129,45 @@ def analyse(
 ) -> FeasibilityAnalysis:
     """Compute the feasibility numbers, the verdict and the figure; write results.json and the figure if asked."""
     sd, icc, hours = _estimates(params, context, baseline_section)
-    unit = params.metric_unit
     sd_value, icc_value = float(sd["value"]), float(icc["value"])
+    power = _power_numbers(params, sd_value, icc_value)
+    power["de_ci"] = None if icc["ci"] is None else [design_effect(power["cluster_size"], b) for b in icc["ci"]]
+    skewness = _skewness(hours, power["per_arm"])
+    defaults_used = frozenset(params.unanswered())
+    decision = decide(DecisionInputs(
+        n_required_per_arm=power["n_required"], n_effective_per_arm=power["per_arm"],
+        weeks_available=params.weeks_available, weeks_needed=power["needed"].weeks,
+        weeks_needed_reason=power["needed"].reason, shared_queue=params.answer("shared_queue"),
+        knowledge_sharing=params.answer("knowledge_sharing"), fairness_concerns=params.answer("fairness_concerns"),
+        everyone_gets_change=params.answer("everyone_gets_change"), pre_periods=params.pre_periods(),
+        defaults_used=defaults_used,
+    ))
+    plan = plan_stepped_wedge(
+        users=params.users, units_per_user_per_week=params.units_per_user_per_week, sd=sd_value, icc=icc_value,
+        effect=params.minimum_effect, alpha=params.alpha, power=params.power,
+        step_weeks=params.stepped_wedge_step_weeks, groups=params.stepped_wedge_groups,
+        cac=params.cluster_autocorrelation,
+    )
+    sw_sentence = stepped_wedge_sentence(plan, params)
+    results = _results(params, context, decision, power, sd, icc, skewness, defaults_used, plan, sw_sentence)
+    figures = {"mde_by_weeks": _mde_figure(params, power, sd_value, icc_value),
+               "stepped_wedge": plot_stepped_wedge(stepped_wedge_design(plan.groups), step_weeks=plan.step_weeks,
+                                                   people_per_group=plan.people_per_group, power=plan.power,
+                                                   effect=params.minimum_effect, unit=params.metric_unit)}
+    tables = {"numbers": _numbers_table(params, power, sd, icc, sd_value, icc_value),
+              "rules": pd.DataFrame(rules_table()), "stepped_wedge": _stepped_wedge_table(plan, params)}
+    summary = _summary(params, results, decision, sd_value, icc_value, power["needed"].weeks)
+    notes = _notes(params, results)
+    if context.output_dir is not None:
+        for name, fig in figures.items():
+            save_figure(fig, context.output_dir, name)
+        write_results(context.output_dir, results)
+    return FeasibilityAnalysis(results=results, decision=decision, tables=tables, figures=figures, summary=summary,
+                               notes=notes)
+
+
+def _power_numbers(params: FeasibilityParams, sd_value: float, icc_value: float) -> dict[str, Any]:
+    """Sample size, design effect, effective n, weeks needed and detectable effects of randomising people."""
     users = params.users
     m = params.units_per_user_per_week * params.weeks_available
     cluster_size = max(m, 1.0)
@@ -135,36 +175,32 @@ def analyse(
     de = design_effect(cluster_size, icc_value)
     n_effective = users * m / de
     per_arm = n_effective / 2
-    needed = weeks_needed(n_required, users, params.units_per_user_per_week, icc_value)
     limit = effective_n_per_arm_limit(users, icc_value)
-    mde_people = minimum_detectable_effect(per_arm, sd_value, alpha=params.alpha, power=params.power)
-    mde_units = minimum_detectable_effect(users * m / 2, sd_value, alpha=params.alpha, power=params.power)
-    # the detectable effect an endless test with randomised people approaches (effective n -> users / (2 ICC))
-    floor = None
-    if limit is not None:
-        floor = minimum_detectable_effect(limit, sd_value, alpha=params.alpha, power=params.power)
-    de_ci = None if icc["ci"] is None else [design_effect(cluster_size, bound) for bound in icc["ci"]]
+    mde = lambda n: minimum_detectable_effect(n, sd_value, alpha=params.alpha, power=params.power)  # noqa: E731
+    return {
+        "m": m, "cluster_size": cluster_size, "n_required": n_required, "de": de, "n_effective": n_effective,
+        "per_arm": per_arm, "limit": limit,
+        "needed": weeks_needed(n_required, users, params.units_per_user_per_week, icc_value),
+        "mde_people": mde(per_arm), "mde_units": mde(users * m / 2),
+        # the detectable effect an endless test with randomised people approaches (effective n -> users / (2 ICC))
+        "floor": None if limit is None else mde(limit),
+    }
 
-    if hours is not None:
-        rule = skew_rule(hours, per_arm)
-        skewness = {
-            "skewness": rule.skewness, "min_n_per_arm": rule.min_n_per_arm,
-            "n_effective_per_arm": per_arm, "met": rule.met,
-            "rule": f"the mean is near-normal with at least {KOHAVI_SKEW_FACTOR:g} x skewness^2 units per arm "
-                    "(Kohavi, Tang and Xu 2020, p. 187)",
-        }
-    else:
-        skewness = {"skewness": None, "min_n_per_arm": None, "n_effective_per_arm": per_arm, "met": None,
-                    "rule": "not checked: metric_sd and icc came from the config, so no data was read"}
 
-    defaults_used = frozenset(params.unanswered())
-    decision = decide(DecisionInputs(
-        n_required_per_arm=n_required, n_effective_per_arm=per_arm, weeks_available=params.weeks_available,
-        weeks_needed=needed.weeks, weeks_needed_reason=needed.reason, shared_queue=params.answer("shared_queue"),
-        knowledge_sharing=params.answer("knowledge_sharing"), fairness_concerns=params.answer("fairness_concerns"),
-        everyone_gets_change=params.answer("everyone_gets_change"), pre_periods=params.pre_periods(),
-        defaults_used=defaults_used,
-    ))
+def _skewness(hours, per_arm: float) -> dict[str, Any]:
+    if hours is None:
+        return {"skewness": None, "min_n_per_arm": None, "n_effective_per_arm": per_arm, "met": None,
+                "rule": "not checked: metric_sd and icc came from the config, so no data was read"}
+    rule = skew_rule(hours, per_arm)
+    return {
+        "skewness": rule.skewness, "min_n_per_arm": rule.min_n_per_arm, "n_effective_per_arm": per_arm,
+        "met": rule.met,
+        "rule": f"the mean is near-normal with at least {KOHAVI_SKEW_FACTOR:g} x skewness^2 units per arm "
+                "(Kohavi, Tang and Xu 2020, p. 187)",
+    }
+
+
+def _reasons(decision: Decision, skewness: dict[str, Any]) -> list[str]:
     reasons = list(decision.reasons)
     if skewness["met"] is False:
         reasons.append(
@@ -172,25 +208,31 @@ def analyse(
             f"{skewness['min_n_per_arm']:,} effective tickets per arm to be near-normal; with fewer, compare "
             "log hours or use a permutation test."
         )
+    return reasons
 
-    results: dict[str, Any] = {
-        "n_required_per_arm": n_required,
-        "design_effect": de,
-        "n_effective_available": n_effective,
+
+def _results(params, context, decision, power, sd, icc, skewness, defaults_used, plan, sw_sentence) -> dict:
+    needed = power["needed"]
+    recommended = {"name": decision.design, "summary": decision.design_summary,
+                   "book_label": BOOK_LABEL, "book_link": BOOK_LINK}
+    if decision.rule == 2:
+        recommended["size"] = sw_sentence
+    return {
+        "n_required_per_arm": power["n_required"],
+        "design_effect": power["de"],
+        "n_effective_available": power["n_effective"],
         "weeks_needed": needed.weeks,
         "verdict": decision.verdict,
-        "reasons": reasons,
+        "reasons": _reasons(decision, skewness),
+        "verdict_label": VERDICT_LABELS[decision.verdict],
         "weeks_needed_reason": needed.reason,
         "rule": decision.rule,
-        "recommended_design": {
-            "name": decision.design, "summary": decision.design_summary,
-            "book_label": BOOK_LABEL, "book_link": BOOK_LINK,
-        },
+        "recommended_design": recommended,
         "inputs": {
-            "users": users, "units_per_user_per_week": params.units_per_user_per_week,
-            "weeks_available": params.weeks_available, "cluster_size": m,
-            "minimum_effect": params.minimum_effect, "metric_unit": unit,
-            "effect_size_d": params.minimum_effect / sd_value,
+            "users": params.users, "units_per_user_per_week": params.units_per_user_per_week,
+            "weeks_available": params.weeks_available, "cluster_size": power["m"],
+            "minimum_effect": params.minimum_effect, "metric_unit": params.metric_unit,
+            "effect_size_d": params.minimum_effect / float(sd["value"]),
             "alpha": params.alpha, "power": params.power,
             "shared_queue": params.shared_queue, "knowledge_sharing": params.knowledge_sharing,
             "fairness_concerns": params.fairness_concerns, "everyone_gets_change": params.everyone_gets_change,
@@ -199,49 +241,89 @@ def analyse(
         },
         "sd": sd,
         "icc": icc,
-        "design_effect_ci": de_ci,
-        "n_effective_per_arm": per_arm,
-        "n_effective_per_arm_limit": limit,
-        "mde_at_available_weeks": {"people_randomised": mde_people, "tickets_independent": mde_units},
-        "mde_limit_people_randomised": floor,
+        "design_effect_ci": power["de_ci"],
+        "n_effective_per_arm": power["per_arm"],
+        "n_effective_per_arm_limit": power["limit"],
+        "mde_at_available_weeks": {"people_randomised": power["mde_people"], "tickets_independent": power["mde_units"]},
+        "mde_limit_people_randomised": power["floor"],
         "skewness_rule": skewness,
+        "stepped_wedge": _stepped_wedge_json(plan, params, sw_sentence),
         "power_solver": "statsmodels TTestIndPower (two-sided, equal arms, noncentral t)",
         "seed": context.seed,
     }
 
+
+def _stepped_wedge_json(plan: SteppedWedgePlan, params: FeasibilityParams, sentence: str) -> dict[str, Any]:
+    return {
+        "summary": sentence,
+        "groups": plan.groups, "people_per_group": plan.people_per_group, "step_weeks": plan.step_weeks,
+        "periods": plan.periods, "total_weeks": plan.total_weeks,
+        "units_per_group_period": plan.units_per_group_period, "group_icc": plan.group_icc,
+        "cluster_autocorrelation": plan.cac, "effect": params.minimum_effect, "se": plan.se,
+        "power": plan.power, "mde": plan.mde, "reaches_power": plan.reaches_power,
+        "groups_chosen_by": "config" if params.stepped_wedge_groups is not None else
+        f"the fewest groups from 2 to 12 reaching {params.power:.0%} power",
+        "candidates": plan.candidates,
+        "method": "Hussey and Hughes (2007) variance of the treatment effect (period fixed effects, a random effect "
+                  "per group; generalised least squares with the cluster autocorrelation when it is below 1, "
+                  "Hooper et al. 2016); normal two-sided power. A group's effect is the mean of its people's "
+                  "effects: between-group variance ICC x SD^2 / people per group.",
+    }
+
+
+def stepped_wedge_sentence(plan: SteppedWedgePlan, params: FeasibilityParams) -> str:
+    """The design with its size in one sentence, e.g. '4 groups switching every 2 weeks detect a 2-hour change
+    with 80% power (10 weeks in all)'."""
+    unit = params.metric_unit
+    singular = unit[:-1] if unit.endswith("s") else unit
+    effect = f"{params.minimum_effect:g}-{singular}"
+    head = (f"{plan.groups} groups of about {plan.people_per_group:.0f} people switching every "
+            f"{plan.step_weeks:g} weeks, one group at a time in an order drawn by lot,")
+    weeks = (f"{plan.total_weeks:g} weeks in all (a {plan.step_weeks:g}-week baseline, then one period per group)")
+    if plan.reaches_power:
+        return (f"{head} detect a {effect} change with {plan.power:.0%} power: {weeks}; the smallest change they "
+                f"detect with {params.power:.0%} power is {_amount(plan.mde, unit, 1)}.")
+    return (f"{head} detect a {effect} change with only {plan.power:.0%} power ({weeks}); with "
+            f"{params.power:.0%} power they detect a change of {_amount(plan.mde, unit, 1)} or more.")
+
+
+def _stepped_wedge_table(plan: SteppedWedgePlan, params: FeasibilityParams) -> pd.DataFrame:
+    unit = params.metric_unit
+    return pd.DataFrame([
+        {"Groups": c["groups"], "People per group": f"{params.users / c['groups']:.1f}",
+         "Weeks in all": f"{c['total_weeks']:g}", f"Power for {_amount(params.minimum_effect, unit)}":
+         f"{c['power']:.0%}", f"Detectable change ({unit}, {params.power:.0%} power)": f"{c['mde']:.2f}",
+         "Chosen": "yes" if c["groups"] == plan.groups else ""}
+        for c in plan.candidates
+    ])
+
+
+def _mde_figure(params: FeasibilityParams, power: dict[str, Any], sd_value: float, icc_value: float):
+    needed, limit = power["needed"], power["limit"]
     top = max(2 * params.weeks_available, 12.0)
     if needed.weeks is not None:
         top = max(top, min(needed.weeks * 1.25, 156.0))
     elif limit is not None:
         top = max(top, 52.0)  # a year: long enough to see the clustered curve flatten
     weeks_grid = np.linspace(top / 120, top, 120)
-    curve = mde_curve(users=users, units_per_user_per_week=params.units_per_user_per_week, icc=icc_value,
+    curve = mde_curve(users=params.users, units_per_user_per_week=params.units_per_user_per_week, icc=icc_value,
                       sd=sd_value, alpha=params.alpha, power=params.power, weeks=weeks_grid)
-    figure = plot_mde(curve, minimum_effect=params.minimum_effect, weeks_available=params.weeks_available,
-                      icc=icc_value, unit=unit, floor=floor)
-    figures = {"mde_by_weeks": figure}
+    return plot_mde(curve, minimum_effect=params.minimum_effect, weeks_available=params.weeks_available,
+                    icc=icc_value, unit=params.metric_unit, floor=power["floor"])
 
-    numbers = pd.DataFrame([
+
+def _numbers_table(params, power, sd, icc, sd_value, icc_value) -> pd.DataFrame:
+    unit, needed = params.metric_unit, power["needed"]
+    return pd.DataFrame([
         (f"Metric SD per ticket ({unit})", _fmt(sd_value, 2), _ci(sd["ci"]), sd["source"]),
         ("ICC within a person", _fmt(icc_value, 3), _ci(icc["ci"], 3), icc["source"]),
-        ("Tickets per person in the weeks available (m)", _fmt(m, 0), "", "config"),
-        ("Design effect 1 + (m - 1) x ICC", _fmt(de, 2), _ci(de_ci, 2), "computed"),
-        ("Tickets needed per arm (independent)", f"{n_required:,}", "", "computed"),
-        ("Effective tickets available, both arms", _fmt(n_effective, 0), "", "computed"),
+        ("Tickets per person in the weeks available (m)", _fmt(power["m"], 0), "", "config"),
+        ("Design effect 1 + (m - 1) x ICC", _fmt(power["de"], 2), _ci(power["de_ci"], 2), "computed"),
+        ("Tickets needed per arm (independent)", f"{power['n_required']:,}", "", "computed"),
+        ("Effective tickets available per arm", _fmt(power["per_arm"], 0), "", "computed"),
         ("Weeks needed", "none suffice" if needed.weeks is None else _fmt(needed.weeks, 1), "", "computed"),
-        (f"Detectable effect in the weeks available ({unit})", _fmt(mde_people, 2), "", "computed"),
+        (f"Detectable effect in the weeks available ({unit})", _fmt(power["mde_people"], 2), "", "computed"),
     ], columns=["quantity", "value", "95% interval", "source"])
-    tables = {"numbers": numbers, "rules": pd.DataFrame(rules_table())}
-
-    summary = _summary(params, results, decision, sd_value, icc_value, needed.weeks)
-    notes = _notes(params, results)
-
-    if context.output_dir is not None:
-        for name, fig in figures.items():
-            save_figure(fig, context.output_dir, name)
-        write_results(context.output_dir, results)
-    return FeasibilityAnalysis(results=results, decision=decision, tables=tables, figures=figures, summary=summary,
-                               notes=notes)
 
 
 def _notes(params: FeasibilityParams, results: dict[str, Any]) -> dict[str, str]:
@@ -321,5 +403,8 @@ def _summary(params, results, decision, sd_value, icc_value, weeks) -> str:
         text += reason[:1].upper() + reason[1:] + ". "
     else:
         text += f"Reaching {n_req:,} per arm would take about {math.ceil(weeks * 10) / 10:,.1f} weeks. "
-    text += f"Verdict: {decision.verdict} ({decision.design})."
+    text += f"Verdict: {VERDICT_LABELS[decision.verdict]}; recommended design: {decision.design}."
+    size = results["recommended_design"].get("size")
+    if size:
+        text += " " + size[:1].upper() + size[1:]
     return text

@@ -44,6 +44,13 @@ from .params import MIN_PRE_PERIODS
 
 Verdict = Literal["ab_test", "cluster_or_stepped", "quasi_experiment"]
 
+#: what each verdict means, in words for reports (the tokens themselves stay in results.json only)
+VERDICT_LABELS: dict[str, str] = {
+    "ab_test": "an A/B test (randomise people)",
+    "cluster_or_stepped": "randomise groups or the order of the rollout",
+    "quasi_experiment": "a quasi-experiment (no randomisation: compare over time)",
+}
+
 #: the book's page on choosing a design (MyST label and the page's path relative to notebooks/)
 BOOK_LABEL = "skip-ab-tests"
 BOOK_LINK = "../chapters/skip-ab-tests.html"
@@ -191,8 +198,9 @@ WHEN: dict[int, str] = {
 
 
 def rules_table() -> list[dict[str, object]]:
-    """The rules as rows (rule, when, verdict, design) for the notebook and the book."""
+    """The rules as rows (rule, when, verdict token, verdict in words, design) for the notebook and the book."""
     return [
-        {"rule": rule, "when": WHEN[rule], "verdict": verdict, "design": design}
+        {"rule": rule, "when": WHEN[rule], "verdict": verdict, "verdict_label": VERDICT_LABELS[verdict],
+         "design": design}
         for rule, (verdict, design, _) in DESIGNS.items()
     ]

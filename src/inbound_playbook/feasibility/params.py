@@ -78,6 +78,23 @@ class FeasibilityParams(SectionParams):
         f"pre-change periods (weeks); interrupted time series needs {MIN_PRE_PERIODS}-12 or more. "
         "null = not answered, assumed none.",
     )
+    stepped_wedge_groups: int | None = Field(
+        default=None,
+        description="Stepped wedge: how many groups of people switch to the new tool, one group per step, in an "
+        "order drawn by lot (2 or more, at most one group per person). null = the fewest groups from 2 to 12 that "
+        "reach the power (fewer groups, fewer weeks).",
+    )
+    stepped_wedge_step_weeks: float = Field(
+        default=2.0,
+        description="Stepped wedge: weeks between two switches (each period's length), greater than 0. The design "
+        "runs one baseline period plus one period per group.",
+    )
+    cluster_autocorrelation: float = Field(
+        default=1.0,
+        description="Stepped wedge: correlation between a group's effect in two different periods (CAC, Hooper et "
+        "al. 2016), greater than 0 and at most 1. 1 = the group effect is constant over time (Hussey and Hughes "
+        "2007); below 1 it drifts, which costs power.",
+    )
     bootstrap_resamples: int = Field(
         default=2000,
         description="Cluster-bootstrap resamples (agents resampled, seeded by the run's seed) for the intervals "
@@ -156,6 +173,44 @@ class FeasibilityParams(SectionParams):
                 "before the change (0 or more)"
             )
         return value
+
+    @field_validator("stepped_wedge_groups")
+    @classmethod
+    def _sw_groups(cls, value: int | None) -> int | None:
+        if value is not None and value < 2:
+            raise ValueError(
+                f"stepped_wedge_groups is {value}: a stepped wedge needs at least 2 groups (give 2 or more, or null "
+                "to let the playbook choose)"
+            )
+        return value
+
+    @field_validator("stepped_wedge_step_weeks")
+    @classmethod
+    def _sw_step(cls, value: float) -> float:
+        _finite(value, "stepped_wedge_step_weeks")
+        if value <= 0:
+            raise ValueError(f"stepped_wedge_step_weeks is {value}: give the weeks between two switches, e.g. 2")
+        return value
+
+    @field_validator("cluster_autocorrelation")
+    @classmethod
+    def _cac(cls, value: float) -> float:
+        _finite(value, "cluster_autocorrelation")
+        if not 0 < value <= 1:
+            raise ValueError(
+                f"cluster_autocorrelation is {value}: give a value greater than 0 and at most 1 (1 = a group's "
+                "effect stays the same over time; 0.8 is a cautious choice)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _groups_fit_users(self) -> "FeasibilityParams":
+        if self.stepped_wedge_groups is not None and self.stepped_wedge_groups > self.users:
+            raise ValueError(
+                f"stepped_wedge_groups is {self.stepped_wedge_groups} but there are only {self.users} users: give at "
+                "most one group per person"
+            )
+        return self
 
     @field_validator("bootstrap_resamples")
     @classmethod

@@ -60,3 +60,29 @@ def plot_mde(curve: pd.DataFrame, *, minimum_effect: float, weeks_available: flo
     ax.set_xlim(left=0)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
     return fig
+
+
+def plot_stepped_wedge(design: np.ndarray, *, step_weeks: float, people_per_group: float, power: float,
+                       effect: float, unit: str = "hours") -> Figure:
+    """The stepped-wedge schedule: one row per group (order drawn by lot), one column per period; blue cells are
+    periods on the new tool, light orange cells on the old one, with the week each period starts."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    groups, periods = design.shape
+    fig, ax = subplots(figsize=(min(2.0 + 0.9 * periods, 12.0), 1.6 + 0.45 * groups))
+    ax.imshow(design, cmap=ListedColormap(["#FBE3B8", OKABE_ITO["blue"]]), vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(periods), [f"{j * step_weeks:g}" for j in range(periods)])
+    ax.set_yticks(range(groups), [f"group {i + 1}" for i in range(groups)])
+    ax.set_xticks(np.arange(-0.5, periods), minor=True)
+    ax.set_yticks(np.arange(-0.5, groups), minor=True)
+    ax.grid(which="minor", color="white", linewidth=2)
+    ax.grid(which="major", visible=False)
+    ax.tick_params(which="minor", length=0)
+    ax.set_xlabel(f"Week each period starts ({step_weeks:g} weeks a period)")
+    ax.set_ylabel(f"Group (about {people_per_group:.0f} people; order by lot)")
+    ax.set_title(f"Stepped wedge: {groups} groups, {(periods) * step_weeks:g} weeks, "
+                 f"{power:.0%} power for {effect:g} {unit}")
+    ax.legend(handles=[Patch(color="#FBE3B8", label="old tool"), Patch(color=OKABE_ITO["blue"], label="new tool")],
+              loc="upper center", bbox_to_anchor=(0.5, -0.25 if groups < 4 else -0.15), ncol=2)
+    return fig

@@ -7,7 +7,7 @@ Free text is redacted here, as soon as it is read (see ``text.redact``), so noth
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ import pandas as pd
 from ..errors import InputError
 from ..io import first_bad_row, read_table
 from .params import SurveyParams
+from .instruments import NPS_SCALE, SUS_ITEM_SCALE
 from .text import redact
 
 #: labels given to respondents who left the wave or group column blank
@@ -53,19 +54,37 @@ class SurveyData:
     wave: str | None  # column names in ``frame`` (None when not configured)
     group: str | None
     text: str | None
+    instruments: dict[str, list[str]] = field(default_factory=dict)  # "sus" | "umux_lite" | "nps" -> columns
 
 
 def configured_items(params: SurveyParams) -> list[str]:
-    """The CSAT item and every scale item, without repeats, in config order."""
-    items = [params.csat_item]
+    """The CSAT item (when set) and every scale item, without repeats, in config order."""
+    items = [params.csat_item] if params.csat_item else []
     for entries in params.scales.values():
         items += [ScaleItem.parse(e).item for e in entries]
     items += list(params.items or [])
     return list(dict.fromkeys(items))
 
 
-def parse_likert(raw: pd.Series, *, low: int, high: int, file: Path, column: str) -> pd.Series:
-    """Answers of one item as floats (NaN = blank); raises InputError at the first answer that is not allowed."""
+def instrument_items(params: SurveyParams) -> dict[str, tuple[list[str], tuple[int, int], str]]:
+    """Standard questionnaires configured: name -> (columns, answer range, what the range is)."""
+    found = {}
+    if params.sus:
+        found["sus"] = (list(params.sus), SUS_ITEM_SCALE, "SUS items are answered 1 to 5")
+    if params.umux_lite:
+        low, high = params.umux_lite_scale
+        found["umux_lite"] = (list(params.umux_lite), (low, high),
+                              f"umux_lite_scale in the config says the UMUX-Lite items are answered {low} to {high}")
+    if params.nps_item:
+        found["nps"] = ([params.nps_item], NPS_SCALE, "the likelihood-to-recommend item is answered 0 to 10")
+    return found
+
+
+def parse_likert(raw: pd.Series, *, low: int, high: int, file: Path, column: str,
+                 range_fix: str | None = None) -> pd.Series:
+    """Answers of one item as floats (NaN = blank); raises InputError at the first answer that is not allowed.
+
+    ``range_fix`` replaces the advice given for an answer outside ``low..high``."""
     scale = f"{low}..{high}"
     if pd.api.types.is_bool_dtype(raw):
         raise InputError(f"answers are true/false, not codes {scale}", file=file, column=column, row=2,
@@ -104,7 +123,7 @@ def parse_likert(raw: pd.Series, *, low: int, high: int, file: Path, column: str
         raise InputError(
             f"answer {values.iloc[row - 2]:g} is outside the declared scale {scale}",
             file=file, column=column, row=row,
-            fix=f"check scale_min and scale_max in the config, or recode the answers to {scale}",
+            fix=range_fix or f"check scale_min and scale_max in the config, or recode the answers to {scale}",
         )
     return values
 
@@ -145,14 +164,11 @@ def load_survey(params: SurveyParams) -> SurveyData:
     """Read the responses file and validate every configured column; redact the free text."""
     file = Path(params.responses)
     items = configured_items(params)
+    instruments = instrument_items(params)
+    instrument_columns = [c for columns, _, _ in instruments.values() for c in columns]
     optional = [c for c in (params.wave_column, params.group_column, params.text_column) if c]
-    for column in optional:
-        if column in items:
-            raise InputError(
-                f"column '{column}' is configured both as an item and as the wave, group or text column",
-                file=file, column=column, fix="use it for one purpose only",
-            )
-    raw = read_table(file, required=items + optional, what="survey")
+    _check_single_use(file, items, instrument_columns, optional)
+    raw = read_table(file, required=items + instrument_columns + optional, what="survey")
     if len(raw) < 2:
         raise InputError(
             f"the survey has {len(raw)} response; at least 2 are needed for any summary (and more than "
@@ -176,17 +192,22 @@ def load_survey(params: SurveyParams) -> SurveyData:
             )
     detected: list[str] = []
     if params.items is None:
-        exclude = set(items) | set(optional)
+        exclude = set(items) | set(optional) | set(instrument_columns)
         detected = _detect_items(raw, exclude, params.scale_min, params.scale_max)
     all_items = items + detected
+    if not all_items and not instruments:
+        raise InputError(
+            "no Likert item was found: the config names no csat_item, scale, item or questionnaire, and no other "
+            f"column holds only whole numbers {params.scale_min}..{params.scale_max}", file=file,
+            fix="name the items in the config (csat_item, scales, items, sus, umux_lite or nps_item)",
+        )
     frame = pd.DataFrame(index=raw.index)
     for item in all_items:
-        frame[item] = parse_likert(raw[item], low=params.scale_min, high=params.scale_max, file=file, column=item)
-        if frame[item].notna().sum() == 0:
-            raise InputError(
-                "the item has no answers at all", file=file, column=item,
-                fix="check the column name in the config and that the export includes the answers",
-            )
+        frame[item] = _answered(raw[item], params.scale_min, params.scale_max, file, item, None)
+    for columns, (low, high), what in instruments.values():
+        for column in columns:
+            frame[column] = _answered(raw[column], low, high, file, column,
+                                      f"{what}: recode the answers to {low}..{high}, or check the column name")
     wave = group = text = None
     if params.wave_column:
         wave = "__wave__"
@@ -208,4 +229,32 @@ def load_survey(params: SurveyParams) -> SurveyData:
         frame=frame, items=all_items, detected_items=detected,
         scales={name: [ScaleItem.parse(e) for e in entries] for name, entries in params.scales.items()},
         file=file, wave=wave, group=group, text=text,
+        instruments={name: columns for name, (columns, _, _) in instruments.items()},
     )
+
+
+def _answered(raw: pd.Series, low: int, high: int, file: Path, column: str, range_fix: str | None) -> pd.Series:
+    values = parse_likert(raw, low=low, high=high, file=file, column=column, range_fix=range_fix)
+    if values.notna().sum() == 0:
+        raise InputError(
+            "the item has no answers at all", file=file, column=column,
+            fix="check the column name in the config and that the export includes the answers",
+        )
+    return values
+
+
+def _check_single_use(file: Path, items: list[str], instrument_columns: list[str], optional: list[str]) -> None:
+    """A column is a Likert item, a questionnaire item, or the wave, group or text column: one of them only."""
+    for column in optional:
+        if column in items or column in instrument_columns:
+            raise InputError(
+                f"column '{column}' is configured both as an item and as the wave, group or text column",
+                file=file, column=column, fix="use it for one purpose only",
+            )
+    for column in instrument_columns:
+        if column in items:
+            raise InputError(
+                f"column '{column}' is configured both as a Likert item (csat_item, scales or items) and as an item "
+                "of a standard questionnaire (sus, umux_lite or nps_item)", file=file, column=column,
+                fix="use it for one purpose only: questionnaire items are scored by their own rules",
+            )

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from ..plotting import LINESTYLES, OKABE_ITO, PALETTE
 
 NEUTRAL_GREY = "#BBBBBB"
+MAX_LEGEND_CODES = 11  # a 0-10 scale still gets one legend entry per code
 
 
 def _text(label) -> str:
@@ -94,7 +95,11 @@ def diverging_distribution(
     ax.set_xlabel(f"Share of answers (%): lower codes left of 0, higher codes right (scale {scale_min}..{scale_max})")
     ax.set_ylabel("Item")
     ax.set_title(title)
-    ax.legend(title="Answer code", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    if len(codes) <= MAX_LEGEND_CODES:
+        ax.legend(title="Answer code", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:  # a 0-100 scale: a legend of 101 codes would not fit; the colours run from the lowest to the highest
+        ax.text(1.01, 0.5, f"Colours: {scale_min} (vermillion)\nto {scale_max} (blue)", transform=ax.transAxes,
+                va="center", fontsize=9)
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return fig
@@ -107,11 +112,19 @@ def wave_change(
     scale_min: int,
     scale_max: int,
     *,
-    csat_item: str,
+    csat_item: str | None,
 ) -> Figure:
-    """Two panels: CSAT (top-2-box %) per wave with Wilson intervals; each scale's mean score per wave."""
+    """Two panels: CSAT (top-2-box %) per wave with Wilson intervals; each scale's mean score per wave. Without a
+    CSAT item the left panel says so."""
     fig, (left, right) = _figure(10, 4.2, ncols=2)
     x = np.arange(len(waves))
+    if csat_item is None:
+        left.set_axis_off()
+        left.text(0.5, 0.5, "No CSAT item is configured\n(csat_item in the config)", ha="center", va="center",
+                  transform=left.transAxes)
+        _scale_panel(right, x, waves, scale_means, scale_min, scale_max)
+        fig.tight_layout()
+        return fig
     shares = np.array([np.nan if s is None else 100 * s for s, _ in csat])
     lows = np.array([np.nan if ci is None else 100 * ci[0] for _, ci in csat])
     highs = np.array([np.nan if ci is None else 100 * ci[1] for _, ci in csat])
@@ -125,20 +138,24 @@ def wave_change(
     left.set_xlabel("Survey wave")
     left.set_ylabel(f"CSAT: top-2-box share of {_text(csat_item)} (%)")
     left.set_title("CSAT by wave (95% Wilson interval)")
-    for i, (name, means) in enumerate(scale_means.items()):
-        values = np.array([np.nan if m is None else m for m in means], dtype=float)
-        right.plot(x, values, marker="o", color=PALETTE[(i + 1) % len(PALETTE)],
-                   linestyle=LINESTYLES[i % len(LINESTYLES)], label=_text(name))
-    right.set_xticks(x, [_text(w) for w in waves])
-    right.set_xlim(-0.5, len(waves) - 0.5)
-    right.set_ylim(scale_min, scale_max)
-    right.set_xlabel("Survey wave")
-    right.set_ylabel(f"Mean scale score ({scale_min}..{scale_max})")
-    right.set_title("Scale means by wave")
-    if scale_means:
-        right.legend(title="Scale")
+    _scale_panel(right, x, waves, scale_means, scale_min, scale_max)
     fig.tight_layout()
     return fig
+
+
+def _scale_panel(ax, x, waves, scale_means, scale_min: int, scale_max: int) -> None:
+    for i, (name, means) in enumerate(scale_means.items()):
+        values = np.array([np.nan if m is None else m for m in means], dtype=float)
+        ax.plot(x, values, marker="o", color=PALETTE[(i + 1) % len(PALETTE)],
+                linestyle=LINESTYLES[i % len(LINESTYLES)], label=_text(name))
+    ax.set_xticks(x, [_text(w) for w in waves])
+    ax.set_xlim(-0.5, len(waves) - 0.5)
+    ax.set_ylim(scale_min, scale_max)
+    ax.set_xlabel("Survey wave")
+    ax.set_ylabel(f"Mean scale score ({scale_min}..{scale_max})")
+    ax.set_title("Scale means by wave")
+    if scale_means:
+        ax.legend(title="Scale")
 
 
 def group_csat(
@@ -183,5 +200,37 @@ def theme_counts(counts: Mapping[str, int], n_text: int) -> Figure:
     ax.set_ylabel("Theme (keyword codebook)")
     ax.set_title("Pain-point themes in the free text (an answer can mention several)")
     ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return fig
+
+
+def instrument_scores(rows: Sequence[tuple[str, str, float, tuple[float, float] | None]]) -> Figure:
+    """Standard questionnaire scores with 95% intervals: SUS and UMUX-Lite on 0..100 (left, with the SUS average 68
+    marked), NPS on -100..100 (right). ``rows`` = (questionnaire, wave or "all", score, ci)."""
+    bounded = [r for r in rows if r[0] != "NPS"]
+    net = [r for r in rows if r[0] == "NPS"]
+    panels = [(rows_, limits) for rows_, limits in ((bounded, (0, 100)), (net, (-100, 100))) if rows_]
+    fig, axes = _figure(4.8 * len(panels) + 1, 0.5 * max(len(r) for r, _ in panels) + 2.0, ncols=len(panels))
+    axes = np.atleast_1d(axes)
+    for ax, (panel, (low, high)) in zip(axes, panels):
+        labels = [f"{_text(name)} ({_text(wave)})" if wave != "all" else _text(name) for name, wave, _, _ in panel]
+        for y, (name, wave, score, ci) in enumerate(panel):
+            colour = PALETTE[["SUS", "UMUX-Lite", "NPS"].index(name) % len(PALETTE)]
+            error = None if ci is None else [[score - ci[0]], [ci[1] - score]]
+            ax.errorbar(score, y, xerr=error, fmt="o", color=colour, capsize=4)
+            ax.annotate(f"{score:.0f}", (score, y), textcoords="offset points", xytext=(0, 7), ha="center",
+                        fontsize=8)
+        if high == 100 and low == 0:
+            ax.axvline(68, color=OKABE_ITO["black"], linestyle=LINESTYLES[3], linewidth=0.8)
+            ax.text(68, -0.75, " SUS average: 68, a C", va="center", fontsize=8)
+        else:
+            ax.axvline(0, color=OKABE_ITO["black"], linewidth=0.8)
+        ax.set_yticks(range(len(panel)), labels)
+        ax.set_ylim(len(panel) - 0.5, -1.0)  # top to bottom, with room above the first row for the note
+        ax.set_xlim(low, high)
+        ax.set_xlabel("NPS (points, promoters % - detractors %)" if low < 0 else "Score (0-100; UMUX-Lite as scored)")
+        ax.set_ylabel("Questionnaire (wave)")
+        ax.set_title("Net Promoter Score, 95% adjusted-Wald interval" if low < 0
+                     else "SUS and UMUX-Lite, 95% t interval")
     fig.tight_layout()
     return fig
