@@ -80,8 +80,11 @@ def _step_tickets(log: TicketLog) -> pd.DataFrame:
     """
     frame = log.tickets
     has_start = frame["has_start"].to_numpy()
+    if "closed_without_end" in frame:  # closed without the end step: left out of every estimate, and counted
+        has_start = has_start & ~frame["closed_without_end"].to_numpy(dtype=bool)
     rows = slice(None) if has_start.all() else has_start
-    used = ("start_date", "hours", "censor_hours", "outcome_date", "segment", "start_local", "end_local")
+    used = ("start_date", "hours", "censor_hours", "outcome_date", "segment", "start_local", "end_local",
+            "active_hours", "last_event_us", "last_step")
     columns = {name: frame[name].to_numpy()[rows] for name in used if name in frame}
     if "outcome" in frame:
         columns["outcome"] = pd.Categorical(frame["outcome"])[rows]
