@@ -36,7 +36,7 @@ import pyarrow.ipc
 from .. import io
 from ..errors import InputError
 from ..params import RunContext
-from . import timestamps
+from .timestamps import suggestion as _format_suggestion
 from .params import CANONICAL_COLUMNS, BaselineParams, as_list, step_label
 
 PAIRING_RULE = (
@@ -745,7 +745,7 @@ def _raise_bad_timestamp(con: duckdb.DuckDBPyConnection, path: Path, params: Bas
     failing = [v for (v,) in con.execute(
         "SELECT DISTINCT ts_raw FROM ev WHERE ts_column = ? AND ts IS NULL AND NOT ts_missing LIMIT 500",
         [column]).fetchall()]
-    fix = timestamps.suggestion([*failing, *sample], params.timestamp_format)
+    fix = _format_suggestion(failing, sample, params.timestamp_format)
     how = (f"with timestamp_format '{params.timestamp_format}'" if params.timestamp_format else
            "(ISO 8601: 2026-05-04 09:30:00, optionally with a UTC offset such as +08:00 or Z)")
     raise InputError(f"'{value}' is not a timestamp this tool reads {how}", file=path, column=column,

@@ -46,9 +46,12 @@ def _parses(value: str, fmt: str) -> bool:
     return True
 
 
-def suggestion(values: list[str], current: str | None) -> str:
-    """The fix for an unreadable timestamp: a ``timestamp_format`` that reads every sampled value, if one does."""
-    found = readable_formats(values)
+def suggestion(failing: list[str], values: list[str], current: str | None) -> str:
+    """The fix for an unreadable timestamp: a ``timestamp_format`` that reads every sampled value, if one does
+    (else one that reads the failing values: the column then mixes formats)."""
+    found = readable_formats([*failing, *values])
+    if not any(found.values()):
+        found = readable_formats(failing)
     day, month, year = found["day-first"], found["month-first"], found["year-first"]
     if day and not month:
         return (f"set timestamp_format: '{day[0]}' in the baseline section: the values are day-first (some have a "
