@@ -389,7 +389,7 @@ def _prepost_json(r: stats.PrePost) -> dict[str, Any]:
 def _headline_table(results: dict[str, Any]) -> pd.DataFrame:
     ci = results["median_ci"] or (None, None)
     rows = [
-        ("Tickets with the start step", int(results["n_tickets"]), None, None),
+        ("Tickets in the estimates (reached the start step)", int(results["n_tickets"]), None, None),
         ("Completed (reached the end step)", int(results["n_completed"]), None, None),
         ("Still open (censored)", int(results["n_censored"]), None, None),
         ("Median hours, completed tickets", results["median"], ci[0], ci[1]),

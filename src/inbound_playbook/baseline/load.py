@@ -803,7 +803,8 @@ def _output_query(params: BaselineParams, reduced: _Reduced, with_ids: bool) -> 
         f"{local_date(s)} AS start_date",
         f"{instant('last_ts')} AS last_event_us",
         f"CASE WHEN {end} IS NULL THEN last_step END AS last_step",
-        ("c_max >= s" if params.closed_steps else "FALSE") + f" AND {end} IS NULL AS closed_without_end",
+        "coalesce(" + ("c_max >= s" if params.closed_steps else "FALSE") + f" AND {end} IS NULL, FALSE) "
+        "AS closed_without_end",
     ]
     if params.workflow_start_step:
         outputs += [
@@ -843,7 +844,7 @@ def _ticket_log(frame: pd.DataFrame, reduced: _Reduced, timezone: str) -> Ticket
     frame["completed"] = (frame["end_us"].notna() & frame["start_us"].notna()).to_numpy(dtype=bool)
     frame["has_start"] = has_start
     if "closed_without_end" in frame:  # closed without the end step: neither completed nor still open
-        frame["closed_without_end"] = frame["closed_without_end"].fillna(False).to_numpy(dtype=bool) & has_start
+        frame["closed_without_end"] = frame["closed_without_end"].to_numpy(dtype=bool) & has_start
     if "last_event_us" in frame:
         frame["last_event_us"] = pd.to_numeric(frame["last_event_us"], errors="raise").astype("float64")
     if "active_hours" in frame:

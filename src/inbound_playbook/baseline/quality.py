@@ -127,12 +127,12 @@ def closed_in_window(weekly: pd.DataFrame, *, n_open: int, p90: float | None, la
 
     In a live log, at least a tenth of the tickets started within the last p90 hours are still open (by the
     definition of the 90th percentile). ``recent_started`` is that number of tickets; if fewer than a fifth of
-    the expected tenth are open (and at least 10 were expected), the open tickets were filtered out. The weeks it
+    the expected tenth are open (and at least 5 were expected), the open tickets were filtered out. The weeks it
     distorts: the first weeks whose volume is under a quarter of the median week (only long tickets that started
     before the window survive) and the weeks within p90 hours of the end (only the quick ones).
     """
     expected = 0.1 * recent_started
-    detected = bool(p90 is not None and expected >= 10 and n_open < 0.2 * expected)
+    detected = bool(p90 is not None and expected >= 5 and n_open < 0.2 * expected)
     if not detected:
         return ClosedInWindow(False, n_open, expected)
     started = weekly["tickets_started"].to_numpy(dtype=float)
