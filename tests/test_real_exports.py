@@ -306,3 +306,26 @@ def test_gzip_bom_and_offsets(tmp_path):
     path = tmp_path / "events.csv.gz"
     path.write_bytes(gzip.compress(text.encode("utf-8")))
     assert results(path, columns={"id": "ticket_id"})["median"] == 2.0
+
+
+@pytest.mark.notebook
+def test_servicenow_subset_report_speaks_of_that_team(tmp_path):
+    """`playbook run` on the committed export's team.yml alone: exit 0, data_quality in results.json, and a report
+    that opens with what was counted and never tells the sample team's story."""
+    import json
+    import subprocess
+    import sys
+
+    playbook = Path(sys.executable).with_name("playbook")
+    out = tmp_path / "run"
+    done = subprocess.run([str(playbook), "run", str(REAL / "team.yml"), "--only", "baseline", "--out", str(out),
+                           "--quiet"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = json.loads((out / "baseline" / "results.json").read_text())
+    assert got["data_quality"]["started"] == 285 and got["data_quality"]["duplicate_events"] == 54
+    html = (out / "baseline" / "report.html").read_text(encoding="utf-8")
+    assert "What was counted" in html and "ServiceNow incidents (subset of the UCI event log)" in html
+    assert "54 rows repeated an earlier event" in html and ("&#39;Opened&#39;" in html or "'Opened'" in html)
+    for foreign in ("synthetic sample team", "4 May 2026", "Evidence received", "Resolution proposed", "dispute"):
+        assert foreign.lower() not in html.lower(), foreign
+    assert "7536.00" not in html and "INC00" not in html  # no float counts, no row-level ticket ids
