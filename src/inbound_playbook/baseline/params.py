@@ -41,6 +41,8 @@ def _names(value: Any) -> list[str]:
 
 #: a step, or a list of steps ("the first of any of these")
 Steps = Annotated[str | list[str], BeforeValidator(_step_or_steps)]
+#: the same, optional (None: not set)
+OptionalSteps = Annotated[str | list[str] | None, BeforeValidator(lambda v: None if v is None else _step_or_steps(v))]
 Names = Annotated[list[str], BeforeValidator(_names)]
 
 
@@ -122,11 +124,11 @@ class BaselineParams(SectionParams):
     missing_values: Names = Field(
         default_factory=list,
         description="Extra markers read as missing in every column, besides blank cells (e.g. ['?', 'NULL']).")
-    closed_steps: Steps | None = Field(
+    closed_steps: OptionalSteps = Field(
         default=None,
         description="Steps after which a ticket that never reached the end step counts as closed without it (e.g. "
         "[Closed, Cancelled]): left out of the estimates and counted, never 'still open'.")
-    pause_steps: Steps | None = Field(
+    pause_steps: OptionalSteps = Field(
         default=None,
         description="Steps during which the clock stops (e.g. [Awaiting User Info, Awaiting Vendor]), as SLA clocks "
         "do: the report then shows both elapsed and active time.")
@@ -152,11 +154,11 @@ class BaselineParams(SectionParams):
     )
     staffing: str | None = Field(default=None, description="CSV with columns week, staffed_hours.")
     week_start: Weekday = Field(default="monday", description="First day of a reporting week.")
-    workflow_start_step: Steps | None = Field(
+    workflow_start_step: OptionalSteps = Field(
         default=None,
         description="First step of the whole workflow, for the whole-versus-step comparison (a step or a list)."
     )
-    workflow_end_step: Steps | None = Field(
+    workflow_end_step: OptionalSteps = Field(
         default=None, description="Last step of the whole workflow (a step or a list).")
     compare_at: dt.date | None = Field(
         default=None, description="Date of a change: report step and whole-workflow medians before and after it."
