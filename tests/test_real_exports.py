@@ -329,3 +329,22 @@ def test_servicenow_subset_report_speaks_of_that_team(tmp_path):
     for foreign in ("synthetic sample team", "4 May 2026", "Evidence received", "Resolution proposed", "dispute"):
         assert foreign.lower() not in html.lower(), foreign
     assert "7536.00" not in html and "INC00" not in html  # no float counts, no row-level ticket ids
+
+
+def test_rows_without_a_timestamp_are_left_out_and_counted(tmp_path):
+    text = LOG + "A,Work,\nB,Work,?\n"
+    got = results(write(tmp_path, text), columns={"id": "ticket_id"}, missing_values=["?"])
+    assert got["data_quality"]["no_timestamp"] == 2 and got["median"] == 3.0 and got["n_completed"] == 2
+
+
+def test_a_bad_value_in_a_step_column_names_that_column_and_row(tmp_path):
+    text = """\
+        number,state,updated,opened_at
+        A,Resolved,2026-05-04 12:00,2026-05-04 09:00
+        B,Resolved,2026-05-04 15:00,04/05/2026 13:00
+        """
+    with pytest.raises(InputError) as err:
+        baseline.validate(params(write(tmp_path, text), columns={"number": "ticket_id", "state": "step",
+                                                                  "updated": "timestamp"},
+                                 step_columns={"Opened": "opened_at"}, start_step="Opened", end_step="Resolved"), CTX)
+    assert (err.value.column, err.value.row) == ("opened_at", 3) and "'04/05/2026 13:00'" in str(err.value)
