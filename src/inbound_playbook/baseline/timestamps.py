@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 
 _DATES = {
     "day-first": ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y"),
@@ -55,10 +56,10 @@ def suggestion(failing: list[str], values: list[str], current: str | None) -> st
     day, month, year = found["day-first"], found["month-first"], found["year-first"]
     if day and not month:
         return (f"set timestamp_format: '{day[0]}' in the baseline section: the values are day-first (some have a "
-                "day above 12, e.g. 29/2)")
+                f"day above 12, e.g. '{_example(failing, values, 0)}')")
     if month and not day:
         return (f"set timestamp_format: '{month[0]}' in the baseline section: the values are month-first (some "
-                "have a second number above 12, e.g. 2/29)")
+                f"have a second number above 12, e.g. '{_example(failing, values, 1)}')")
     if day and month:
         return (f"set timestamp_format in the baseline section: '{day[0]}' (day-first) or '{month[0]}' "
                 "(month-first) both read every value, since no day is above 12; check one date you know")
@@ -69,3 +70,12 @@ def suggestion(failing: list[str], values: list[str], current: str | None) -> st
                 "%Y year, %H:%M hour and minute), or export timestamps as ISO 8601")
     return ("export timestamps as ISO 8601 (year-month-day), or state their format with timestamp_format "
             "(strptime, e.g. '%d/%m/%Y %H:%M')")
+
+
+def _example(failing: list[str], values: list[str], position: int) -> str:
+    """A value whose number at ``position`` (0: first, 1: second) is above 12: what shows the date order."""
+    for value in [*failing, *values]:
+        numbers = re.findall(r"\d+", value or "")
+        if len(numbers) > position and 12 < int(numbers[position]) <= 31:
+            return value
+    return failing[0] if failing else ""
