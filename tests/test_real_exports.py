@@ -348,3 +348,14 @@ def test_a_bad_value_in_a_step_column_names_that_column_and_row(tmp_path):
                                                                   "updated": "timestamp"},
                                  step_columns={"Opened": "opened_at"}, start_step="Opened", end_step="Resolved"), CTX)
     assert (err.value.column, err.value.row) == ("opened_at", 3) and "'04/05/2026 13:00'" in str(err.value)
+
+
+def test_docstring_examples_run():
+    """The Examples in the data-quality and timestamp-format helpers' docstrings are true."""
+    import doctest
+
+    from inbound_playbook.baseline import quality, timestamps
+
+    for module in (quality, timestamps):
+        failures, tried = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert tried and not failures, module.__name__
