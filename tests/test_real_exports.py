@@ -202,11 +202,14 @@ def test_8_feasibility_icc_reads_agents_by_the_rule(tmp_path):
 
     text = AGENTS + "    B,Start,2026-05-04 09:00,ann\n    B,End,2026-05-04 11:00,system\n" \
                     "    C,Start,2026-05-04 09:00,dan\n    C,End,2026-05-04 13:00,dan\n" \
-                    "    D,Start,2026-05-04 09:00,dan\n    D,End,2026-05-04 10:00,dan\n"
+                    "    D,Start,2026-05-04 09:00,dan\n    D,End,2026-05-04 10:00,dan\n" \
+                    "    E,Start,2026-05-04 09:00,System\n    E,End,2026-05-04 10:00,system\n"
     section = params(write(tmp_path, text), columns={"id": "ticket_id"}, agent_column="agent",
                      agent_rule="at_end_step", exclude_agents=["system"])
     frame = load_clustered_hours(section, CTX)
-    assert sorted(set(frame["agent"])) == ["ann", "carl", "dan"]  # B's only agent at its end is a system account
+    assert sorted(set(frame["agent"])) == ["ann", "carl", "dan"]
+    # B goes to ann (the last person before its end), E (only a system account) to nobody
+    assert baseline.analyse(section, CTX, draw=False).results["agent"]["n_without_agent"] == 1  # B's only agent at its end is a system account
 
 
 def _staffing(tmp_path: Path, weeks: list[str]) -> Path:

@@ -269,9 +269,11 @@ def compute(params: BaselineParams, context: RunContext, log: TicketLog | None =
     if "active_hours" in tickets:
         results["active_time"] = _active_time(params, tickets)
     if params.agent_column:
+        credited = log.tickets["agent"].notna().to_numpy() & log.tickets["has_start"].to_numpy()
         results["agent"] = {"column": params.agent_column, "rule": params.agent_rule,
                             "rule_text": AGENT_RULES[params.agent_rule],
-                            "excluded": list(params.exclude_agents)}
+                            "excluded": list(params.exclude_agents),
+                            "n_without_agent": int(log.tickets["has_start"].sum() - credited.sum())}
     results["checks"] = _checks(params, log, tickets, weekly, head, staffing)
     results["bootstrap"] = {"resamples": resamples, "seed": seed, "method": BOOTSTRAP_METHOD}
     results["conventions"] = conventions.statement("baseline")

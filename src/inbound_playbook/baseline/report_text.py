@@ -76,7 +76,8 @@ def checklist(params: BaselineParams, results: dict[str, Any]) -> str:
         agent = results["agent"]
         excluded = (f"; never credited: {', '.join(repr(p) for p in agent['excluded'])}" if agent["excluded"]
                     else "; no system accounts excluded (exclude_agents)")
-        lines.append(f"- Each ticket is credited to {agent['rule_text']} ({agent['rule']}){excluded}.")
+        lines.append(f"- Each ticket is credited to {agent['rule_text']} ({agent['rule']}){excluded}; "
+                     f"{agent['n_without_agent']:,} tickets with the start step have no agent.")
     if params.pause_steps:
         lines.append(f"- The clock stops in {step_label(params.pause_steps)}: active time is reported beside "
                      "elapsed time.")
