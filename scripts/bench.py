@@ -301,6 +301,12 @@ def main(argv: list[str] | None = None) -> int:
     print(" | ".join(keys))
     for row in rows:
         print(" | ".join(str(row.get(k, "")) for k in keys))
+    print()
+    for row in rows:  # the goal, in one line per size: at most 3x the bare query, at most 1.5 GB at 1M
+        whole = row.get("run_baseline_vs_bare", "not run")
+        print(f"{row['tickets']:,} tickets: analyse {row['analyse_vs_bare']}x and whole run {whole}x the bare DuckDB "
+              f"query ({row['bare_s']} s; goal at most 3x); peak {row['analyse_peak_mb']} MB analyse, "
+              f"{row.get('run_baseline_peak_mb', 'n/a')} MB whole run (goal at most 1,500 MB at 1M)")
     return 0
 
 

@@ -252,6 +252,30 @@ def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
     return mutate
 
 
+def strict(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
+    """The mutations, with ``strict: true`` in the baseline section: what is otherwise left out and counted
+    (repeated events, blank timestamps, end steps only before the start, unused duplicated headers) is refused."""
+
+    def mutate(team: Path) -> None:
+        for change in (*mutations, set_key("baseline.strict", True)):
+            change(team)
+
+    return mutate
+
+
+def duplicate_header(column: str, copy_of: str) -> Callable[[Path], None]:
+    """Rename ``column`` to ``copy_of``, so two columns share that header."""
+
+    def mutate(team: Path) -> None:
+        lines = (team / "events.csv").read_text(encoding="utf-8").split("\n")
+        header = lines[0].split(",")
+        header[header.index(column)] = copy_of
+        lines[0] = ",".join(header)
+        (team / "events.csv").write_text("\n".join(lines), encoding="utf-8")
+
+    return mutate
+
+
 # -- event-log mutations that need the data ---------------------------------------------------------------------------
 def _row_of(frame: pd.DataFrame, ticket: str, step: str) -> int:
     return int(frame.index[(frame["ticket_id"] == ticket) & (frame["step"] == step)][0])
@@ -345,16 +369,25 @@ CASES: list[Case] = [
          "events.csv", "is not a timestamp", column="timestamp", row=9),
     Case("events-zone-abbreviation", "baseline", set_cell("events.csv", 12, "timestamp", "2025-05-19 10:00:00 SGT"),
          "events.csv", "is not a timestamp", column="timestamp", row=12),
-    Case("events-mixed-zones-reorder-a-ticket", "baseline", utc_label_on_start, "events.csv",
+    Case("events-mixed-zones-reorder-a-ticket", "baseline", strict(utc_label_on_start), "events.csv",
          "only before its first 'Evidence received'", column="timestamp", row=6),
-    Case("events-end-before-start-only", "baseline", swap_start_and_end, "events.csv",
+    Case("events-end-before-start-only", "baseline", strict(swap_start_and_end), "events.csv",
          "only before its first 'Evidence received'", column="timestamp", row=6),
-    Case("events-blank-timestamp", "baseline", set_cell("events.csv", 15, "timestamp", ""), "events.csv",
+    Case("events-blank-timestamp", "baseline", strict(set_cell("events.csv", 15, "timestamp", "")), "events.csv",
          "the timestamp is blank", column="timestamp", row=15),
     Case("events-blank-ticket-id", "baseline", set_cell("events.csv", 21, "ticket_id", ""), "events.csv",
          "the ticket id is blank", column="ticket_id", row=21),
-    Case("events-duplicate-row", "baseline", duplicate_row("events.csv", 30), "events.csv",
+    Case("events-duplicate-row", "baseline", strict(duplicate_row("events.csv", 30)), "events.csv",
          "this event repeats row 30", column="ticket_id", row=31),
+    Case("events-used-column-header-repeated", "baseline", duplicate_header("category", "agent_id"), "events.csv",
+         "two columns have the same header", column="agent_id", row=1),
+    Case("events-unused-header-repeated-under-strict", "baseline",
+         strict(set_key("baseline.segment_column", None), duplicate_header("category", "outcome"),
+                set_key("baseline.outcome_column", None)), "events.csv",
+         "two columns have the same header", column="outcome", row=1),
+    Case("events-day-first-dates-named-with-a-format", "baseline",
+         set_cell("events.csv", 40, "timestamp", "29/05/2025 10:00"), "events.csv",
+         "'29/05/2025 10:00' is not a timestamp", column="timestamp", row=40),
     Case("events-start-step-renamed", "baseline", set_key("baseline.start_step", "Evidence Received"), "events.csv",
          "no event has the step 'Evidence Received'", column="step"),
     Case("events-unquoted-comma", "baseline",

@@ -60,10 +60,7 @@ def _slow_frame(params: baseline.Params, timezone: str) -> pd.DataFrame:
     path = Path(params.events)
     con = load.connect(timezone)
     try:
-        source, types = load._source_sql(con, path)
-        theirs, extras = load._their_names(params), load._extra_columns(params)
-        generic = load._events_query(path, source, types, theirs, extras, wall=False)
-        reduced = load._diagnose(con, path, source, generic, params, theirs, extras)
+        reduced = load._diagnose(con, load._shape(con, path, params), params)
         frame = con.execute(load._output_query(params, reduced, with_ids=True)).df()
     finally:
         con.close()

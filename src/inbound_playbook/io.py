@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import hashlib
 from pathlib import Path
 from typing import Iterable
@@ -19,6 +20,18 @@ from .errors import InputError
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 _SNIFF_BYTES = 64 * 1024
+
+
+def is_gzipped_csv(path: Path) -> bool:
+    """A CSV compressed with gzip (``events.csv.gz``): read as it is, exports are often shipped so."""
+    return [s.lower() for s in path.suffixes[-2:]] in ([".csv", ".gz"], [".txt", ".gz"])
+
+
+def open_text(path: Path, errors: str = "strict"):
+    """The file as UTF-8 text (a byte-order mark dropped), through gzip for ``.csv.gz``."""
+    if is_gzipped_csv(path):
+        return gzip.open(path, "rt", encoding="utf-8-sig", errors=errors, newline="")
+    return path.open("r", encoding="utf-8-sig", errors=errors, newline="")
 
 
 def sha256_file(path: str | Path) -> str:
@@ -37,9 +50,12 @@ def check_readable(path: str | Path) -> Path:
     if path.is_dir():
         raise InputError("this is a folder, not a file", file=path, fix="point the config at the file inside it")
     suffix = path.suffix.lower()
+    if is_gzipped_csv(path):
+        return path
     if suffix not in CSV_SUFFIXES | PARQUET_SUFFIXES:
         raise InputError(
-            f"unsupported file type '{suffix or '(none)'}'", file=path, fix="export the data as .csv or .parquet"
+            f"unsupported file type '{suffix or '(none)'}'", file=path,
+            fix="export the data as .csv, .csv.gz or .parquet"
         )
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=path, fix="export the data again; the file has no header row")

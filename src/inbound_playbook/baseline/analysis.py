@@ -21,9 +21,9 @@ from .. import conventions
 from ..params import RunContext
 from ..plotting import save_figure
 from ..results import to_jsonable, write_results
-from . import plots, stats
-from .load import TicketLog, load_events, load_staffing, prepared_or_loaded, ticket_intervals, validate
-from .params import BaselineParams, BusinessHours
+from . import plots, quality, stats
+from .load import DATA_QUALITY_COUNTS, TicketLog, load_events, load_staffing, prepared_or_loaded, ticket_intervals, validate
+from .params import BaselineParams, BusinessHours, as_list, step_label
 
 Params = BaselineParams
 
@@ -80,8 +80,11 @@ def _step_tickets(log: TicketLog) -> pd.DataFrame:
     """
     frame = log.tickets
     has_start = frame["has_start"].to_numpy()
+    if "closed_without_end" in frame:  # closed without the end step: left out of every estimate, and counted
+        has_start = has_start & ~frame["closed_without_end"].to_numpy(dtype=bool)
     rows = slice(None) if has_start.all() else has_start
-    used = ("start_date", "hours", "censor_hours", "outcome_date", "segment", "start_local", "end_local")
+    used = ("start_us", "start_date", "hours", "censor_hours", "outcome_date", "segment", "start_local", "end_local",
+            "active_hours", "last_event_us", "last_step")
     columns = {name: frame[name].to_numpy()[rows] for name in used if name in frame}
     if "outcome" in frame:
         columns["outcome"] = pd.Categorical(frame["outcome"])[rows]
@@ -152,6 +155,7 @@ def compute(params: BaselineParams, context: RunContext, log: TicketLog | None =
         "start_step": params.start_step,
         "end_step": params.end_step,
         "pairing": log.pairing_rule,
+        "data_quality": _data_quality(log),
         "n_events": log.n_events,
         "n_tickets": head.n_tickets,
         "n_completed": head.n_completed,
@@ -262,14 +266,116 @@ def compute(params: BaselineParams, context: RunContext, log: TicketLog | None =
             "mean": float(done.mean()) if done.size else None,
             "p90": stats.p90(done),
         }
+    if "active_hours" in tickets:
+        results["active_time"] = _active_time(params, tickets)
+    if params.agent_column:
+        credited = log.tickets["agent"].notna().to_numpy() & log.tickets["has_start"].to_numpy()
+        results["agent"] = {"column": params.agent_column, "rule": params.agent_rule,
+                            "rule_text": AGENT_RULES[params.agent_rule],
+                            "excluded": list(params.exclude_agents),
+                            "n_without_agent": int(log.tickets["has_start"].sum() - credited.sum())}
+    results["checks"] = _checks(params, log, tickets, weekly, head, staffing)
     results["bootstrap"] = {"resamples": resamples, "seed": seed, "method": BOOTSTRAP_METHOD}
     results["conventions"] = conventions.statement("baseline")
 
     tables["weekly"] = weekly
+    tables["counted"] = quality.counted_table(results["data_quality"])
     tables["headline"] = _headline_table(results)
     if params.compare_at is not None:
         tables["compare_at"] = _compare_table(results)
     return results, tables, extra
+
+
+AGENT_RULES = {
+    "last": "the last agent named on the ticket's events, in time",
+    "first": "the first agent named on the ticket's events, in time",
+    "at_end_step": "the last agent named at or before the event that ended the interval",
+    "most_events": "the agent named on most of the ticket's events",
+}
+
+
+def _data_quality(log: TicketLog) -> dict[str, Any]:
+    """results.json's data_quality: integer counts, then the ignored columns."""
+    counts = {key: int(log.quality.get(key, 0)) for key in DATA_QUALITY_COUNTS}
+    return {**counts, "ignored_columns": list(log.quality.get("ignored_columns", []))}
+
+
+def _active_time(params: BaselineParams, tickets: pd.DataFrame) -> dict[str, Any]:
+    """Completed tickets' time with the clock stopped in the pause steps (as SLA clocks count)."""
+    active = tickets["active_hours"].to_numpy(dtype=float)
+    done = np.sort(active[~np.isnan(active)])
+    return {"pause_steps": as_list(params.pause_steps), "n_completed": int(done.size),
+            "median": float(np.median(done)) if done.size else None, "p90": stats.p90(done),
+            "mean": float(done.mean()) if done.size else None,
+            "rule": "elapsed time minus the time the ticket sat in a pause step (from entering it to its next "
+                    "event) between the start and the end"}
+
+
+def _checks(params: BaselineParams, log: TicketLog, tickets: pd.DataFrame, weekly: pd.DataFrame,
+            head: stats.Headline, staffing: pd.DataFrame | None) -> dict[str, Any]:
+    """The censoring and coverage checks, their warnings, and (only after them) which median to trust."""
+    last_us = log.last_timestamp.value / 1000
+    silent = quality.silent_open(tickets, last_us, head.p90) if "last_event_us" in tickets else None
+    warnings: list[str] = []
+    block: dict[str, Any] = {}
+    if silent is not None:
+        block["silent_open"] = to_jsonable(silent)
+        if silent.warn:
+            steps = ", ".join(f"'{k}' ({v:,})" for k, v in silent.last_steps.items())
+            warnings.append(
+                f"{silent.n_silent:,} of the {silent.n_open:,} tickets counted as still open have had no event for "
+                f"more than {silent.threshold_hours:,.0f} hours (twice the 90th percentile). They are probably "
+                f"finished under a step the config does not name. Their last steps: {steps}. Add those steps to "
+                "end_step or closed_steps if they end a ticket.")
+    recent = 0
+    if head.p90 is not None and "start_us" in tickets:
+        recent = int((tickets["start_us"].to_numpy(dtype=float) >= last_us - head.p90 * 3.6e9).sum())
+    window = quality.closed_in_window(weekly, n_open=head.n_censored, p90=head.p90,
+                                      last_date=np.datetime64(log.last_timestamp.tz_localize(None), "s"),
+                                      recent_started=recent)
+    block["closed_in_window"] = to_jsonable(window)
+    if window.detected:
+        weeks = [*window.early_weeks, *window.late_weeks]
+        warnings.append(
+            f"Only {window.n_open:,} tickets are still open, where a live log would have about "
+            f"{window.expected_open:,.0f} or more: this looks like an extract of tickets closed inside its window. "
+            "Its weekly medians are distorted in the weeks of " + ", ".join(weeks) + " (the first weeks hold "
+            "only the long tickets that started before the window, the last only the quick ones); read the weeks "
+            "between them only, or export every ticket that was open in the window.")
+    if staffing is not None:
+        log_weeks = weekly.loc[weekly["tickets_started"] > 0, "week"].astype(str).tolist()
+        cover = quality.staffing_coverage(log_weeks, staffing["week"].astype(str).tolist())
+        block["staffing_coverage"] = {"log_weeks": cover.n_log_weeks, "covered": cover.n_covered,
+                                      "staffing_weeks": cover.n_staffing_weeks, "share": cover.share}
+        if cover.n_covered == 0:
+            warnings.append(f"None of the {cover.n_staffing_weeks:,} weeks of the staffing file overlaps the "
+                            f"{cover.n_log_weeks:,} weeks of the event log: check the staffing file's dates.")
+        elif cover.share < 0.5:
+            warnings.append(f"Only {cover.n_covered:,} of the log's {cover.n_log_weeks:,} weeks have a staffing row "
+                            "(less than half): staffing cannot explain the weekly numbers.")
+    block["warnings"] = warnings
+    block["advice"] = _which_median(head, silent, window)
+    return block
+
+
+def _which_median(head: stats.Headline, silent: quality.SilentOpen | None,
+                  window: quality.ClosedInWindow) -> str:
+    if silent is not None and silent.warn:
+        return ("Neither median can be trusted yet: many tickets counted as open are probably finished. Name their "
+                "end or closed steps in the config first; until then the Kaplan-Meier median is too high and the "
+                "completed-ticket median leaves them out.")
+    if window.detected:
+        return ("The extract holds almost no open tickets, so Kaplan-Meier cannot correct anything: use the "
+                "completed-ticket median of the weeks the extract does not distort.")
+    if not head.n_censored:
+        return "No ticket is still open: the completed-ticket median is the median."
+    share = head.n_censored / head.n_tickets if head.n_tickets else 0
+    if share < 0.05:
+        return (f"{head.n_censored:,} of {head.n_tickets:,} tickets ({share:.1%}) are still open: the completed-ticket "
+                "and Kaplan-Meier medians barely "
+                "differ; either is fine.")
+    return (f"{share:.0%} of tickets are still open: trust the Kaplan-Meier median, which counts them as lasting at "
+            "least as long as they have been open so far.")
 
 
 def _prepost_json(r: stats.PrePost) -> dict[str, Any]:
@@ -285,9 +391,9 @@ def _prepost_json(r: stats.PrePost) -> dict[str, Any]:
 def _headline_table(results: dict[str, Any]) -> pd.DataFrame:
     ci = results["median_ci"] or (None, None)
     rows = [
-        ("Tickets with the start step", results["n_tickets"], None, None),
-        ("Completed (reached the end step)", results["n_completed"], None, None),
-        ("Still open (censored)", results["n_censored"], None, None),
+        ("Tickets in the estimates (reached the start step)", int(results["n_tickets"]), None, None),
+        ("Completed (reached the end step)", int(results["n_completed"]), None, None),
+        ("Still open (censored)", int(results["n_censored"]), None, None),
         ("Median hours, completed tickets", results["median"], ci[0], ci[1]),
         ("Mean hours, completed tickets", results["mean"], None, None),
         ("90th percentile hours, completed tickets", results["p90"], None, None),
@@ -300,7 +406,39 @@ def _headline_table(results: dict[str, Any]) -> pd.DataFrame:
     if "business_hours" in results:
         bh = results["business_hours"]
         rows.append(("Median working hours, completed tickets", bh["median"], *(bh["median_ci"] or (None, None))))
-    return pd.DataFrame(rows, columns=["measure", "value", "ci_low", "ci_high"])
+    if "active_time" in results:
+        act = results["active_time"]
+        rows.append(("Median active hours (clock stopped in pause steps)", act["median"], None, None))
+        rows.append(("90th percentile active hours", act["p90"], None, None))
+    return pd.DataFrame(rows, columns=["measure", "value", "ci_low", "ci_high"], dtype=object)
+
+
+def styled(table: pd.DataFrame, digits: int = 2):
+    """A table for the report: integers as integers (counts never print as 7536.00), other numbers with
+    ``digits`` decimals, blanks for missing values, and no row index."""
+    def fmt(value: Any) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        if isinstance(value, (bool, np.bool_)):
+            return str(value)
+        if isinstance(value, (int, np.integer)):
+            return f"{int(value):,}"
+        if isinstance(value, (float, np.floating)):
+            return f"{value:,.{digits}f}"
+        return str(value)
+
+    frame = table.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype.kind == "f" and _is_count(column) and values.dropna().eq(values.dropna().round()).all():
+            frame[column] = values.astype(object).where(values.isna(), values.round().astype("Int64").astype(object))
+    return frame.style.format(fmt).hide(axis="index")
+
+
+def _is_count(column: str) -> bool:
+    name = str(column)
+    return name.startswith(("tickets", "n_", "count", "workflow_tickets", "outcome_")) or name in (
+        "sla_n", "completed", "open", "completed_before", "completed_after")
 
 
 def _compare_table(results: dict[str, Any]) -> pd.DataFrame:
@@ -328,8 +466,9 @@ def _pct(change: float | None) -> str:
 def _summary(params: BaselineParams, results: dict[str, Any]) -> str:
     ci = results["median_ci"] or (None, None)
     text = (
-        f"Of {results['n_tickets']:,} tickets that reached '{params.start_step}', {results['n_completed']:,} reached "
-        f"'{params.end_step}' and {results['n_censored']:,} are still open. For completed tickets the median is "
+        f"Of {results['n_tickets']:,} tickets that reached {step_label(params.start_step)}, "
+        f"{results['n_completed']:,} reached {step_label(params.end_step)} and {results['n_censored']:,} are still "
+        "open. For completed tickets the median is "
         f"{_num(results['median'])} hours (95% interval {_num(ci[0])} to {_num(ci[1])}) and the 90th percentile "
         f"{_num(results['p90'])} hours; counting the open tickets as censored, the Kaplan-Meier median is "
         f"{_num(results['km_median'])} hours."
@@ -379,15 +518,20 @@ def analyse(params: BaselineParams, context: RunContext, *, draw: bool = True) -
                             pairing_rule=log.pairing_rule)
 
 
+def _plain(steps: str | list[str]) -> str:
+    """A step or a list of steps for a figure title (which quotes it): A or B."""
+    return "' or '".join(as_list(steps))
+
+
 def _figures(params: BaselineParams, results: dict[str, Any], tables: dict[str, pd.DataFrame],
              extra: dict[str, Any]) -> dict[str, Any]:
     weekly = tables["weekly"]
     figures = {
-        "weekly": plots.weekly_figure(weekly, start_step=params.start_step, end_step=params.end_step,
+        "weekly": plots.weekly_figure(weekly, start_step=_plain(params.start_step), end_step=_plain(params.end_step),
                                       compare_at=params.compare_at),
         "distribution": plots.distribution_figure(
             extra["completed_hours"], median=results["median"], p90=results["p90"], km_median=results["km_median"],
-            sla_hours=params.sla_hours, start_step=params.start_step, end_step=params.end_step),
+            sla_hours=params.sla_hours, start_step=_plain(params.start_step), end_step=_plain(params.end_step)),
     }
     if "outcome_names" in extra and extra["outcome_names"]:
         figures["outcome_mix"] = plots.outcome_figure(weekly, extra["outcome_names"], params.compare_at)
@@ -397,8 +541,8 @@ def _figures(params: BaselineParams, results: dict[str, Any], tables: dict[str, 
             weekly, compare_at=params.compare_at,
             step_pre=step.pre.median if step else None, step_post=step.post.median if step else None,
             workflow_pre=wf.pre.median if wf else None, workflow_post=wf.post.median if wf else None,
-            step_label=f"'{params.start_step}' to '{params.end_step}'",
-            workflow_label=f"'{params.workflow_start_step}' to '{params.workflow_end_step}'",
+            step_label=f"{step_label(params.start_step)} to {step_label(params.end_step)}",
+            workflow_label=f"{step_label(params.workflow_start_step)} to {step_label(params.workflow_end_step)}",
         )
     if "segment_rows" in extra:
         figures["segments"] = plots.segment_figure(extra["segment_rows"], params.segment_column)

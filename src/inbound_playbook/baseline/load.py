@@ -1,19 +1,34 @@
-"""Reading a team's event log and reducing it to one row per ticket, in DuckDB.
+"""Reading a team's event log as it was exported and reducing it to one row per ticket, in DuckDB.
 
-The log can hold millions of events, so it is never walked row by row in Python. DuckDB reads the CSV (every
-column as text, so each timestamp is parsed here) or the Parquet file in one grouped pass that both reduces it to
-one row per ticket and computes, per ticket, every check the log must pass. Only when a check fails is the log read
+The log can hold millions of events, so it is never walked row by row in Python. DuckDB reads the CSV (plain or
+``.csv.gz``, every column as text, so each timestamp is parsed here) or the Parquet file in one grouped pass that
+both reduces it to one row per ticket and computes, per ticket, every check the log must pass and every count of
+what it leaves out. Only when a check fails (or, with ``strict``, something would be left out) is the log read
 again, materialised with row numbers, so that the message can name the first bad row (``_diagnose``). Only the
 per-ticket result comes back to pandas. Under ``playbook run`` that result is computed once, by the run's
 validation, and handed to the notebooks (``prepare`` / ``prepared_or_loaded``).
 
+Real exports, as they come (the ``baseline`` section's keys):
+
+- events: one row per event, or with ``step_columns`` a column per step holding its time (one event per ticket and
+  distinct value: ``opened_at`` repeated on every row is one 'Opened' event); a file with only ``step_columns`` is
+  a wide export, one row per ticket (Jira, Zendesk);
+- blank cells and ``missing_values`` markers (``?``) are missing in every column;
+- a header repeated in the file is an error only when that column is used; otherwise it is ignored and listed;
+- repeated events (same ticket, step and time) are collapsed into one and counted; rows without a timestamp and
+  tickets whose end steps all come before the start are left out and counted (``data_quality``);
+- ``agent_rule`` and ``exclude_agents`` decide the one agent a ticket is credited to; ``pause_steps`` give the
+  active time (``_pause_table``); ``closed_steps`` mark tickets closed without the end step.
+
 Timestamps: a value with a UTC offset (``2026-05-04T10:00:00+08:00``, ``...Z``) is that instant; a naive value
 (``2026-05-04 10:00:00``) is wall time in the team's zone (``timezone`` in the config). Both may appear in one
-file. Accepted text forms are ISO 8601 dates with a time (``T`` or a space, seconds and fractions optional);
-anything else (``04/05/2026 10:00`` is day-first in some exports and month-first in others) is rejected, naming the
-first such row. Parquet timestamp columns without a zone are read as wall time in the team's zone too.
+file. Without ``timestamp_format``, accepted text forms are ISO 8601 dates with a time (``T`` or a space, seconds and
+fractions optional); anything else is rejected, naming the first such row and a format that would read the column
+(``timestamps.suggestion``: day-first or month-first, detected from its values). Parquet timestamp columns without a
+zone are read as wall time in the team's zone too.
 
-Pairing (DESIGN.md): for each ticket, the first start-step event, then the first end-step event at or after it.
+Pairing (DESIGN.md): for each ticket, the first event of any start step, then the first event of any end step at or
+after it.
 """
 
 from __future__ import annotations
@@ -36,11 +51,12 @@ import pyarrow.ipc
 from .. import io
 from ..errors import InputError
 from ..params import RunContext
-from .params import CANONICAL_COLUMNS, BaselineParams
+from .timestamps import suggestion as _format_suggestion
+from .params import CANONICAL_COLUMNS, BaselineParams, as_list, step_label
 
 PAIRING_RULE = (
-    "Pairing rule: for each ticket, the interval starts at the ticket's first '{start}' event and ends at the "
-    "first '{end}' event at or after it. Tickets without such an end event are still open: they are censored at "
+    "Pairing rule: for each ticket, the interval starts at the ticket's first {start} event and ends at the "
+    "first {end} event at or after it. Tickets without such an end event are still open: they are censored at "
     "the log's last timestamp ({last})."
 )
 
@@ -69,6 +85,8 @@ class TicketLog:
     first_timestamp: pd.Timestamp
     extras: dict[str, str] = field(default_factory=dict)
     pairing_rule: str = ""
+    #: results.json's data_quality: integer counts (DATA_QUALITY_COUNTS) and ignored_columns
+    quality: dict[str, Any] = field(default_factory=dict)
 
 
 def _quote(name: str) -> str:
@@ -79,10 +97,23 @@ def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _their_names(params: BaselineParams) -> dict[str, str]:
-    """Our column name -> the header in the team's file (identity where the config maps nothing)."""
+def _their_names(params: BaselineParams, header: list[str] | None = None) -> dict[str, str]:
+    """Our column name -> the header in the team's file (identity where the config maps nothing).
+
+    A wide export (``step_columns`` and no step or timestamp column mapped or present) has only a ticket id.
+    """
     ours_to_theirs = {ours: theirs for theirs, ours in params.columns.items()}
-    return {ours: ours_to_theirs.get(ours, ours) for ours in CANONICAL_COLUMNS}
+    names = {ours: ours_to_theirs.get(ours, ours) for ours in CANONICAL_COLUMNS}
+    if _is_wide(params, header):
+        del names["step"], names["timestamp"]
+    return names
+
+
+def _is_wide(params: BaselineParams, header: list[str] | None) -> bool:
+    """One row per ticket: only step_columns describe events (no step or timestamp column mapped or present)."""
+    if not params.step_columns or {"step", "timestamp"} & set(params.columns.values()):
+        return False
+    return header is None or not {"step", "timestamp"} & set(header)
 
 
 def _extra_columns(params: BaselineParams) -> dict[str, str]:
@@ -95,6 +126,10 @@ def _extra_columns(params: BaselineParams) -> dict[str, str]:
     if params.segment_column:
         extras["segment"] = params.segment_column
     return extras
+
+
+def _used_columns(params: BaselineParams, theirs: dict[str, str]) -> set[str]:
+    return {*theirs.values(), *_extra_columns(params).values(), *params.step_columns.values()}
 
 
 def connect(timezone: str) -> duckdb.DuckDBPyConnection:
@@ -115,7 +150,7 @@ def connect(timezone: str) -> duckdb.DuckDBPyConnection:
 
 
 def _csv_header(path: Path) -> list[str]:
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+    with io.open_text(path, errors="replace") as handle:
         try:
             header = next(csv.reader(handle))
         except StopIteration:
@@ -126,8 +161,26 @@ def _csv_header(path: Path) -> list[str]:
 _EXTRA_FIELD = "__playbook_extra_field__"
 
 
-def _source_sql(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, dict[str, str]]:
-    """The FROM clause reading the file, and its columns with their DuckDB types."""
+def _unique_names(header: list[str]) -> tuple[list[str], list[str]]:
+    """The header with repeated names made unique (``name``, ``name (2)``...), and the repeated names."""
+    seen: dict[str, int] = {}
+    names, repeated = [], []
+    for name in header:
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            repeated.append(name)
+            name = f"{name} ({seen[name]})"
+        names.append(name)
+    return names, list(dict.fromkeys(repeated))
+
+
+def _source_sql(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams
+                ) -> tuple[str, dict[str, str], list[str]]:
+    """The FROM clause reading the file, its columns with their DuckDB types, and the columns left unread.
+
+    A header repeated in the file is an error only when the analysis uses that column; otherwise the copies are
+    listed (``ignored_columns``) and never read.
+    """
     literal = _sql_string(str(path))
     if path.suffix.lower() in io.PARQUET_SUFFIXES:
         source = f"read_parquet({literal})"
@@ -136,25 +189,28 @@ def _source_sql(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, dict[s
         except duckdb.Error as exc:
             raise InputError(f"cannot read this Parquet file ({_first_line(exc)})", file=path,
                              fix="export it again") from None
-        return source, {row[0]: row[1] for row in described}
+        return source, {row[0]: row[1] for row in described}, []
     header = _csv_header(path)
     if not header or header == [""]:
         raise InputError("the file has no header row", file=path, row=1, fix="export it again with a header")
     io.check_delimiter(path, header, CANONICAL_COLUMNS)
-    duplicated = [c for c in header if header.count(c) > 1]
-    if duplicated:
-        raise InputError("two columns have the same header", file=path, column=duplicated[0], row=1,
-                         fix="rename one of them")
+    names, repeated = _unique_names(header)
+    used = _used_columns(params, _their_names(params, header))
+    for name in repeated:
+        if name in used or params.strict:
+            raise InputError("two columns have the same header", file=path, column=name, row=1,
+                             fix="rename one of them" + ("" if name in used else
+                                                         " (or drop strict: true, and the copies are ignored)"))
     source = (
         f"read_csv({literal}, header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true, "
         "auto_detect = false, "
-        "columns = {" + ", ".join(f"{_sql_string(n)}: 'VARCHAR'" for n in [*header, _EXTRA_FIELD]) + "}, "
+        "columns = {" + ", ".join(f"{_sql_string(n)}: 'VARCHAR'" for n in [*names, _EXTRA_FIELD]) + "}, "
         # One extra column plus padding lets ragged rows through the reader so they can be named: DuckDB would
         # otherwise accept a row with one field too many silently. Blank cells read as '' (nullstr is a control
         # character), so a NULL in the last real column means the row was short.
         "null_padding = true, nullstr = '\x01', strict_mode = true)"
     )
-    return source, {name: "VARCHAR" for name in header}
+    return source, {name: "VARCHAR" for name in names}, repeated
 
 
 def _first_line(exc: Exception) -> str:
@@ -175,17 +231,28 @@ def _csv_error(path: Path, exc: Exception) -> InputError:
                       fix="quote values that contain commas, save as 'CSV UTF-8', or export again as Parquet")
 
 
-def _timestamp_expression(column: str, kind: str, path: Path) -> str:
-    """SQL giving the parsed TIMESTAMPTZ (NULL where blank or unparseable; the error path reads the raw text)."""
+def _timestamp_expression(column: str, kind: str, path: Path, params: BaselineParams, *, wall: bool) -> str:
+    """SQL giving the parsed time (NULL where missing or unparseable; the error path reads the raw text).
+
+    A TIMESTAMPTZ, or with ``wall`` the naive wall time (only text without an offset parses then). With
+    ``timestamp_format`` text is parsed with it (strptime); without, as ISO 8601.
+    """
     quoted = _quote(column)
     upper = kind.upper()
     if upper == "VARCHAR":
+        text = _missing(quoted, params)
+        fmt = params.timestamp_format
+        if fmt:
+            parsed = f"try_strptime({text}, {_sql_string(fmt)})"
+            return parsed if wall else f"CAST({parsed} AS TIMESTAMPTZ)"
+        if wall:
+            return f"try_strptime({text}, {_WALL_FORMATS})"
         # with the session time zone set to the team's, naive text is read as local wall time, text with an
         # offset as that instant
         # NULLIF also stops DuckDB from pushing the cast into the CSV reader, where TRY_CAST fails like CAST
-        return f"TRY_CAST(NULLIF({quoted}, '') AS TIMESTAMPTZ)"
+        return f"TRY_CAST({text} AS TIMESTAMPTZ)"
     if _is_naive_type(upper):
-        return f"CAST({quoted} AS TIMESTAMPTZ)"
+        return f"CAST({quoted} AS TIMESTAMP)" if wall else f"CAST({quoted} AS TIMESTAMPTZ)"
     if upper in _AWARE_TS_TYPES or "TIME ZONE" in upper:
         return quoted
     raise InputError(
@@ -197,6 +264,18 @@ def _timestamp_expression(column: str, kind: str, path: Path) -> str:
 def _text(column: str, kind: str) -> str:
     quoted = _quote(column)
     return quoted if kind.upper() == "VARCHAR" else f"CAST({quoted} AS VARCHAR)"
+
+
+def _missing(text: str, params: BaselineParams) -> str:
+    """The text, NULL where blank or one of the team's missing-value markers."""
+    markers = ", ".join(_sql_string(m) for m in ["", *params.missing_values])
+    if not params.missing_values:
+        return f"NULLIF({text}, '')"
+    return f"(CASE WHEN trim({text}) IN ({markers}) THEN NULL ELSE {text} END)"
+
+
+def _in_steps(steps: list[str]) -> str:
+    return "step IN (" + ", ".join(_sql_string(s) for s in steps) + ")"
 
 
 def load_events(params: BaselineParams, context: RunContext, *, with_ids: bool = False) -> TicketLog:
@@ -228,14 +307,44 @@ class _Reduced:
     fixes: frozenset[str] = frozenset()
     #: set when ``t`` holds wall times of a fixed-offset zone: instant = wall time - this offset (microseconds)
     wall_offset_us: int | None = None
+    #: the data_quality counts (DATA_QUALITY_COUNTS) and ignored_columns
+    quality: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+#: what results.json's data_quality counts, in the order the report lists them
+DATA_QUALITY_COUNTS = ("rows_read", "duplicate_events", "no_timestamp", "tickets", "no_start_step", "started",
+                       "ended_before_start", "completed", "closed_without_end", "still_open")
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How the file maps onto events: its FROM clause, column types, our names -> theirs, and what is left out."""
+
+    path: Path
+    source: str
+    types: dict[str, str]
+    theirs: dict[str, str]
+    extras: dict[str, str]
+    ignored: list[str]
+    wide: bool
+
+
+def _shape(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams) -> _Shape:
+    source, types, ignored = _source_sql(con, path, params)
+    theirs = _their_names(params, list(types))
+    extras = _extra_columns(params)
+    _check_columns(path, types, {**theirs, **{f"step '{k}'": v for k, v in params.step_columns.items()}}, extras)
+    return _Shape(path=path, source=source, types=types, theirs=theirs, extras=extras, ignored=ignored,
+                  wide="step" not in theirs)
 
 
 def _reduce_log(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams, timezone: str) -> _Reduced:
     """Leave the per-ticket table ``t`` in ``con``; raise InputError on the first problem in the log.
 
     The fast path is one grouped pass straight from the file: every check the log needs (blank ids, steps and
-    timestamps, ragged rows, duplicates, unknown steps, end events only before the start) is computed per ticket
-    in the same pass, so a good log is read once. If any check fails, the log is read again the slow way
+    timestamps, ragged rows, unknown steps) and every count of what is left out (repeated events, blank
+    timestamps, end steps only before the start) is computed per ticket in the same pass, so a good log is read
+    once. If a check fails (or, with ``strict``, anything would be left out), the log is read again the slow way
     (``_diagnose``): materialised with row numbers, so the message names the first offending row.
 
     In a zone whose UTC offset never changes (UTC, Asia/Singapore, ...) naive timestamps are reduced as wall time
@@ -243,42 +352,97 @@ def _reduce_log(con: duckdb.DuckDBPyConnection, path: Path, params: BaselinePara
     and it spares a time-zone conversion per event. A log whose timestamps are not all plain wall times then takes
     a second pass with the general conversion (the slow path's parsing).
     """
-    source, types = _source_sql(con, path)
-    theirs = _their_names(params)
-    extras = _extra_columns(params)
-    _check_columns(path, types, theirs, extras)
-    kind = types[theirs["timestamp"]].upper()
-    wall_first = _fixed_offset(timezone) and (kind == "VARCHAR" or _is_naive_type(kind))
-    generic = _events_query(path, source, types, theirs, extras, wall=False)
+    shape = _shape(con, path, params)
+    kinds = {shape.types[c].upper() for c in _timestamp_columns(shape, params)}
+    fmt = params.timestamp_format or ""
+    wall_first = _fixed_offset(timezone) and "%z" not in fmt and "%Z" not in fmt and all(
+        k == "VARCHAR" or _is_naive_type(k) for k in kinds)
     for wall in ([True, False] if wall_first else [False]):
-        events = _events_query(path, source, types, theirs, extras, wall=True) if wall else generic
+        events = _events_query(shape, params, wall=wall)
         try:
-            con.execute(_aggregate_query(f"({events})", params, extras, checks=True))
+            con.execute(_aggregate_query(f"({events})", params, shape.extras, checks=True))
         except duckdb.Error:
             # the CSV reader refused a row (wrong field count, bad quoting, not UTF-8): the slow path names it
-            return _diagnose(con, path, source, generic, params, theirs, extras)
+            return _diagnose(con, shape, params)
         pairs = _pairs(params)
-        (n_tickets, n_events, blank_id, blank_step, bad_ts, ragged, duplicated, first_us, last_us, in_checked_years,
-         *found) = con.execute(
-            "SELECT count(*), sum(n_events), count(*) FILTER (WHERE tid IS NULL OR tid = ''), bool_or(blank_step), "
-            "bool_or(bad_ts), bool_or(ragged), bool_or(duplicated), epoch_us(CAST(min(first_ts) AS TIMESTAMPTZ)), "
-            "epoch_us(CAST(max(last_ts) AS TIMESTAMPTZ)), "
+        (n_tickets, n_rows, blank_id, blank_step, bad_ts, ragged, duplicates, no_ts, first_us, last_us,
+         in_checked_years, *found) = con.execute(
+            "SELECT count(*), sum(n_rows), count(*) FILTER (WHERE tid IS NULL OR tid = ''), bool_or(blank_step), "
+            "bool_or(bad_ts), bool_or(ragged), sum(n_duplicates), sum(no_ts), "
+            "epoch_us(CAST(min(first_ts) AS TIMESTAMPTZ)), epoch_us(CAST(max(last_ts) AS TIMESTAMPTZ)), "
             f"min(first_ts) >= {_WALL_YEARS[0]} AND max(last_ts) < {_WALL_YEARS[1]}, "
             + ", ".join(f"count({s}), count({e}_min), count(*) FILTER (WHERE {e}_max < {s})" for s, e, _, _ in pairs)
             + " FROM t"
         ).fetchall()[0]
         steps_missing = any(found[3 * i] == 0 or found[3 * i + 1] == 0 for i in range(len(pairs)))
         unpaired = any(found[3 * i + 2] for i in range(len(pairs)))
-        if wall and (bad_ts or not in_checked_years):
+        if wall and (bad_ts or (first_us is not None and not in_checked_years)):
             continue  # not all plain wall times (or some bad, or outside 2000-2099): the general conversion
-        if bad_ts or not n_tickets or blank_id or blank_step or ragged or duplicated or steps_missing or unpaired:
-            return _diagnose(con, path, source, generic, params, theirs, extras)
-        fixes = _fix_tables(con, f"({events})", params)
+        hard = bad_ts or not n_tickets or first_us is None or blank_id or blank_step or ragged or steps_missing
+        if hard or (params.strict and (duplicates or no_ts or unpaired)):
+            return _diagnose(con, shape, params)
         offset = zoneinfo.ZoneInfo(timezone).utcoffset(dt.datetime(2000, 1, 1)) if wall else None
-        return _Reduced(path=path, n_events=int(n_events), first_us=int(first_us), last_us=int(last_us),
-                        extras=extras, start_step=params.start_step, end_step=params.end_step, fixes=fixes,
-                        wall_offset_us=None if offset is None else offset // dt.timedelta(microseconds=1))
+        return _finish(con, shape, params, f"({events})", n_rows=int(n_rows), first_us=int(first_us),
+                       last_us=int(last_us),
+                       wall_offset_us=None if offset is None else offset // dt.timedelta(microseconds=1))
     raise AssertionError("unreachable: the general pass always returns")
+
+
+def _finish(con: duckdb.DuckDBPyConnection, shape: _Shape, params: BaselineParams, events: str, *, n_rows: int,
+            first_us: int, last_us: int, wall_offset_us: int | None = None) -> _Reduced:
+    """After the checks: the exact second looks (rework, agent rules, pauses) and the data-quality counts."""
+    fixes = set(_fix_tables(con, events, params))
+    if params.agent_column and params.agent_rule in ("at_end_step", "most_events"):
+        _agent_table(con, events, params, fixes)
+        fixes.add("agent")
+    if params.pause_steps:
+        _pause_table(con, events, params, fixes)
+        fixes.add("pause")
+    if _last_step_table(con, events, fixes):
+        fixes.add("last")
+    if shape.wide:  # one row per ticket: the rows are not events, count them on their own
+        n_rows = int(con.execute(f"SELECT count(*) FROM {shape.source}").fetchall()[0][0])
+    quality = _quality_counts(con, params, fixes)
+    quality = {"rows_read": n_rows, **quality, "ignored_columns": list(shape.ignored)}
+    return _Reduced(path=shape.path, n_events=n_rows, first_us=first_us, last_us=last_us, extras=shape.extras,
+                    start_step=step_label(params.start_step), end_step=step_label(params.end_step),
+                    fixes=frozenset(fixes), wall_offset_us=wall_offset_us, quality=quality)
+
+
+def _end_expression(s_name: str, e_name: str, fixes: set[str] | frozenset[str]) -> str:
+    """The paired end: the first end event at or after the start (exact for rework through ``fix_<e_name>``)."""
+    exact = f"{e_name}_fix" if e_name in fixes else "NULL"
+    return f"(CASE WHEN {e_name}_min >= {s_name} THEN {e_name}_min ELSE {exact} END)"
+
+
+def _started(s_name: str, e_name: str) -> str:
+    """The start, NULL for a ticket whose end events all come before it (left out and counted)."""
+    return f"(CASE WHEN {e_name}_max < {s_name} THEN NULL ELSE {s_name} END)"
+
+
+def _joins(fixes: set[str] | frozenset[str]) -> str:
+    return "".join(f" LEFT JOIN fix_{name} USING (tid)" for name in sorted(fixes))
+
+
+def _quality_counts(con: duckdb.DuckDBPyConnection, params: BaselineParams, fixes: set[str]) -> dict[str, int]:
+    """The counts of results.json's data_quality from the per-ticket table (integers)."""
+    end = _end_expression("s", "e", fixes)
+    closed = "c_max >= s" if params.closed_steps else "FALSE"
+    row = con.execute(
+        f"""
+        SELECT sum(n_duplicates), sum(no_ts), count(*), count(*) FILTER (WHERE s IS NULL),
+               count(*) FILTER (WHERE e_max < s),
+               count(*) FILTER (WHERE s IS NOT NULL AND NOT coalesce(e_max < s, FALSE)),
+               count({end}) FILTER (WHERE NOT coalesce(e_max < s, FALSE)),
+               count(*) FILTER (WHERE s IS NOT NULL AND NOT coalesce(e_max < s, FALSE) AND {end} IS NULL
+                                AND {closed})
+        FROM t{_joins(fixes)}
+        """
+    ).fetchall()[0]
+    duplicates, no_ts, tickets, no_start, before, started, completed, closed_n = (int(v or 0) for v in row)
+    return {"duplicate_events": duplicates, "no_timestamp": no_ts, "tickets": tickets, "no_start_step": no_start,
+            "started": started, "ended_before_start": before, "completed": completed,
+            "closed_without_end": closed_n, "still_open": started - completed - closed_n}
 
 
 #: the years over which a zone must keep one UTC offset for the wall-time reduction (a day's margin each side)
@@ -301,7 +465,7 @@ def _fix_tables(con: duckdb.DuckDBPyConnection, events: str, params: BaselinePar
     at or after the start goes into table ``fix_<end>``. Returns the names of the tables made; usually there are
     none and nothing is read again."""
     made = set()
-    for s_name, e_name, _, end in _pairs(params):
+    for s_name, e_name, _, ends in _pairs(params):
         rework = f"{e_name}_min < {s_name} AND {e_name}_max >= {s_name}"
         if con.execute(f"SELECT count(*) FROM t WHERE {rework}").fetchall()[0][0]:
             con.execute(
@@ -309,7 +473,7 @@ def _fix_tables(con: duckdb.DuckDBPyConnection, events: str, params: BaselinePar
                 CREATE OR REPLACE TEMP TABLE fix_{e_name} AS
                 SELECT ev.tid AS tid, min(ev.ts) AS {e_name}_fix
                 FROM {events} AS ev JOIN (SELECT tid, {s_name} FROM t WHERE {rework}) AS tt ON ev.tid = tt.tid
-                WHERE ev.step = {_sql_string(end)} AND ev.ts >= tt.{s_name}
+                WHERE ev.{_in_steps(ends)} AND ev.ts >= tt.{s_name}
                 GROUP BY ev.tid
                 """
             )
@@ -317,11 +481,79 @@ def _fix_tables(con: duckdb.DuckDBPyConnection, events: str, params: BaselinePar
     return frozenset(made)
 
 
+def _agent_table(con: duckdb.DuckDBPyConnection, events: str, params: BaselineParams, fixes: set[str]) -> None:
+    """Table ``fix_agent`` (tid, agent_fix) for the rules that need a second look at the events.
+
+    at_end_step: the last agent named at or before the paired end event (open tickets: the last agent named);
+    most_events: the agent on most of the ticket's events (ties: the greatest name, so never row order).
+    """
+    if params.agent_rule == "most_events":
+        query = f"""
+            SELECT tid, arg_max(agent, (n, agent)) AS agent_fix FROM (
+                SELECT tid, agent, count(*) AS n FROM {events} WHERE agent IS NOT NULL GROUP BY tid, agent)
+            GROUP BY tid"""
+    else:
+        end = _end_expression("s", "e", fixes)
+        query = f"""
+            SELECT ev.tid AS tid, arg_max(ev.agent, (ev.ts, ev.agent)) AS agent_fix
+            FROM {events} AS ev JOIN (SELECT tid, {end} AS paired_end FROM t{_joins(fixes & {'e'})}) AS tt
+              ON ev.tid = tt.tid
+            WHERE ev.agent IS NOT NULL AND (tt.paired_end IS NULL OR ev.ts <= tt.paired_end)
+            GROUP BY ev.tid"""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE fix_agent AS {query}")
+
+
+def _last_step_table(con: duckdb.DuckDBPyConnection, events: str, fixes: set[str]) -> bool:
+    """Table ``fix_last`` (tid, last_step_fix): the step of each open ticket's last event (ties: the greatest name).
+
+    Only open tickets need it (the report counts where silent ones sit), so it is a second look at them alone:
+    carrying every ticket's last step through the grouped pass cost 300 MB at a million tickets.
+    """
+    end = _end_expression("s", "e", fixes)
+    open_tickets = f"SELECT tid FROM t{_joins(fixes & {'e'})} WHERE {_started('s', 'e')} IS NOT NULL AND {end} IS NULL"
+    if not con.execute(f"SELECT count(*) FROM ({open_tickets})").fetchall()[0][0]:
+        return False
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE fix_last AS
+        SELECT ev.tid AS tid, arg_max(ev.step, (ev.ts, ev.step)) AS last_step_fix
+        FROM {events} AS ev WHERE ev.ts IS NOT NULL AND ev.tid IN ({open_tickets})
+        GROUP BY ev.tid
+        """
+    )
+    return True
+
+
+def _pause_table(con: duckdb.DuckDBPyConnection, events: str, params: BaselineParams, fixes: set[str]) -> None:
+    """Table ``fix_pause`` (tid, pause_fix): microseconds between start and paired end spent in a pause step.
+
+    A ticket sits in a step from that step's event until its next event (ties in time ordered by step name).
+    """
+    end = _end_expression("s", "e", fixes)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE fix_pause AS
+        SELECT ev.tid AS tid,
+               sum(greatest(0, epoch_us(least(ev.next_ts, tt.paired_end)) - epoch_us(greatest(ev.ts, tt.s))))
+                 AS pause_fix
+        FROM (SELECT tid, step, ts, lead(ts) OVER (PARTITION BY tid ORDER BY ts, step) AS next_ts
+              FROM {events} WHERE ts IS NOT NULL) AS ev
+        JOIN (SELECT tid, s, {end} AS paired_end FROM t{_joins(fixes & {'e'})}) AS tt
+          ON ev.tid = tt.tid
+        WHERE ev.{_in_steps(as_list(params.pause_steps))} AND tt.paired_end IS NOT NULL
+          AND ev.next_ts IS NOT NULL
+        GROUP BY ev.tid
+        """
+    )
+
+
 def _check_columns(path: Path, types: dict[str, str], theirs: dict[str, str], extras: dict[str, str]) -> None:
     present = list(types)
     for ours, header in [*theirs.items(), *extras.items()]:
         if header not in types:
             mapped = f" (mapped to our '{ours}')" if header != ours and ours in CANONICAL_COLUMNS else ""
+            if ours.startswith("step '"):
+                mapped = f" (named for the {ours} in step_columns)"
             raise InputError(
                 f"the event log has no column '{header}'{mapped}; its columns are: {', '.join(present)}",
                 file=path, column=header,
@@ -330,41 +562,76 @@ def _check_columns(path: Path, types: dict[str, str], theirs: dict[str, str], ex
             )
 
 
-def _events_query(path: Path, source: str, types: dict[str, str], theirs: dict[str, str],
-                  extras: dict[str, str], *, wall: bool) -> str:
-    """One row per event: tid, step, ts, the extras, ragged.
+def _timestamp_columns(shape: _Shape, params: BaselineParams) -> list[str]:
+    return ([shape.theirs["timestamp"]] if not shape.wide else []) + list(params.step_columns.values())
 
-    ts is NULL where blank or unparseable; a TIMESTAMPTZ, or with ``wall`` the naive wall time (only plain
-    ISO 8601 text without an offset parses then).
+
+def _agent_expression(text: str, params: BaselineParams) -> str:
+    """The agent, NULL where blank, missing or a system account (exclude_agents: case-insensitive patterns)."""
+    value = _missing(text, params)
+    if not params.exclude_agents:
+        return value
+    patterns = " OR ".join(f"lower({value}) GLOB {_sql_string(p.lower())}" for p in params.exclude_agents)
+    return f"(CASE WHEN {patterns} THEN NULL ELSE {value} END)"
+
+
+def _events_query(shape: _Shape, params: BaselineParams, *, wall: bool, source: str | None = None,
+                  row_numbers: bool = False) -> str:
+    """One row per event: tid, step, ts, ts_missing, the extras, ragged, n_row (1 for a row of the file).
+
+    ts is NULL where missing or unparseable (``ts_missing`` tells them apart). Each ``step_columns`` entry adds an
+    event per ticket and distinct value (a wide export has only these). With ``row_numbers`` (the slow path,
+    reading a source that has ``__row``), also row_no, ts_raw and ts_column for the messages.
     """
-    ts_col = theirs["timestamp"]
-    kind = types[ts_col].upper()
-    if not wall:
-        ts = _timestamp_expression(ts_col, kind, path)
-    elif kind == "VARCHAR":
-        ts = f"try_strptime({_quote(ts_col)}, {_WALL_FORMATS})"
-    else:
-        ts = f"CAST({_quote(ts_col)} AS TIMESTAMP)"
-    select = [
-        f"{_text(theirs['ticket_id'], types[theirs['ticket_id']])} AS tid",
-        f"{_text(theirs['step'], types[theirs['step']])} AS step",
-        f"{ts} AS ts",
-    ]
-    for role, header in extras.items():
-        # blank means not recorded
-        select.append(f"NULLIF({_text(header, types[header])}, '') AS {role}")
-    if path.suffix.lower() in io.PARQUET_SUFFIXES:
-        select.append("FALSE AS ragged")
-    else:
-        select.append(f"({_quote(_EXTRA_FIELD)} IS NOT NULL OR {_quote(list(types)[-1])} IS NULL) AS ragged")
-    return f"SELECT {', '.join(select)} FROM {source}"
+    source = source or shape.source
+    types, theirs = shape.types, shape.theirs
+    tid = _missing(_text(theirs["ticket_id"], types[theirs["ticket_id"]]), params)
+    is_parquet = shape.path.suffix.lower() in io.PARQUET_SUFFIXES
+    ragged = "FALSE" if is_parquet else f"({_quote(_EXTRA_FIELD)} IS NOT NULL OR {_quote(list(types)[-1])} IS NULL)"
+
+    def extras(carried: bool) -> list[str]:
+        out = []
+        for role, header in shape.extras.items():
+            text = _text(header, types[header])
+            value = _agent_expression(text, params) if role == "agent" else _missing(text, params)
+            out.append(f"{value if carried else 'NULL'} AS {role}")
+        return out
+
+    def diagnostics(column: str, row: str) -> list[str]:
+        if not row_numbers:
+            return []
+        return [f"{row} AS row_no", f"{_missing(_text(column, types[column]), params)} AS ts_raw",
+                f"{_sql_string(column)} AS ts_column"]
+
+    parts = []
+    if not shape.wide:
+        ts_col = theirs["timestamp"]
+        select = [f"{tid} AS tid", f"{_missing(_text(theirs['step'], types[theirs['step']]), params)} AS step",
+                  f"{_timestamp_expression(ts_col, types[ts_col], shape.path, params, wall=wall)} AS ts",
+                  f"({_missing(_text(ts_col, types[ts_col]), params)} IS NULL) AS ts_missing", *extras(True),
+                  f"{ragged} AS ragged", "1 AS n_row", *diagnostics(ts_col, "__row")]
+        parts.append(f"SELECT {', '.join(select)} FROM {source}")
+    for step, column in params.step_columns.items():
+        raw = _missing(_text(column, types[column]), params)
+        ts = _timestamp_expression(column, types[column], shape.path, params, wall=wall)
+        select = [f"{tid} AS tid", f"{_sql_string(step)} AS step", f"{ts} AS ts", "FALSE AS ts_missing"]
+        if shape.wide:  # one row per ticket: the row's values belong to this event
+            select += [*extras(True), f"{ragged} AS ragged", "1 AS n_row", *diagnostics(column, "__row")]
+            parts.append(f"SELECT {', '.join(select)} FROM {source} WHERE {raw} IS NOT NULL")
+        else:  # the value repeats on every row of the ticket: one event per distinct value
+            inner = f"SELECT {tid} AS tid_, {_quote(column)}" + (", min(__row) AS __row" if row_numbers else "")
+            inner += f" FROM {source} WHERE {raw} IS NOT NULL GROUP BY ALL"
+            select[0] = "tid_ AS tid"
+            select += [*extras(False), "FALSE AS ragged", "0 AS n_row", *diagnostics(column, "__row")]
+            parts.append(f"SELECT {', '.join(select)} FROM ({inner})")
+    return " UNION ALL ".join(parts)
 
 
-def _pairs(params: BaselineParams) -> list[tuple[str, str, str, str]]:
-    """(start alias, end alias, start step, end step) for the step interval and, if set, the whole workflow."""
-    pairs = [("s", "e", params.start_step, params.end_step)]
+def _pairs(params: BaselineParams) -> list[tuple[str, str, list[str], list[str]]]:
+    """(start alias, end alias, start steps, end steps) for the step interval and, if set, the whole workflow."""
+    pairs = [("s", "e", as_list(params.start_step), as_list(params.end_step))]
     if params.workflow_start_step:
-        pairs.append(("ws", "we", params.workflow_start_step, params.workflow_end_step))
+        pairs.append(("ws", "we", as_list(params.workflow_start_step), as_list(params.workflow_end_step)))
     return pairs
 
 
@@ -373,47 +640,55 @@ def _aggregate_query(events: str, params: BaselineParams, extras: dict[str, str]
 
     The end is min(end events) whenever that is at or after the start, which is almost always; tickets with an
     end event before their start get an exact second look (``_fix_tables``). With ``checks``, also the
-    per-ticket facts the fast path's checks need.
+    per-ticket facts the fast path's checks and the data-quality counts need.
     """
     aggregates = []
-    for s_name, e_name, start, end in _pairs(params):
+    for s_name, e_name, starts, ends in _pairs(params):
         # CASE rather than FILTER: the same result, measured 10% cheaper in the grouped pass
         aggregates += [
-            f"min(CASE WHEN step = {_sql_string(start)} THEN ts END) AS {s_name}",
-            f"min(CASE WHEN step = {_sql_string(end)} THEN ts END) AS {e_name}_min",
-            f"max(CASE WHEN step = {_sql_string(end)} THEN ts END) AS {e_name}_max",
+            f"min(CASE WHEN {_in_steps(starts)} THEN ts END) AS {s_name}",
+            f"min(CASE WHEN {_in_steps(ends)} THEN ts END) AS {e_name}_min",
+            f"max(CASE WHEN {_in_steps(ends)} THEN ts END) AS {e_name}_max",
         ]
+    if params.closed_steps:
+        aggregates.append(f"max(CASE WHEN {_in_steps(as_list(params.closed_steps))} THEN ts END) AS c_max")
     for role in extras:
-        # the last non-blank value in time (ties broken by the value, so the result never depends on row order)
-        aggregates.append(f"arg_max({role}, (ts, {role})) FILTER (WHERE {role} IS NOT NULL) AS {role}")
+        # the last (agent_rule first: the first) non-blank value in time (ties broken by the value, so the result
+        # never depends on row order); at_end_step and most_events take a second look (_agent_table)
+        pick = "arg_min" if role == "agent" and params.agent_rule == "first" else "arg_max"
+        aggregates.append(f"{pick}({role}, (ts, {role})) FILTER (WHERE {role} IS NOT NULL AND ts IS NOT NULL) "
+                          f"AS {role}")
     if "outcome" in extras:
         aggregates.append("max(ts) FILTER (WHERE outcome IS NOT NULL) AS outcome_at")
+    aggregates.append("max(ts) AS last_ts")
     if checks:
         aggregates += [
-            "count(*) AS n_events",
+            "sum(n_row) AS n_rows",
             "min(ts) AS first_ts",
-            "max(ts) AS last_ts",
             "bool_or(step IS NULL OR step = '') AS blank_step",
-            "bool_or(ts IS NULL) AS bad_ts",
+            "bool_or(ts IS NULL AND NOT ts_missing) AS bad_ts",
+            "count(*) FILTER (WHERE ts_missing) AS no_ts",
             "bool_or(ragged) AS ragged",
             # a ticket's events are few: comparing its list of (step, time) hashes with the distinct ones is
-            # cheaper than a DISTINCT over the whole log; a hash collision only sends the log to the exact
-            # slow path, never to a false error
-            "count(*) > len(list_distinct(list(hash(step, ts)))) AS duplicated",
+            # cheaper than a DISTINCT over the whole log (a 64-bit hash collision would count one repeat too many)
+            "count(ts) - len(list_distinct(list(hash(step, ts)) FILTER (WHERE ts IS NOT NULL))) AS n_duplicates",
         ]
     return f"CREATE OR REPLACE TEMP TABLE t AS SELECT tid, {', '.join(aggregates)} FROM {events} GROUP BY tid"
 
 
-def _diagnose(con: duckdb.DuckDBPyConnection, path: Path, source: str, events: str, params: BaselineParams,
-              theirs: dict[str, str], extras: dict[str, str]) -> _Reduced:
+def _diagnose(con: duckdb.DuckDBPyConnection, shape: _Shape, params: BaselineParams) -> _Reduced:
     """The slow path: materialise the events with row numbers, raise InputError naming the first bad row.
 
     Reached only when the fast path saw a problem, so a clean return is unexpected but harmless: the table it
     leaves is the same reduction.
     """
-    ts_col = theirs["timestamp"]
+    path, theirs = shape.path, shape.theirs
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE ev AS {events}")
+        # row_number over the reader in file order (insertion order is preserved): the file's data rows
+        con.execute(f"CREATE OR REPLACE TEMP TABLE src AS SELECT *, row_number() OVER () - 1 AS __row "
+                    f"FROM {shape.source}")
+        con.execute("CREATE OR REPLACE TEMP TABLE ev AS "
+                    + _events_query(shape, params, wall=False, source="src", row_numbers=True))
     except duckdb.Error as exc:
         if path.suffix.lower() in io.PARQUET_SUFFIXES:
             raise InputError(f"cannot read this Parquet file ({_first_line(exc)})", file=path,
@@ -422,17 +697,18 @@ def _diagnose(con: duckdb.DuckDBPyConnection, path: Path, source: str, events: s
 
     check = con.execute(
         """
-        SELECT count(*),
-               min(rowid) FILTER (WHERE tid IS NULL OR tid = ''),
-               min(rowid) FILTER (WHERE step IS NULL OR step = ''),
-               min(rowid) FILTER (WHERE ts IS NULL),
+        SELECT sum(n_row),
+               min(row_no) FILTER (WHERE tid IS NULL OR tid = ''),
+               min(row_no) FILTER (WHERE step IS NULL OR step = ''),
+               min(row_no) FILTER (WHERE ts IS NULL AND NOT ts_missing),
+               min(row_no) FILTER (WHERE ts_missing),
                epoch_us(min(ts)), epoch_us(max(ts)),
-               min(rowid) FILTER (WHERE ragged)
+               min(row_no) FILTER (WHERE ragged)
         FROM ev
         """
     ).fetchall()[0]
-    n_events, blank_tid, blank_step, bad_ts, first_us, last_us, ragged = check
-    if n_events == 0:
+    n_rows, blank_tid, blank_step, bad_ts, missing_ts, first_us, last_us, ragged = check
+    if not n_rows:
         raise InputError("the event log has a header but no data rows", file=path, row=2,
                          fix="export the data again")
     if ragged is not None:
@@ -448,66 +724,80 @@ def _diagnose(con: duckdb.DuckDBPyConnection, path: Path, source: str, events: s
         raise InputError("the step name is blank", file=path, column=theirs["step"], row=blank_step + 2,
                          fix="every event needs its step name; remove or fill this row")
     if bad_ts is not None:
-        value = con.execute(f"SELECT CAST({_quote(ts_col)} AS VARCHAR) FROM {source} LIMIT 1 OFFSET {int(bad_ts)}"
-                            ).fetchall()[0][0]
-        if value is None or not str(value).strip():
-            raise InputError("the timestamp is blank", file=path, column=ts_col, row=bad_ts + 2,
-                             fix="every event needs its time; remove or fill this row")
-        raise InputError(
-            f"'{value}' is not a timestamp this tool reads (ISO 8601: 2026-05-04 09:30:00, optionally with a "
-            "UTC offset such as +08:00 or Z)",
-            file=path, column=ts_col, row=bad_ts + 2,
-            fix="export timestamps as ISO 8601 (year-month-day); day/month orders such as 04/05/2026 are "
-            "ambiguous and not accepted",
-        )
-    _raise_duplicates(con, path, theirs)
+        _raise_bad_timestamp(con, path, params, bad_ts)
+    if missing_ts is not None and params.strict:
+        column = con.execute("SELECT ts_column FROM ev WHERE row_no = ? AND ts_missing", [missing_ts]
+                             ).fetchall()[0][0]
+        raise InputError("the timestamp is blank", file=path, column=column, row=missing_ts + 2,
+                         fix="every event needs its time; remove or fill this row (or drop strict: true, and such "
+                         "rows are left out and counted)")
+    if params.strict:
+        _raise_duplicates(con, path, theirs)
+    _raise_unknown_steps(con, path, params, theirs)
 
+    con.execute(_aggregate_query("ev", params, shape.extras, checks=True))
+    for s_name, e_name, starts, ends in _pairs(params) if params.strict else []:
+        if con.execute(f"SELECT count(*) FROM t WHERE {e_name}_max < {s_name}").fetchall()[0][0]:
+            bad, ticket = con.execute(
+                f"""
+                SELECT ev.row_no, ev.tid FROM ev JOIN t ON ev.tid = t.tid
+                WHERE ev.{_in_steps(ends)} AND t.{e_name}_max < t.{s_name} ORDER BY ev.row_no LIMIT 1
+                """
+            ).fetchall()[0]
+            raise InputError(
+                f"ticket {ticket} has a {step_label(ends)} event only before its first {step_label(starts)} event, "
+                "so the interval cannot be paired",
+                file=path, column=theirs.get("timestamp"), row=int(bad) + 2,
+                fix="check the step names and the time zone of the timestamps (a shifted zone can reorder "
+                "events), or remove the ticket (or drop strict: true, and such tickets are left out and counted)",
+            )
+    return _finish(con, shape, params, "ev", n_rows=int(n_rows), first_us=int(first_us), last_us=int(last_us))
+
+
+def _raise_unknown_steps(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams,
+                         theirs: dict[str, str]) -> None:
+    """A configured step (or every step of a list) that no event has: name them and list the log's steps."""
     steps = dict(con.execute(
-        "SELECT step, count(*) AS n FROM ev GROUP BY step ORDER BY n DESC, step").fetchall())
-    wanted = [params.start_step, params.end_step]
+        "SELECT step, count(*) AS n FROM ev WHERE ts IS NOT NULL GROUP BY step ORDER BY n DESC, step").fetchall())
+    wanted = [as_list(params.start_step), as_list(params.end_step)]
     if params.workflow_start_step:
-        wanted += [params.workflow_start_step, params.workflow_end_step]
-    unknown = [s for s in dict.fromkeys(wanted) if s not in steps]
+        wanted += [as_list(params.workflow_start_step), as_list(params.workflow_end_step)]
+    unknown = [s for names in wanted if not any(n in steps for n in names) for s in names]
     if unknown:
         listed = list(steps)[:_STEP_LIST_LIMIT]
         more = f" and {len(steps) - len(listed)} more" if len(steps) > len(listed) else ""
         raise InputError(
-            f"no event has the step {' or '.join(repr(s) for s in unknown)}; the steps in the log are: "
-            + ", ".join(repr(s) for s in listed) + more,
-            file=path, column=theirs["step"],
+            f"no event has the step {' or '.join(repr(s) for s in dict.fromkeys(unknown))}; the steps in the log "
+            "are: " + ", ".join(repr(s) for s in listed) + more,
+            file=path, column=theirs.get("step", ", ".join(params.step_columns.values())),
             fix="copy the step name exactly (capitals and spaces count) into start_step / end_step",
         )
 
-    con.execute(_aggregate_query("ev", params, extras, checks=False))
-    for s_name, e_name, start, end in _pairs(params):
-        if con.execute(f"SELECT count(*) FROM t WHERE {e_name}_max < {s_name}").fetchall()[0][0]:
-            bad = con.execute(
-                f"""
-                SELECT min(ev.rowid) FROM ev JOIN t ON ev.tid = t.tid
-                WHERE ev.step = {_sql_string(end)} AND t.{e_name}_max < t.{s_name}
-                """
-            ).fetchall()[0][0]
-            ticket = con.execute("SELECT tid FROM ev WHERE rowid = ?", [bad]).fetchall()[0][0]
-            raise InputError(
-                f"ticket {ticket} has a '{end}' event only before its first '{start}' event, so the interval "
-                "cannot be paired",
-                file=path, column=theirs["timestamp"], row=int(bad) + 2,
-                fix="check the step names and the time zone of the timestamps (a shifted zone can reorder "
-                "events), or remove the ticket",
-            )
-    fixes = _fix_tables(con, "ev", params)
-    return _Reduced(path=path, n_events=int(n_events), first_us=int(first_us), last_us=int(last_us), extras=extras,
-                    start_step=params.start_step, end_step=params.end_step, fixes=fixes)
+
+def _raise_bad_timestamp(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams, bad_row: int) -> None:
+    """The first timestamp that does not parse, and a format that would read the column (detected from its values)."""
+    value, column = con.execute("SELECT ts_raw, ts_column FROM ev WHERE row_no = ? AND ts IS NULL AND NOT ts_missing "
+                                "LIMIT 1", [bad_row]).fetchall()[0]
+    sample = [v for (v,) in con.execute(
+        "SELECT DISTINCT ts_raw FROM ev WHERE ts_column = ? AND ts_raw IS NOT NULL LIMIT 5000", [column]).fetchall()]
+    failing = [v for (v,) in con.execute(
+        "SELECT DISTINCT ts_raw FROM ev WHERE ts_column = ? AND ts IS NULL AND NOT ts_missing LIMIT 500",
+        [column]).fetchall()]
+    fix = _format_suggestion(failing, sample, params.timestamp_format)
+    how = (f"with timestamp_format '{params.timestamp_format}'" if params.timestamp_format else
+           "(ISO 8601: 2026-05-04 09:30:00, optionally with a UTC offset such as +08:00 or Z)")
+    raise InputError(f"'{value}' is not a timestamp this tool reads {how}", file=path, column=column,
+                     row=bad_row + 2, fix=fix)
 
 
 def _raise_duplicates(con: duckdb.DuckDBPyConnection, path: Path, theirs: dict[str, str]) -> None:
     found = con.execute(
         """
         SELECT first_row, dup_row FROM (
-            SELECT rowid AS dup_row,
-                   min(rowid) OVER (PARTITION BY tid, step, ts) AS first_row,
-                   row_number() OVER (PARTITION BY tid, step, ts ORDER BY rowid) AS k
-            FROM ev)
+            SELECT row_no AS dup_row,
+                   min(row_no) OVER (PARTITION BY tid, step, ts) AS first_row,
+                   row_number() OVER (PARTITION BY tid, step, ts ORDER BY row_no) AS k
+            FROM ev WHERE ts IS NOT NULL)
         WHERE k = 2 ORDER BY dup_row LIMIT 1
         """
     ).fetchall()
@@ -518,7 +808,7 @@ def _raise_duplicates(con: duckdb.DuckDBPyConnection, path: Path, theirs: dict[s
         f"this event repeats row {first_row + 2} (same ticket, step and timestamp): duplicate events would be "
         "counted twice",
         file=path, column=theirs["ticket_id"], row=dup_row + 2,
-        fix="remove duplicate rows (the export may have been appended twice)",
+        fix="remove duplicate rows (or drop strict: true: repeated events are then collapsed into one and counted)",
     )
 
 
@@ -528,10 +818,10 @@ def _output_query(params: BaselineParams, reduced: _Reduced, with_ids: bool) -> 
     Instants are epoch microseconds: for wall times of a fixed-offset zone by subtracting the offset (plain
     arithmetic), otherwise through TIMESTAMPTZ. Local dates and times are the wall time itself, or the instant
     seen in the session's zone (the team's). The rows are sorted by ticket id so that every sum downstream adds
-    in the same order on every run (DESIGN.md: same input, same numbers).
+    in the same order on every run (DESIGN.md: same input, same numbers). A ticket whose end events all come
+    before its start has no start here (it is left out and counted in data_quality).
     """
     fixes = reduced.fixes
-    joins = "".join(f" LEFT JOIN fix_{name} USING (tid)" for name in sorted(fixes))
     offset = reduced.wall_offset_us
 
     def instant(column: str) -> str:
@@ -543,32 +833,36 @@ def _output_query(params: BaselineParams, reduced: _Reduced, with_ids: bool) -> 
     def local_time(column: str) -> str:
         return column if offset is not None else f"CAST({column} AS TIMESTAMP)"
 
-    def end(s_name: str, e_name: str) -> str:
-        exact = f"{e_name}_fix" if e_name in fixes else "NULL"
-        return f"(CASE WHEN {e_name}_min >= {s_name} THEN {e_name}_min ELSE {exact} END)"
-
+    s, ws = _started("s", "e"), _started("ws", "we")
+    end = _end_expression("s", "e", fixes)
     outputs = [
-        f"{instant('s')} AS start_us",
-        f"{instant(end('s', 'e'))} AS end_us",
-        f"{local_date('s')} AS start_date",
+        f"{instant(s)} AS start_us",
+        f"{instant(end)} AS end_us",
+        f"{local_date(s)} AS start_date",
+        f"{instant('last_ts')} AS last_event_us",
+        (f"CASE WHEN {end} IS NULL THEN last_step_fix END" if "last" in fixes else "CAST(NULL AS VARCHAR)")
+        + " AS last_step",
+        "coalesce(" + ("c_max >= s" if params.closed_steps else "FALSE") + f" AND {end} IS NULL, FALSE) "
+        "AS closed_without_end",
     ]
     if params.workflow_start_step:
         outputs += [
-            f"{local_date('ws')} AS workflow_start_date",
-            f"{instant('ws')} AS workflow_start_us",
-            f"({instant(end('ws', 'we'))} - {instant('ws')}) / 3.6e9 AS workflow_hours",
+            f"{local_date(ws)} AS workflow_start_date",
+            f"{instant(ws)} AS workflow_start_us",
+            f"({instant(_end_expression(ws, 'we', fixes))} - {instant(ws)}) / 3.6e9 AS workflow_hours",
         ]
     if params.business_hours is not None:
-        outputs += [f"{local_time('s')} AS start_local", f"{local_time(end('s', 'e'))} AS end_local"]
-    outputs += list(reduced.extras)
+        outputs += [f"{local_time(s)} AS start_local", f"{local_time(end)} AS end_local"]
+    outputs += ["agent_fix AS agent" if role == "agent" and "agent" in fixes else role for role in reduced.extras]
+    if "pause" in fixes:
+        outputs.append(f"({instant(end)} - {instant(s)} - coalesce(pause_fix, 0)) / 3.6e9 AS active_hours")
     if "outcome" in reduced.extras:
         outputs.append(f"{local_date('outcome_at')} AS outcome_date")
     if with_ids:
         outputs.insert(0, "tid AS ticket_id")
     # tickets without the start step still count for the whole workflow (flag has_start tells them apart)
-    where = "" if params.workflow_start_step else " WHERE s IS NOT NULL"
-    return f"SELECT {', '.join(outputs)} FROM t{joins}{where} ORDER BY tid"
-
+    where = "" if params.workflow_start_step else f" WHERE {s} IS NOT NULL"
+    return f"SELECT {', '.join(outputs)} FROM t{_joins(fixes)}{where} ORDER BY tid"
 
 def _to_pandas(tickets: pa.Table) -> pd.DataFrame:
     """The one conversion both the direct and the prepared reading use, so their frames are identical."""
@@ -588,6 +882,12 @@ def _ticket_log(frame: pd.DataFrame, reduced: _Reduced, timezone: str) -> Ticket
     frame["hours"] = (frame["end_us"] - frame["start_us"]).to_numpy(dtype="float64") / 3.6e9
     frame["completed"] = (frame["end_us"].notna() & frame["start_us"].notna()).to_numpy(dtype=bool)
     frame["has_start"] = has_start
+    if "closed_without_end" in frame:  # closed without the end step: neither completed nor still open
+        frame["closed_without_end"] = frame["closed_without_end"].to_numpy(dtype=bool) & has_start
+    if "last_event_us" in frame:
+        frame["last_event_us"] = pd.to_numeric(frame["last_event_us"], errors="raise").astype("float64")
+    if "active_hours" in frame:
+        frame["active_hours"] = pd.to_numeric(frame["active_hours"], errors="raise").astype("float64")
     frame["censor_hours"] = np.where(
         frame["completed"].to_numpy(), np.nan, (reduced.last_us - frame["start_us"].to_numpy()) / 3.6e9
     )
@@ -596,7 +896,7 @@ def _ticket_log(frame: pd.DataFrame, reduced: _Reduced, timezone: str) -> Ticket
     rule = PAIRING_RULE.format(start=reduced.start_step, end=reduced.end_step,
                                last=last.strftime("%Y-%m-%d %H:%M %Z"))
     return TicketLog(tickets=frame, source=reduced.path, n_events=reduced.n_events, last_timestamp=last,
-                     first_timestamp=first, extras=reduced.extras, pairing_rule=rule)
+                     first_timestamp=first, extras=reduced.extras, pairing_rule=rule, quality=dict(reduced.quality))
 
 
 def validate(params: BaselineParams, context: RunContext) -> None:
@@ -649,8 +949,9 @@ def prepare(params: BaselineParams, context: RunContext) -> _Reduced:
         facts = json.loads(sidecar.read_text(encoding="utf-8"))
         if facts["key"] == key:
             return _Reduced(path=path, n_events=facts["n_events"], first_us=facts["first_us"],
-                            last_us=facts["last_us"], extras=facts["extras"], start_step=params.start_step,
-                            end_step=params.end_step)
+                            last_us=facts["last_us"], extras=facts["extras"],
+                            start_step=step_label(params.start_step), end_step=step_label(params.end_step),
+                            quality=facts["quality"])
     con = connect(context.timezone)
     try:
         reduced = _reduce_log(con, path, params, context.timezone)
@@ -660,7 +961,7 @@ def prepare(params: BaselineParams, context: RunContext) -> _Reduced:
     with pa.OSFile(str(table), "wb") as sink, pa.ipc.new_file(sink, tickets.schema) as writer:
         writer.write_table(tickets)
     facts = {"key": key, "n_events": reduced.n_events, "first_us": reduced.first_us, "last_us": reduced.last_us,
-             "extras": reduced.extras}
+             "extras": reduced.extras, "quality": reduced.quality}
     sidecar.write_text(json.dumps(facts), encoding="utf-8")
     return reduced
 
@@ -690,7 +991,10 @@ def ticket_intervals(params: BaselineParams, context: RunContext) -> pd.DataFram
 
 
 def intervals_frame(log: TicketLog, timezone: str) -> pd.DataFrame:
-    t = log.tickets[log.tickets["has_start"].to_numpy()]
+    keep = log.tickets["has_start"].to_numpy()
+    if "closed_without_end" in log.tickets:
+        keep = keep & ~log.tickets["closed_without_end"].to_numpy(dtype=bool)
+    t = log.tickets[keep]
     frame = pd.DataFrame({
         "ticket_id": t["ticket_id"].astype(str).to_numpy(),
         "start": pd.to_datetime(t["start_us"].to_numpy(dtype="float64").astype("int64"), unit="us", utc=True).tz_convert(timezone),

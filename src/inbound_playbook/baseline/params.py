@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from ..params import SectionParams
 
@@ -14,6 +14,51 @@ Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "satur
 #: the column names the analysis uses internally; `columns` maps a team's headers onto these
 CANONICAL_COLUMNS = ("ticket_id", "step", "timestamp")
 
+
+def _step_or_steps(value: Any) -> str | list[str]:
+    """A step name, or a list of step names meaning "the first event of any of these" (a friendly message else)."""
+    if isinstance(value, (list, tuple)):
+        names = [str(v).strip() for v in value if v is not None and str(v).strip()]
+        if not names:
+            raise ValueError("give at least one step name, e.g. Resolved or [Resolved, Closed]")
+        names = list(dict.fromkeys(names))
+        return names[0] if len(names) == 1 else names
+    if value is None or isinstance(value, (dict, bool)) or not str(value).strip():
+        raise ValueError("give a step name, or a list of step names, e.g. Resolved or [Resolved, Closed]")
+    return str(value).strip()
+
+
+def _names(value: Any) -> list[str]:
+    """A list of names (a single name is a list of one); a friendly message for anything else."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or any(isinstance(v, (dict, list)) for v in value):
+        raise ValueError("give a list of names, e.g. [Awaiting User Info, Awaiting Vendor]")
+    return list(dict.fromkeys(str(v) for v in value if v is not None and str(v) != ""))
+
+
+#: a step, or a list of steps ("the first of any of these")
+Steps = Annotated[str | list[str], BeforeValidator(_step_or_steps)]
+#: the same, optional (None: not set)
+OptionalSteps = Annotated[str | list[str] | None, BeforeValidator(lambda v: None if v is None else _step_or_steps(v))]
+Names = Annotated[list[str], BeforeValidator(_names)]
+
+
+def as_list(steps: str | list[str] | None) -> list[str]:
+    """The step names of a ``Steps`` value (empty for None)."""
+    if steps is None:
+        return []
+    return [steps] if isinstance(steps, str) else list(steps)
+
+
+def step_label(steps: str | list[str] | None) -> str:
+    """How a report names a step or a list of steps: 'Resolved' or 'Resolved' or 'Closed'."""
+    return " or ".join(f"'{s}'" for s in as_list(steps))
+
+
+AgentRule = Literal["at_end_step", "first", "last", "most_events"]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -61,8 +106,46 @@ class BaselineParams(SectionParams):
         default_factory=dict,
         description="Your header -> ours, for ticket_id, step and timestamp (e.g. {'Case ID': ticket_id}).",
     )
-    start_step: str = Field(description="Step X: the interval starts at the ticket's first event of this step.")
-    end_step: str = Field(description="Step Y: the first event of this step at or after the start.")
+    start_step: Steps = Field(
+        description="Step X: the interval starts at the ticket's first event of this step. A list means the first "
+        "event of any of these steps (e.g. [New, Opened]).")
+    end_step: Steps = Field(
+        description="Step Y: the first event of this step at or after the start. A list means the first of any of "
+        "these steps (e.g. [Resolved, Resolved in call]).")
+    timestamp_format: str | None = Field(
+        default=None,
+        description="strptime format of every timestamp the baseline reads (e.g. '%d/%m/%Y %H:%M' for 29/2/2016 "
+        "01:23). Without it, ISO 8601 (2026-05-04 09:30:00, optionally with an offset such as +08:00 or Z).")
+    step_columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="Step name -> a column holding the time that step happened (e.g. {Opened: opened_at}): one "
+        "event per ticket and distinct value. A file described only by step_columns (no step or timestamp "
+        "column) is a wide export, one row per ticket, as Jira and Zendesk export them.")
+    missing_values: Names = Field(
+        default_factory=list,
+        description="Extra markers read as missing in every column, besides blank cells (e.g. ['?', 'NULL']).")
+    closed_steps: OptionalSteps = Field(
+        default=None,
+        description="Steps after which a ticket that never reached the end step counts as closed without it (e.g. "
+        "[Closed, Cancelled]): left out of the estimates and counted, never 'still open'.")
+    pause_steps: OptionalSteps = Field(
+        default=None,
+        description="Steps during which the clock stops (e.g. [Awaiting User Info, Awaiting Vendor]), as SLA clocks "
+        "do: the report then shows both elapsed and active time.")
+    agent_rule: AgentRule = Field(
+        default="last",
+        description="Which agent a ticket is credited to: last (default: the last agent named, in time, as in "
+        "earlier versions; in most tools the assignee when the ticket closed), at_end_step (the last agent named "
+        "at or before the end event: who resolved it), first (who picked it up), most_events (who touched it "
+        "most).")
+    exclude_agents: Names = Field(
+        default_factory=list,
+        description="Agent names or shell-style patterns of system accounts never credited with a ticket (e.g. "
+        "['system', 'Updated by 9*', '*bot*']); case-insensitive.")
+    strict: bool = Field(
+        default=False,
+        description="true: refuse the log (exit 2) at the first row that would otherwise be left out and counted "
+        "(repeated events, blank timestamps, end steps only before the start, duplicated unused headers).")
     sla_hours: float | None = Field(
         default=None, gt=0, description="Report the share of tickets with start->end within this many hours."
     )
@@ -71,10 +154,12 @@ class BaselineParams(SectionParams):
     )
     staffing: str | None = Field(default=None, description="CSV with columns week, staffed_hours.")
     week_start: Weekday = Field(default="monday", description="First day of a reporting week.")
-    workflow_start_step: str | None = Field(
-        default=None, description="First step of the whole workflow, for the whole-versus-step comparison."
+    workflow_start_step: OptionalSteps = Field(
+        default=None,
+        description="First step of the whole workflow, for the whole-versus-step comparison (a step or a list)."
     )
-    workflow_end_step: str | None = Field(default=None, description="Last step of the whole workflow.")
+    workflow_end_step: OptionalSteps = Field(
+        default=None, description="Last step of the whole workflow (a step or a list).")
     compare_at: dt.date | None = Field(
         default=None, description="Date of a change: report step and whole-workflow medians before and after it."
     )
@@ -102,9 +187,17 @@ class BaselineParams(SectionParams):
             raise ValueError("two of your headers map to the same column of ours")
         return mapping
 
+    @field_validator("step_columns")
+    @classmethod
+    def _step_columns_named(cls, mapping: dict[str, str]) -> dict[str, str]:
+        for step, column in mapping.items():
+            if not str(step).strip() or not str(column).strip():
+                raise ValueError("give each step column as 'Step name: column header', e.g. {Opened: opened_at}")
+        return mapping
+
     @model_validator(mode="after")
     def _steps_differ(self) -> "BaselineParams":
-        if self.start_step == self.end_step:
+        if set(as_list(self.start_step)) & set(as_list(self.end_step)):
             raise ValueError("start_step and end_step are the same step: the interval would always be zero")
         if (self.workflow_start_step is None) != (self.workflow_end_step is None):
             raise ValueError("give both workflow_start_step and workflow_end_step, or neither")

@@ -1,7 +1,10 @@
 """Inputs of the feasibility check: the baseline's ticket intervals, clustered by agent, when SD or ICC is not given.
 
 The intervals come from ``inbound_playbook.baseline.load.ticket_intervals`` so the check runs on exactly the data the
-baseline reports (same pairing of start and end steps, same time zone handling).
+baseline reports (same pairing of start and end steps, same time zone handling). Each ticket's agent follows the
+baseline's ``agent_rule``, and ``exclude_agents`` keeps system accounts out: otherwise an automation account that
+touches every ticket last would make the ICC measure that account, not people. Tickets closed without the end step
+are left out, as in the baseline.
 """
 
 from __future__ import annotations
@@ -65,8 +68,8 @@ def clustered_hours(intervals: pd.DataFrame, *, file: str, column: str) -> pd.Da
             "least 2",
             file=file,
             column=column,
-            fix="check that the agent column is filled on the rows of completed tickets, or give metric_sd and icc "
-            "in the feasibility section",
+            fix="check that the agent column is filled on the rows of completed tickets (and that exclude_agents "
+            "does not match people), or give metric_sd and icc in the feasibility section",
         )
     if len(frame) <= agents:
         raise InputError(

@@ -1,0 +1,110 @@
+"""The baseline report's prose about the team that ran it: every name, date and number from its config and results.
+
+The notebook's static text explains the method; these functions write what is specific to one run (the team, its
+steps, its dates, its counts and warnings), so a report never tells another team's story.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..params import RunContext
+from . import quality
+from .params import BaselineParams, as_list, step_label
+
+
+def _hours(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.1f} hours"
+
+
+def _day(iso: str) -> str:
+    return iso[:10]
+
+
+def at_a_glance(params: BaselineParams, context: RunContext, results: dict[str, Any]) -> str:
+    """The opening block: team, interval, period, and the three numbers a reader needs first."""
+    q, ts = results["data_quality"], results["timestamps"]
+    lines = [
+        f"**{context.title or context.team}**: from {step_label(params.start_step)} to "
+        f"{step_label(params.end_step)}, events from {_day(ts['first'])} to {_day(ts['last'])} "
+        f"({ts['timezone']}).",
+        "",
+        "**At a glance**",
+        "",
+        f"- {results['n_tickets']:,} tickets reached the start step; {results['n_completed']:,} reached the end "
+        f"step and {results['n_censored']:,} are still open"
+        + (f" ({q['closed_without_end']:,} closed without it are left out)" if q["closed_without_end"] else "")
+        + ".",
+        f"- Median {_hours(results['median'])} for completed tickets; 90th percentile {_hours(results['p90'])}; "
+        f"Kaplan-Meier median {_hours(results['km_median'])}.",
+    ]
+    if "active_time" in results:
+        act = results["active_time"]
+        lines.append(f"- With the clock stopped in {step_label(act['pause_steps'])}: median "
+                     f"{_hours(act['median'])} active, 90th percentile {_hours(act['p90'])}.")
+    warnings = results["checks"]["warnings"]
+    lines.append(f"- {len(warnings)} warning(s) in the checklist below." if warnings else
+                 "- No warnings: the checks below all passed.")
+    lines += ["", results["pairing"]]
+    return "\n".join(lines)
+
+
+def counted_sentences(params: BaselineParams, results: dict[str, Any]) -> str:
+    sentences = quality.exclusion_sentences(
+        results["data_quality"], start=step_label(params.start_step), end=step_label(params.end_step),
+        closed=step_label(params.closed_steps) if params.closed_steps else None)
+    return " ".join(sentences) if sentences else "Nothing was left out: every row was one event, every ticket paired."
+
+
+def checklist(params: BaselineParams, results: dict[str, Any]) -> str:
+    """One line per check: what was checked on this log, and a warning where it failed."""
+    checks = results["checks"]
+    lines = []
+    silent = checks.get("silent_open")
+    if silent and silent["n_open"]:
+        lines.append(f"- Open tickets silent for more than twice the 90th percentile: {silent['n_silent']:,} of "
+                     f"{silent['n_open']:,}.")
+    window = checks["closed_in_window"]
+    lines.append("- Extract of tickets closed inside its window: "
+                 + ("**detected**." if window["detected"] else "not detected."))
+    cover = checks.get("staffing_coverage")
+    if cover:
+        lines.append(f"- Weeks of the log with a staffing row: {cover['covered']:,} of {cover['log_weeks']:,}.")
+    elif not params.staffing:
+        lines.append("- No staffing file: volume is shown, staffed hours are not.")
+    if "agent" in results:
+        agent = results["agent"]
+        excluded = (f"; never credited: {', '.join(repr(p) for p in agent['excluded'])}" if agent["excluded"]
+                    else "; no system accounts excluded (exclude_agents)")
+        lines.append(f"- Each ticket is credited to {agent['rule_text']} ({agent['rule']}){excluded}; "
+                     f"{agent['n_without_agent']:,} tickets with the start step have no agent.")
+    if params.pause_steps:
+        lines.append(f"- The clock stops in {step_label(params.pause_steps)}: active time is reported beside "
+                     "elapsed time.")
+    for warning in checks["warnings"]:
+        lines.append(f"- **Warning.** {warning}")
+    return "\n".join(lines)
+
+
+def key_questions(params: BaselineParams, results: dict[str, Any]) -> str:
+    """Questions for the team, filled in with this log's steps and numbers."""
+    q = results["data_quality"]
+    start, end = step_label(params.start_step), step_label(params.end_step)
+    items = [
+        f"Is {start} to {end} the step the planned change really touches? If the change acts elsewhere, "
+        "measure that step instead.",
+        f"Is a median of {_hours(results['median'])} (90th percentile {_hours(results['p90'])}) what the team "
+        "expected? A large gap between expectation and data usually means a step name or time zone is wrong.",
+    ]
+    if q["no_start_step"]:
+        items.append(f"{q['no_start_step']:,} tickets never reached {start}: do they take another route "
+                     "(a list of start steps, or step_columns for a creation date column)?")
+    if results["n_censored"]:
+        items.append(f"Are the {results['n_censored']:,} open tickets really open, or finished under a step that "
+                     "end_step or closed_steps should name?")
+    if not params.staffing:
+        items.append("Did volume or staffing change over these weeks? A staffing file lets the analysis show it.")
+    if not as_list(params.workflow_start_step):
+        items.append("How long does the whole workflow take? Naming workflow_start_step and workflow_end_step "
+                     "shows whether this step matters for it.")
+    return "\n".join(f"{i}. {text}" for i, text in enumerate(items, 1))
