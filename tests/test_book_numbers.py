@@ -111,7 +111,7 @@ def test_typed_claims_about_the_sample_team_match_its_results(repo, sample_run):
     assert results["its"]["naive_difference"]["column"] == "workflow_median_hours"
     assert "whole-workflow median" in text["measurement"] and "whole-workflow median" in text["skip-ab-tests"]
     # delivery: no transition window was set, so nothing was left out
-    assert results["its"]["phase_in_periods"] == 0 and results["its"]["n_excluded"] == 0
+    assert results["its"]["phase_in_periods"] == 0 and results["its"]["weighting"]["left_out"]["phase_in"] == 0
     assert "did not\nwrite down a transition window" in text["delivery"]
     # measurement: the report flags a placebo date; three dates at 5% give about a one-in-seven familywise chance
     assert results["its"]["placebo"]["n_significant"] >= 1
