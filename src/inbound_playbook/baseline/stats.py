@@ -318,14 +318,6 @@ def week_of(local_dates: np.ndarray, week_start: str) -> np.ndarray:
     return days - shift.astype("timedelta64[D]")
 
 
-def _week_number(local_dates: np.ndarray, week_start: str) -> np.ndarray:
-    """Consecutive integers numbering the reporting weeks (int64): the week of date d is number
-    (d + 3 - w) // 7, w the weekday index of ``week_start``, and starts on day 7 * number + w - 3 (days since
-    1970-01-01, a Thursday). Integer arithmetic only: on a million tickets much cheaper than ``week_of``."""
-    days = np.asarray(local_dates, dtype="datetime64[D]").astype(np.int64)
-    return (days + 3 - WEEKDAYS.index(week_start)) // 7
-
-
 def outcome_slug(name: str) -> str:
     """``Return & Refund`` -> ``return_refund``: the column suffix of an outcome in the weekly table."""
     slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
@@ -353,31 +345,51 @@ def weekly_table(
     are of the week's completed tickets. Weeks with no tickets keep their row (zero counts, blank statistics).
     Outcome counts are blank before the first week in which any outcome was recorded (not recorded is not zero).
     """
-    week = _week_number(tickets["start_date"].to_numpy(), week_start)
-    last = _week_number(np.array([last_week]), week_start)[0]
-    first = week.min() if week.size else last
+    first_day = _first_day_numbers(tickets["start_date"].to_numpy(), week_start)
+    last = int(_first_day_numbers(np.array([last_week]), week_start)[0])
+    first = int(first_day.min()) if first_day.size else last
     if workflow is not None:
         wf_dates = workflow["workflow_start_date"].to_numpy()
         wf_started = ~np.isnat(wf_dates)
-        wf_week = _week_number(wf_dates[wf_started], week_start)
-        if wf_week.size:
-            first = min(first, wf_week.min())
+        wf_first_day = _first_day_numbers(wf_dates[wf_started], week_start)
+        if wf_first_day.size:
+            first = min(first, int(wf_first_day.min()))
     if staffing is not None and len(staffing):
-        first = min(first, _week_number(staffing["week"].to_numpy(dtype="datetime64[D]"), week_start).min())
-    weeks = (np.arange(first, last + 1) * 7 + WEEKDAYS.index(week_start) - 3).astype("datetime64[D]")
-    index = week - first
+        first = min(first, int(_first_day_numbers(staffing["week"].to_numpy(dtype="datetime64[D]"),
+                                                  week_start).min()))
+    weeks = np.arange(first, last + 1, 7).astype("datetime64[D]")
+    table = _weekly_durations(tickets, (first_day - first) // 7, len(weeks), seed=seed, resamples=resamples,
+                              sla_hours=sla_hours)
+    table.insert(0, "week", weeks.astype(str))
+    if staffing is not None:
+        _add_staffing(table, staffing)
+    if workflow is not None:
+        wf_hours = workflow["workflow_hours"].to_numpy(dtype=float)[wf_started]
+        _add_workflow(table, (wf_first_day - first) // 7, wf_hours)
+    if outcomes is not None and "outcome" in tickets:
+        _add_outcomes(table, tickets, outcomes, first=first, week_start=week_start)
+    return table
+
+
+def _first_day_numbers(local_dates: np.ndarray, week_start: str) -> np.ndarray:
+    """``week_of`` as int64 days since 1970-01-01: consecutive weeks are 7 apart, so (day - first) // 7 indexes
+    them."""
+    return week_of(local_dates, week_start).astype(np.int64)
+
+
+def _weekly_durations(tickets: pd.DataFrame, index: np.ndarray, n_weeks: int, *, seed: int, resamples: int,
+                      sla_hours: float | None) -> pd.DataFrame:
+    """The week-by-week counts, median (bootstrap interval), p90, mean and SLA share of ``weekly_table``."""
     hours = tickets["hours"].to_numpy(dtype=float)
     censor = tickets["censor_hours"].to_numpy(dtype=float)
-    order, bounds = _group_by_week(index, len(weeks))
-
+    order, bounds = _group_by_week(index, n_weeks)
     rows = []
-    for w in range(len(weeks)):
+    for w in range(n_weeks):
         members = order[bounds[w]:bounds[w + 1]]
         h = hours[members]
         done = np.sort(h[~np.isnan(h)])
         ci = median_ci(done, rng=rng_for(seed, STREAM_WEEKLY, w), resamples=resamples, assume_sorted=True)
         row = {
-            "week": str(weeks[w]),
             "tickets_started": int(members.size),
             "tickets_completed": int(done.size),
             "tickets_open": int(members.size - done.size),
@@ -392,47 +404,51 @@ def weekly_table(
             row["sla_share"] = sla.share if sla.share is not None else np.nan
             row["sla_n"] = sla.n
         rows.append(row)
-    table = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
 
-    if staffing is not None:
-        staffed = staffing.assign(week=staffing["week"].astype(str)).set_index("week")["staffed_hours"]
-        table["staffed_hours"] = table["week"].map(staffed).astype(float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_hour = table["tickets_started"] / table["staffed_hours"]
-        table["tickets_per_staffed_hour"] = per_hour.where(table["staffed_hours"] > 0)
 
-    if workflow is not None:
-        wf_index = wf_week - first
-        wf_hours = workflow["workflow_hours"].to_numpy(dtype=float)[wf_started]
-        wf_order, wf_bounds = _group_by_week(wf_index, len(weeks))
-        started, completed, medians = [], [], []
-        for w in range(len(weeks)):
-            h = wf_hours[wf_order[wf_bounds[w]:wf_bounds[w + 1]]]
-            done = h[~np.isnan(h)]
-            started.append(h.size)
-            completed.append(done.size)
-            medians.append(float(np.median(done)) if done.size else np.nan)
-        table["workflow_tickets_started"] = started
-        table["workflow_tickets_completed"] = completed
-        table["workflow_median_hours"] = medians
+def _add_staffing(table: pd.DataFrame, staffing: pd.DataFrame) -> None:
+    """Staffed hours per week and tickets started per staffed hour (blank where nobody was staffed)."""
+    staffed = staffing.assign(week=staffing["week"].astype(str)).set_index("week")["staffed_hours"]
+    table["staffed_hours"] = table["week"].map(staffed).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_hour = table["tickets_started"] / table["staffed_hours"]
+    table["tickets_per_staffed_hour"] = per_hour.where(table["staffed_hours"] > 0)
 
-    if outcomes is not None and "outcome" in tickets:
-        # outcomes count in the week they were recorded; weeks before the first recorded outcome stay blank
-        outcome = pd.Categorical(tickets["outcome"])  # no copy when the column is categorical already
-        codes, found = outcome.codes, outcome.categories  # code -1: not recorded
-        recorded = codes >= 0
-        outcome_index = _week_number(tickets["outcome_date"].to_numpy()[recorded], week_start) - first
-        first_recorded = int(outcome_index.min()) if outcome_index.size else len(weeks)
-        inside = (outcome_index >= 0) & (outcome_index < len(weeks))
-        counts = np.bincount(outcome_index[inside] * len(found) + codes[recorded][inside],
-                             minlength=len(weeks) * len(found)).reshape(len(weeks), len(found))
-        column_of = {name: i for i, name in enumerate(found)}
-        for name in outcomes:
-            column = counts[:, column_of[name]] if name in column_of else np.zeros(len(weeks), np.int64)
-            values = pd.array(column, dtype="Int64")
-            values[:max(first_recorded, 0)] = pd.NA
-            table[f"outcome_{outcome_slug(name)}"] = values
-    return table
+
+def _add_workflow(table: pd.DataFrame, index: np.ndarray, wf_hours: np.ndarray) -> None:
+    """Whole-workflow counts and median by the week the workflow's first step happened."""
+    order, bounds = _group_by_week(index, len(table))
+    started, completed, medians = [], [], []
+    for w in range(len(table)):
+        h = wf_hours[order[bounds[w]:bounds[w + 1]]]
+        done = h[~np.isnan(h)]
+        started.append(h.size)
+        completed.append(done.size)
+        medians.append(float(np.median(done)) if done.size else np.nan)
+    table["workflow_tickets_started"] = started
+    table["workflow_tickets_completed"] = completed
+    table["workflow_median_hours"] = medians
+
+
+def _add_outcomes(table: pd.DataFrame, tickets: pd.DataFrame, outcomes: list[str], *, first: int,
+                  week_start: str) -> None:
+    """Outcome counts in the week they were recorded; weeks before the first recorded outcome stay blank."""
+    n_weeks = len(table)
+    outcome = pd.Categorical(tickets["outcome"])  # no copy when the column is categorical already
+    codes, found = outcome.codes, outcome.categories  # code -1: not recorded
+    recorded = codes >= 0
+    outcome_index = (_first_day_numbers(tickets["outcome_date"].to_numpy()[recorded], week_start) - first) // 7
+    first_recorded = int(outcome_index.min()) if outcome_index.size else n_weeks
+    inside = (outcome_index >= 0) & (outcome_index < n_weeks)
+    counts = np.bincount(outcome_index[inside] * len(found) + codes[recorded][inside],
+                         minlength=n_weeks * len(found)).reshape(n_weeks, len(found))
+    column_of = {name: i for i, name in enumerate(found)}
+    for name in outcomes:
+        column = counts[:, column_of[name]] if name in column_of else np.zeros(n_weeks, np.int64)
+        values = pd.array(column, dtype="Int64")
+        values[:max(first_recorded, 0)] = pd.NA
+        table[f"outcome_{outcome_slug(name)}"] = values
 
 
 def _group_by_week(index: np.ndarray, n_weeks: int) -> tuple[np.ndarray, np.ndarray]:

@@ -349,10 +349,17 @@ def _fit_newey_west(X, y, t, group, weights, spec: ItsSpec, common: dict) -> Its
     maxlags = min(maxlags, n_periods - 1)
     model = sm.OLS(y, X) if weights is None else sm.WLS(y, X, weights=weights)
     consecutive = all(np.all(np.diff(np.sort(t[group == g])) == 1) for g in np.unique(group))
+    kind = "OLS" if weights is None else "WLS"
     if consecutive and not spec.comparative:
         result = model.fit(cov_type="HAC", cov_kwds={"maxlags": maxlags, "use_correction": True}, use_t=True)
         cov = np.asarray(result.cov_params())
-        computed_by = f"statsmodels {'OLS' if weights is None else 'WLS'} cov_type='HAC' (use_correction, use_t)"
+        computed_by = f"statsmodels {kind} cov_type='HAC' (use_correction, use_t)"
+    elif consecutive:
+        # stacked treated and control rows, each series without gaps: lags within each series only
+        result = model.fit(cov_type="hac-panel", cov_kwds={"groups": group, "maxlags": maxlags,
+                                                            "use_correction": "hac"}, use_t=True)
+        cov = np.asarray(result.cov_params())
+        computed_by = f"statsmodels {kind} cov_type='hac-panel' (use_correction='hac', use_t)"
     else:
         result = model.fit()
         root = np.ones(len(y)) if weights is None else np.sqrt(weights)
