@@ -26,6 +26,51 @@ def test_kaplan_meier_matches_lifelines_with_ties_between_events_and_censorings(
     assert (km.n, km.events) == (n, int(event.sum()))
 
 
+
+def _lifelines_median(times, event):
+    """lifelines' median and its interval, with infinity (never reaches 0.5) as None, as ours reports it."""
+    fitter = KaplanMeierFitter().fit(times, event)
+    bounds = median_survival_times(fitter.confidence_interval_).to_numpy()[0]
+
+    def finite(value):
+        return None if np.isinf(value) else float(value)
+
+    return finite(fitter.median_survival_time_), tuple(finite(b) for b in bounds)
+
+
+def test_kaplan_meier_matches_lifelines_under_heavy_censoring():
+    """Most tickets open: the median is reached but the upper band is not; lifelines says inf, we say None."""
+    rng = np.random.default_rng(0)
+    times = np.round(rng.exponential(10.0, 60), 1)
+    event = rng.random(60) < 0.45
+    km = stats.kaplan_meier_median(times, event)
+    median, bounds = _lifelines_median(times, event)
+    assert km.median == median == 32.9
+    assert km.ci[0] == pytest.approx(bounds[0]) == 10.3
+    assert km.ci[1] is None and bounds[1] is None
+
+
+def test_kaplan_meier_all_censored_and_empty():
+    """All censored: lifelines' survival never drops (median inf); ours is None with no interval. Empty: no
+    tickets, no median (lifelines refuses an empty fit)."""
+    times = np.array([3.0, 5.0, 5.0, 9.0])
+    event = np.zeros(4, bool)
+    median, _ = _lifelines_median(times, event)
+    assert median is None
+    km = stats.kaplan_meier_median(times, event)
+    assert (km.median, km.ci, km.n, km.events) == (None, None, 4, 0)
+    empty = stats.kaplan_meier_median(np.array([]), np.array([], bool))
+    assert (empty.median, empty.ci, empty.n, empty.events) == (None, None, 0, 0)
+
+
+def test_kaplan_meier_never_reaching_one_half_matches_lifelines():
+    """Events early, then everyone left censored above S = 0.5: no median in either implementation."""
+    times = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0])
+    event = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 0], bool)
+    median, _ = _lifelines_median(times, event)
+    assert median is None
+    assert stats.kaplan_meier_median(times, event).median is None
+
 def test_weekly_table_matches_a_plain_pandas_groupby():
     rng = np.random.default_rng(3)
     n = 3000
