@@ -21,8 +21,8 @@ adjusted-Wald estimates, variances added (Rocks 2016, section 5, the two-sample 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -475,7 +475,8 @@ def nps_difference(earlier: NpsResult, later: NpsResult, z: float = float(sps.no
 
     References
     ----------
-    Rocks, B. (2016). Interval estimation for the "net promoter score". The American Statistician 70(4), 365-372., section 5.
+    Rocks, B. (2016). Interval estimation for the "net promoter score". The American Statistician 70(4), 365-372,
+    section 5.
 
     Examples
     --------

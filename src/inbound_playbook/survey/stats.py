@@ -19,8 +19,8 @@ Conventions (stated on every report, see ``conventions.SURVEY``):
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd

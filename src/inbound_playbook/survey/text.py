@@ -19,9 +19,9 @@ insensitively, and an answer counts once per theme.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import yaml
 

@@ -17,8 +17,8 @@ Nature 401, 788-791. scikit-learn: Pedregosa et al. (2011), JMLR 12, 2825-2830.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
