@@ -13,8 +13,8 @@ Conventions (pinned in DESIGN.md and stated on every report)
   Lags are counted in periods, not rows: with gaps, only pairs of periods exactly ``l`` apart enter lag ``l``;
   with a control series, only pairs within the same series (never across the two stacked series). Without gaps
   and without a control this is statsmodels ``OLS.fit(cov_type='HAC', cov_kwds={'maxlags': L,
-  'use_correction': True}, use_t=True)``, which is what is called; with a control and no gaps it equals
-  statsmodels' ``cov_type='hac-panel'``.
+  'use_correction': True}, use_t=True)``, and with a control and no gaps statsmodels' ``cov_type='hac-panel'``
+  (``use_correction='hac'``): both are what is called. Only series with gaps use ``newey_west_cov``.
 * Poisson / quasi-Poisson: GLM with log link and ``log(offset)``; quasi-Poisson scale = Pearson chi-square / (n - k)
   (statsmodels ``scale='X2'``, R ``family = quasipoisson``); Wald intervals (normal quantiles) on the log scale,
   then exponentiated (as ``Epi::ci.exp`` in Lopez Bernal et al. 2017).
