@@ -111,3 +111,19 @@ def test_weekly_table_matches_a_plain_pandas_groupby():
         column = got[f"outcome_{stats.outcome_slug(name)}"]
         assert column[:first].iloc[:-1].isna().all()  # not recorded yet: blank, not zero
         assert column[first:].tolist() == counts.loc[first:, name].fillna(0).astype(int).tolist()
+
+
+@pytest.mark.parametrize("week_start", ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+def test_the_one_week_rule_matches_pandas_weekly_periods(week_start):
+    """week_of (the package's only week-start computation, used by weekly_table) against pandas: a week starting
+    on day D is the period 'W-<day before D>' (pandas names weekly periods by their last day)."""
+    days = np.datetime64("2025-12-20") + np.arange(0, 40).astype("timedelta64[D]")
+    before = stats.WEEKDAYS[(stats.WEEKDAYS.index(week_start) - 1) % 7][:3].upper()
+    expected = pd.Series(days).dt.to_period(f"W-{before}").dt.start_time.dt.strftime("%Y-%m-%d").tolist()
+    assert stats.week_of(days, week_start).astype(str).tolist() == expected
+    tickets = pd.DataFrame({"start_date": days, "hours": np.arange(40.0), "censor_hours": np.zeros(40)})
+    table = stats.weekly_table(tickets, week_start=week_start, last_week=stats.week_of(days[-1:], week_start)[0],
+                               seed=1, resamples=20)
+    counts = pd.Series(expected).value_counts().sort_index()
+    assert table["week"].tolist() == counts.index.tolist()
+    assert table["tickets_started"].tolist() == counts.tolist()
