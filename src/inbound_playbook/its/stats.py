@@ -367,7 +367,6 @@ def newey_west_cov(
     Examples
     --------
     >>> rng = np.random.default_rng(0); X = np.column_stack([np.ones(30), np.arange(30.0)]); e = rng.normal(size=30)
-    >>> ours = newey_west_cov(X, e, np.arange(30), None, 2)
     >>> from statsmodels.stats.sandwich_covariance import cov_hac_simple
     >>> ols = sm.OLS(e, X).fit()
     >>> bool(np.allclose(newey_west_cov(X, ols.resid, np.arange(30), None, 2, correction=False),
