@@ -88,7 +88,7 @@ def test_mde_scales_with_sd_and_needs_two_per_arm():
 def test_mde_curve_is_smooth():
     """statsmodels' own solve_power returned a near-zero effect at isolated points; ours is monotone."""
     values = [minimum_detectable_effect(n, 1.0) for n in np.linspace(2, 20_000, 400)]
-    assert all(b < a for a, b in zip(values, values[1:]))
+    assert all(b < a for a, b in zip(values, values[1:], strict=False))
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -232,6 +232,10 @@ def test_newey_west_panel_never_crosses_series(prop99):
     panel = sm.OLS(fit.y, X).fit(cov_type="hac-panel", cov_kwds={"groups": groups, "maxlags": 2,
                                                                   "use_correction": "hac"})
     np.testing.assert_allclose(fit.cov, np.asarray(panel.cov_params()), rtol=1e-10)
+    assert "hac-panel" in fit.hac.computed_by
+    # the hand-written covariance (kept for series with gaps) equals statsmodels' hac-panel when there are none
+    np.testing.assert_allclose(newey_west_cov(X, fit.resid, fit.t, groups, 2), np.asarray(panel.cov_params()),
+                               rtol=1e-10)
     rows = sm.OLS(fit.y, X).fit(cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": True})
     assert not np.allclose(fit.cov, np.asarray(rows.cov_params()), rtol=1e-6)
 

@@ -24,11 +24,33 @@ class Proportion:
 def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> Proportion:
     """Share ``successes / n`` with the Wilson score interval (no continuity correction).
 
-    Matches R's ``prop.test(x, n, correct = FALSE)$conf.int`` and ``binom::binom.wilson``; statsmodels does the
-    arithmetic. With n = 0 the share and interval are None (nothing to estimate).
+    Parameters
+    ----------
+    successes : int
+        Count of successes, 0..n.
+    n : int
+        Trials.
+    alpha : float, default 0.05
+        One minus the interval's coverage.
 
-    Example
+    Returns
     -------
+    Proportion
+        Successes, n, share and interval; share and interval None when n = 0 (nothing to estimate).
+
+    Notes
+    -----
+    (p + z^2 / 2n +- z sqrt(p (1 - p) / n + z^2 / 4n^2)) / (1 + z^2 / n), z = z_(1 - alpha/2); statsmodels
+    ``proportion_confint(method="wilson")`` does the arithmetic. Matches R's ``prop.test(x, n, correct = FALSE)``.
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference. JASA 22, 209-212.
+    Newcombe, R. G. (1998). Two-sided confidence intervals for the single proportion: comparison of seven methods.
+    Statistics in Medicine 17, 857-872 (method 3).
+
+    Examples
+    --------
     >>> p = wilson_interval(81, 263)
     >>> round(p.ci[0], 4), round(p.ci[1], 4)
     (0.2553, 0.3662)

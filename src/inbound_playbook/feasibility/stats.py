@@ -34,19 +34,39 @@ KOHAVI_SKEW_FACTOR = 355.0
 def n_required_per_arm(minimum_effect: float, sd: float, *, alpha: float = 0.05, power: float = 0.8) -> int:
     """Units per arm a two-sided two-sample t-test needs to detect ``minimum_effect`` with the given power.
 
-    Cohen's d = minimum_effect / sd; the solver's fractional answer is rounded up.
+    Parameters
+    ----------
+    minimum_effect : float
+        Smallest difference in means worth detecting, in the metric's units (> 0).
+    sd : float
+        Standard deviation of the metric (> 0).
+    alpha : float, default 0.05
+        Two-sided significance level.
+    power : float, default 0.8
+        Power wanted.
 
-    Example
+    Returns
     -------
+    int
+        n per arm, rounded up (at least 2).
+
+    Notes
+    -----
+    Cohen's d = minimum_effect / sd; n solves power(d, n) = power, power being the exact noncentral-t power of the
+    two-sample t-test with 2n - 2 degrees of freedom (statsmodels ``TTestIndPower.power``, root by scipy ``brentq``).
+    The normal approximation is n ~ 2 (z_(1-alpha/2) + z_power)^2 / d^2.
+
+    References
+    ----------
+    Cohen, J. (1988). Statistical Power Analysis for the Behavioral Sciences, 2nd ed. Lawrence Erlbaum, Table 2.4.1.
+    van Belle, G. (2008). Statistical Rules of Thumb, 2nd ed. Wiley, rule 2.3 (n = 16 sigma^2 / delta^2 per group).
+
+    Examples
+    --------
     >>> n_required_per_arm(0.5, 1.0)          # Cohen (1988) Table 2.4.1: d = 0.5, two-sided .05, power .80 -> 64
     64
     >>> n_required_per_arm(1.0, 12.0)         # van Belle (2008) rule 16 * 12^2 / 1^2 = 2304; the exact t-test: 2262
     2262
-
-    Reference
-    ---------
-    Cohen, J. (1988). Statistical Power Analysis for the Behavioral Sciences, 2nd ed., Table 2.4.1.
-    van Belle, G. (2008). Statistical Rules of Thumb, 2nd ed., rule 2.3 (n = 16 sigma^2 / delta^2 per group).
     """
     _check_probability(alpha, "alpha")
     _check_probability(power, "power")
@@ -61,12 +81,34 @@ def n_required_per_arm(minimum_effect: float, sd: float, *, alpha: float = 0.05,
 
 
 def minimum_detectable_effect(n_per_arm: float, sd: float, *, alpha: float = 0.05, power: float = 0.8) -> float | None:
-    """Smallest difference in means (in the metric's units) detectable with ``n_per_arm`` independent units per arm.
+    """Smallest difference in means detectable with ``n_per_arm`` independent units per arm.
 
-    None when there are fewer than 2 units per arm (no degrees of freedom for the t-test).
+    Parameters
+    ----------
+    n_per_arm : float
+        Independent (effective) units per arm; fractional is fine.
+    sd : float
+        Standard deviation of the metric.
+    alpha : float, default 0.05
+        Two-sided significance level.
+    power : float, default 0.8
+        Power wanted.
 
-    Example
+    Returns
     -------
+    float or None
+        The effect in the metric's units; None with fewer than 2 units per arm.
+
+    Notes
+    -----
+    MDE = d sd, d solving power(d, n) = power for the two-sample t-test (the inverse of :func:`n_required_per_arm`).
+
+    References
+    ----------
+    Cohen, J. (1988). Statistical Power Analysis for the Behavioral Sciences, 2nd ed. Lawrence Erlbaum, Table 2.4.1.
+
+    Examples
+    --------
     >>> round(minimum_detectable_effect(64, 1.0), 3)   # inverse of Cohen's table: 64 per group -> d ~ 0.50
     0.499
     """
@@ -78,17 +120,33 @@ def minimum_detectable_effect(n_per_arm: float, sd: float, *, alpha: float = 0.0
 
 
 def design_effect(cluster_size: float, icc: float) -> float:
-    """Kish's design effect 1 + (m - 1) * ICC for clusters of ``m`` units with intra-cluster correlation ``icc``.
+    """Kish's design effect for clusters of ``cluster_size`` units.
 
-    Example
+    Parameters
+    ----------
+    cluster_size : float
+        m, units per cluster (at least 1).
+    icc : float
+        Intra-cluster correlation, in [0, 1).
+
+    Returns
     -------
+    float
+        1 + (m - 1) ICC.
+
+    Notes
+    -----
+    DEFF = 1 + (m - 1) ICC: the factor by which clustering inflates the variance of a mean.
+
+    References
+    ----------
+    Kish, L. (1965). Survey Sampling. Wiley, section 5.4.
+    Donner, A. and Klar, N. (2000). Design and Analysis of Cluster Randomization Trials. Arnold, chapter 5.
+
+    Examples
+    --------
     >>> design_effect(200, 0.05)     # content brief: 40 agents x 200 tickets, ICC 0.05
     10.95
-
-    Reference
-    ---------
-    Kish, L. (1965). Survey Sampling, section 5.4. Donner, A. and Klar, N. (2000). Design and Analysis of Cluster
-    Randomization Trials, ch. 5.
     """
     if cluster_size < 1:
         raise ValueError(f"cluster size must be at least 1, got {cluster_size}")
@@ -98,10 +156,33 @@ def design_effect(cluster_size: float, icc: float) -> float:
 
 
 def effective_n(users: int, cluster_size: float, icc: float) -> float:
-    """Effective number of independent units in both arms together: users * m / design effect.
+    """Effective number of independent units in both arms together.
 
-    Example
+    Parameters
+    ----------
+    users : int
+        Clusters (people).
+    cluster_size : float
+        Units per cluster.
+    icc : float
+        Intra-cluster correlation.
+
+    Returns
     -------
+    float
+        users x m / DEFF.
+
+    Notes
+    -----
+    n_eff = N / (1 + (m - 1) ICC) with N = users x m (:func:`design_effect`).
+
+    References
+    ----------
+    Kish, L. (1965). Survey Sampling. Wiley, section 5.4.
+    Donner, A. and Klar, N. (2000). Design and Analysis of Cluster Randomization Trials. Arnold, chapter 5.
+
+    Examples
+    --------
     >>> round(effective_n(40, 200, 0.05), 1)        # 8,000 tickets behave like about 730 independent ones
     730.6
     """
@@ -109,7 +190,34 @@ def effective_n(users: int, cluster_size: float, icc: float) -> float:
 
 
 def effective_n_per_arm_limit(users: int, icc: float) -> float | None:
-    """The most an endless test can reach per arm: (users / 2) / ICC; None when ICC = 0 (no ceiling)."""
+    """The most effective n per arm an endless test can reach.
+
+    Parameters
+    ----------
+    users : int
+        Clusters (people), split evenly between the arms.
+    icc : float
+        Intra-cluster correlation.
+
+    Returns
+    -------
+    float or None
+        (users / 2) / ICC; None when ICC = 0 (no ceiling).
+
+    Notes
+    -----
+    lim m -> inf of (users / 2) m / (1 + (m - 1) ICC) = users / (2 ICC).
+
+    References
+    ----------
+    Kish, L. (1965). Survey Sampling. Wiley, section 5.4.
+    Donner, A. and Klar, N. (2000). Design and Analysis of Cluster Randomization Trials. Arnold, chapter 5.
+
+    Examples
+    --------
+    >>> effective_n_per_arm_limit(40, 0.05), effective_n_per_arm_limit(40, 0.0)
+    (400.0, None)
+    """
     return None if icc <= 0 else users / (2.0 * icc)
 
 
@@ -122,14 +230,36 @@ class WeeksNeeded:
 
 
 def weeks_needed(n_required: float, users: int, units_per_user_per_week: float, icc: float) -> WeeksNeeded:
-    """Solve (users / 2) * k / (1 + (k - 1) ICC) = n_required for k = units per user, then weeks = k / units per week.
+    """Weeks of data at which the effective n per arm reaches the requirement.
 
-    The effective n per arm grows with the weeks but the design effect grows too, so it levels off at
-    users / (2 ICC): when the requirement is at or above that ceiling no number of weeks is enough. Closed form:
-    k = 2 N (1 - ICC) / (users - 2 N ICC), valid when users > 2 N ICC.
+    Parameters
+    ----------
+    n_required : float
+        Effective units needed per arm (:func:`n_required_per_arm`).
+    users : int
+        People, split evenly between the arms (at least 2).
+    units_per_user_per_week : float
+        Units (tickets) each person handles a week.
+    icc : float
+        Intra-cluster correlation of units within a person.
 
-    Example
+    Returns
     -------
+    WeeksNeeded
+        The weeks, or None with the reason when the clustering ceiling users / (2 ICC) is at or below the need.
+
+    Notes
+    -----
+    Solves (users / 2) k / (1 + (k - 1) ICC) = N for k units per user: k = 2 N (1 - ICC) / (users - 2 N ICC), valid
+    when users > 2 N ICC; weeks = max(k, 1) / units_per_user_per_week.
+
+    References
+    ----------
+    Kish, L. (1965). Survey Sampling. Wiley, section 5.4.
+    Donner, A. and Klar, N. (2000). Design and Analysis of Cluster Randomization Trials. Arnold, chapter 5.
+
+    Examples
+    --------
     >>> weeks_needed(100, 40, 25, 0.0).weeks    # no clustering: 200 units / (40 x 25 a week)
     0.2
     >>> weeks_needed(1000, 40, 25, 0.05).weeks is None   # ceiling 40 / (2 x 0.05) = 400 per arm
@@ -164,6 +294,38 @@ class ClusterSummary:
 
 
 def summarise_clusters(frame: pd.DataFrame, cluster: str, value: str) -> ClusterSummary:
+    """Per-cluster sufficient statistics of a value: sizes, means and within-cluster sums of squares.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per unit.
+    cluster : str
+        Column naming each unit's cluster.
+    value : str
+        Column of the value.
+
+    Returns
+    -------
+    ClusterSummary
+        Arrays ``sizes``, ``means`` and ``within_ss`` in sorted cluster order.
+
+    Notes
+    -----
+    n_i, mean_i and SS_i = sum_j (x_ij - mean_i)^2: all a one-way ANOVA (and its cluster bootstrap) needs.
+
+    References
+    ----------
+    Searle, S. R. (1971). Linear Models. Wiley, chapter 9.
+
+    Examples
+    --------
+    >>> sf = pd.DataFrame({"target": np.repeat(range(6), 4),
+    ...                    "score": [9, 2, 5, 8, 6, 1, 3, 2, 8, 4, 6, 8, 7, 1, 2, 6, 10, 5, 6, 9, 6, 2, 4, 7]})
+    >>> s = summarise_clusters(sf, "target", "score")
+    >>> s.sizes.tolist(), s.means.tolist()[:2], s.within_ss.tolist()[:2]
+    ([4.0, 4.0, 4.0, 4.0, 4.0, 4.0], [6.0, 3.0], [30.0, 14.0])
+    """
     values = frame[value].astype(float)
     grouped = values.groupby(frame[cluster], sort=True, observed=True)
     sizes = grouped.size().to_numpy(dtype=float)
@@ -219,26 +381,47 @@ class SdEstimate:
 
 
 def icc_oneway(frame: pd.DataFrame, cluster: str, value: str, *, alpha: float = 0.05) -> IccEstimate:
-    """ICC(1): (MSB - MSW) / (MSB + (n0 - 1) MSW), n0 = (N - sum n_i^2 / N) / (k - 1), with the F interval.
+    """ICC(1) from a one-way random-effects ANOVA (unbalanced clusters allowed), with the F-based interval.
 
-    F = MSB / MSW on (k - 1, N - k) df; F_L = F / F_{1-a/2}, F_U = F * F_{1-a/2}(N - k, k - 1);
-    interval ((F_L - 1) / (F_L + n0 - 1), (F_U - 1) / (F_U + n0 - 1)).
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per unit.
+    cluster : str
+        Column naming each unit's cluster (at least 2 clusters, not all of one unit).
+    value : str
+        Column of the value.
+    alpha : float, default 0.05
+        One minus the interval's coverage.
 
-    Example
+    Returns
     -------
+    IccEstimate
+        ICC (can be negative), F-based interval ``ci_f``, F and its degrees of freedom, n0, counts (``ci`` None: see
+        :func:`estimate_sd_icc`).
+
+    Notes
+    -----
+    ICC(1) = (MSB - MSW) / (MSB + (n0 - 1) MSW), n0 = (N - sum n_i^2 / N) / (k - 1). F = MSB / MSW on (k - 1, N - k)
+    df; F_L = F / F_(1-a/2)(k - 1, N - k), F_U = F F_(1-a/2)(N - k, k - 1); interval
+    ((F_L - 1) / (F_L + n0 - 1), (F_U - 1) / (F_U + n0 - 1)).
+
+    References
+    ----------
+    Shrout, P. E. and Fleiss, J. L. (1979). Intraclass correlations: uses in assessing rater reliability.
+    Psychological Bulletin 86(2), 420-428.
+    Searle, S. R. (1971). Linear Models. Wiley, chapter 9.
+    Donner, A. (1986). A review of inference procedures for the intraclass correlation coefficient in the one-way
+    random effects model. International Statistical Review 54(1), 67-82.
+
+    Examples
+    --------
     Shrout and Fleiss (1979), Table 1 (6 targets x 4 judges): ICC(1,1) = 0.17 (their Table 2).
 
     >>> sf = pd.DataFrame({"target": np.repeat(range(6), 4),
     ...                    "score": [9, 2, 5, 8, 6, 1, 3, 2, 8, 4, 6, 8, 7, 1, 2, 6, 10, 5, 6, 9, 6, 2, 4, 7]})
     >>> round(icc_oneway(sf, "target", "score").icc, 2)
     0.17
-
-    Reference
-    ---------
-    Shrout, P. E. and Fleiss, J. L. (1979). Intraclass correlations: uses in assessing rater reliability.
-    Psychological Bulletin 86(2), 420-428. Searle, S. R. (1971). Linear Models, ch. 9. Donner, A. (1986). A review
-    of inference procedures for the intraclass correlation coefficient in the one-way random effects model.
-    International Statistical Review 54(1), 67-82.
     """
     summary = summarise_clusters(frame, cluster, value)
     k = summary.sizes.size
@@ -262,22 +445,45 @@ def estimate_sd_icc(
 ) -> tuple[SdEstimate, IccEstimate]:
     """SD of ``value`` and its ICC(1) within ``cluster``, with intervals from one seeded cluster bootstrap.
 
-    The bootstrap resamples whole clusters (agents) with replacement, which respects both the clustering and the
-    skew of durations; each resample's SD and ICC come from per-cluster sufficient statistics, so 2,000 resamples of
-    a million tickets cost no more than of a thousand. Same data and seed, same intervals.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per unit.
+    cluster : str
+        Column naming each unit's cluster (an agent).
+    value : str
+        Column of the value.
+    seed : int
+        Seed of the bootstrap: same data and seed, same intervals.
+    resamples : int, default 2000
+        Bootstrap resamples.
+    alpha : float, default 0.05
+        One minus the intervals' coverage.
 
-    Example
+    Returns
     -------
+    tuple of (SdEstimate, IccEstimate)
+        The SD (ddof 1) with its percentile interval; the ICC of :func:`icc_oneway` with its percentile interval.
+
+    Notes
+    -----
+    Whole clusters are resampled with replacement, which respects both the clustering and the skew of durations;
+    each resample's SD and ICC come from per-cluster sufficient statistics (:func:`summarise_clusters`), so 2,000
+    resamples of a million tickets cost no more than of a thousand. SD^2 = (SSB + SSW) / (N - 1).
+
+    References
+    ----------
+    Field, C. A. and Welsh, A. H. (2007). Bootstrapping clustered data. Journal of the Royal Statistical Society B
+    69(3), 369-390.
+
+    Examples
+    --------
     >>> rng = np.random.default_rng(1)
     >>> frame = pd.DataFrame({"agent": np.repeat(range(50), 40)})
     >>> frame["hours"] = rng.normal(0, 1, 50)[frame["agent"]] * 0.5 + rng.normal(0, 1, 2000)
     >>> sd, icc = estimate_sd_icc(frame, "agent", "hours", seed=1)
     >>> icc.ci[0] < 0.2 < icc.ci[1]                  # planted ICC 0.25 / 1.25 = 0.2
     True
-
-    Reference
-    ---------
-    Field, C. A. and Welsh, A. H. (2007). Bootstrapping clustered data. JRSS B 69(3), 369-390 (resampling clusters).
     """
     base = icc_oneway(frame, cluster, value, alpha=alpha)
     summary = summarise_clusters(frame, cluster, value)
@@ -306,17 +512,34 @@ class SkewRule:
 
 
 def skew_rule(values: np.ndarray, n_per_arm_available: float) -> SkewRule:
-    """Skewness s = E[(X - mu)^3] / Var(X)^(3/2) (the moment ratio, scipy's default) and 355 s^2 per arm.
+    """Kohavi's rule of thumb for when a mean is near-normal: at least 355 s^2 units per arm.
 
-    Example
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The metric's values.
+    n_per_arm_available : float
+        Units per arm the test would have.
+
+    Returns
     -------
+    SkewRule
+        Skewness s, the minimum units per arm and whether the test has them.
+
+    Notes
+    -----
+    s = E[(X - mu)^3] / Var(X)^(3/2) (moment ratio, scipy ``skew(bias=True)``); minimum = ceil(355 s^2).
+
+    References
+    ----------
+    Kohavi, R., Tang, D. and Xu, Y. (2020). Trustworthy Online Controlled Experiments. Cambridge University Press,
+    p. 187.
+
+    Examples
+    --------
     >>> rule = skew_rule(np.array([1.0, 1, 1, 1, 10]), 500)
     >>> round(rule.skewness, 2), rule.min_n_per_arm
     (1.5, 799)
-
-    Reference
-    ---------
-    Kohavi, R., Tang, D. and Xu, Y. (2020). Trustworthy Online Controlled Experiments, p. 187.
     """
     values = np.asarray(values, dtype=float)
     s = float(sps.skew(values, bias=True))
@@ -375,13 +598,34 @@ def _check_probability(value: float, name: str) -> None:
 
 
 def stepped_wedge_design(steps: int, groups_per_step: int = 1, baseline_periods: int = 1) -> np.ndarray:
-    """The standard stepped-wedge design matrix X (groups x periods; 1 = on the new tool).
+    """The standard stepped-wedge design matrix (groups x periods; 1 = on the new tool).
 
-    ``baseline_periods`` periods with every group on the old tool, then one step per period: at step s the
-    ``groups_per_step`` groups of sequence s switch and stay switched.
+    Parameters
+    ----------
+    steps : int
+        Number of steps (sequences), at least 1.
+    groups_per_step : int, default 1
+        Groups switching at each step.
+    baseline_periods : int, default 1
+        Periods with every group on the old tool.
 
-    Example
+    Returns
     -------
+    numpy.ndarray
+        X with X_ij = 1 when group i is on the new tool in period j; at step s the groups of sequence s switch and
+        stay switched.
+
+    Notes
+    -----
+    X_ij = 1[j >= baseline_periods + s(i)], s(i) the sequence of group i.
+
+    References
+    ----------
+    Hussey, M. A. and Hughes, J. P. (2007). Design and analysis of stepped wedge cluster randomized trials.
+    Contemporary Clinical Trials 28(2), 182-191.
+
+    Examples
+    --------
     >>> stepped_wedge_design(3).astype(int).tolist()
     [[0, 1, 1, 1], [0, 0, 1, 1], [0, 0, 0, 1]]
     """
@@ -393,23 +637,38 @@ def stepped_wedge_design(steps: int, groups_per_step: int = 1, baseline_periods:
 
 
 def hussey_hughes_variance(design: np.ndarray, sigma2: float, tau2: float) -> float:
-    """Variance of the treatment effect in a stepped wedge (Hussey and Hughes 2007, section 3).
+    """Variance of the treatment effect in a stepped wedge, closed form.
 
-    Var(theta) = I s2 (s2 + T t2) / ((I U - W) s2 + (U^2 + I T U - T W - I V) t2), with I groups, T periods,
-    U = sum of X, W = sum over periods of (column sum)^2, V = sum over groups of (row sum)^2, s2 the variance of a
-    group-period mean (sigma_e^2 / m) and t2 the between-group variance. Cross-sectional model with period fixed
-    effects and one random effect per group.
+    Parameters
+    ----------
+    design : numpy.ndarray
+        X, groups x periods (:func:`stepped_wedge_design`).
+    sigma2 : float
+        s2, the variance of a group-period mean (sigma_e^2 / m).
+    tau2 : float
+        t2, the between-group variance.
 
-    Example
+    Returns
     -------
+    float
+        Var(theta).
+
+    Notes
+    -----
+    Var(theta) = I s2 (s2 + T t2) / ((I U - W) s2 + (U^2 + I T U - T W - I V) t2), with I groups, T periods,
+    U = sum of X, W = sum over periods of (column sum)^2, V = sum over groups of (row sum)^2. Cross-sectional model
+    with period fixed effects and one random effect per group.
+
+    References
+    ----------
+    Hussey, M. A. and Hughes, J. P. (2007). Design and analysis of stepped wedge cluster randomized trials.
+    Contemporary Clinical Trials 28(2), 182-191., section 3.
+
+    Examples
+    --------
     >>> X = np.array([[0, 1, 1], [0, 1, 1], [0, 1, 1], [0, 0, 1], [0, 0, 1]])  # U 8, V 14, W 34
     >>> round(hussey_hughes_variance(X, 0.01, 0.002), 6)
     0.009524
-
-    Reference
-    ---------
-    Hussey, M. A. and Hughes, J. P. (2007). Design and analysis of stepped wedge cluster randomized trials.
-    Contemporary Clinical Trials 28(2), 182-191.
     """
     design = np.asarray(design, dtype=float)
     groups, periods = design.shape
@@ -424,15 +683,40 @@ def hussey_hughes_variance(design: np.ndarray, sigma2: float, tau2: float) -> fl
 def gls_treatment_variance(design: np.ndarray, sigma2: float, tau2: float, cac: float = 1.0) -> float:
     """Variance of the treatment effect by generalised least squares, allowing a cluster autocorrelation (CAC).
 
-    Each group's vector of period means has covariance s2 I + t2 ((1 - CAC) I + CAC J): CAC = 1 is Hussey and
-    Hughes's constant group effect, CAC < 1 lets the group effect drift between periods (Hooper et al. 2016).
-    Fixed effects: one per period and the treatment. Hand-written because no maintained Python library computes
-    stepped-wedge power; tested against the closed form at CAC = 1.
+    Hand-written because no maintained Python library computes stepped-wedge power; tested against the
+    Hussey-Hughes closed form at CAC = 1.
 
-    Reference
-    ---------
+    Parameters
+    ----------
+    design : numpy.ndarray
+        X, groups x periods.
+    sigma2 : float
+        Variance of a group-period mean.
+    tau2 : float
+        Between-group variance.
+    cac : float, default 1.0
+        Cluster autocorrelation: 1 is a constant group effect, below 1 the group effect drifts between periods.
+
+    Returns
+    -------
+    float
+        Var(theta), the last diagonal element of (sum_i Z_i' Sigma^-1 Z_i)^-1.
+
+    Notes
+    -----
+    Each group's vector of period means has covariance Sigma = s2 I + t2 ((1 - CAC) I + CAC J); Z_i = [I_T, x_i]
+    (one fixed effect per period, then the treatment).
+
+    References
+    ----------
     Hooper, R., Teerenstra, S., de Hoop, E. and Eldridge, S. (2016). Sample size calculation for stepped wedge and
     other longitudinal cluster randomised trials. Statistics in Medicine 35(26), 4718-4728.
+
+    Examples
+    --------
+    >>> X = np.array([[0, 1, 1], [0, 1, 1], [0, 1, 1], [0, 0, 1], [0, 0, 1]])
+    >>> round(gls_treatment_variance(X, 0.01, 0.002), 6)  # CAC = 1: the Hussey-Hughes closed form
+    0.009524
     """
     design = np.asarray(design, dtype=float)
     groups, periods = design.shape
@@ -446,14 +730,72 @@ def gls_treatment_variance(design: np.ndarray, sigma2: float, tau2: float, cac: 
 
 
 def normal_power(effect: float, variance: float, alpha: float = 0.05) -> float:
-    """Two-sided power of a Wald test: Phi(|effect| / se - z) + Phi(-|effect| / se - z), z = z_{1 - alpha/2}."""
+    """Two-sided power of a Wald (z) test.
+
+    Parameters
+    ----------
+    effect : float
+        The true effect.
+    variance : float
+        Variance of its estimate.
+    alpha : float, default 0.05
+        Two-sided significance level.
+
+    Returns
+    -------
+    float
+        Power.
+
+    Notes
+    -----
+    Phi(|effect| / se - z) + Phi(-|effect| / se - z), z = z_(1 - alpha/2), se = sqrt(variance).
+
+    References
+    ----------
+    Chow, S.-C., Shao, J. and Wang, H. (2008). Sample Size Calculations in Clinical Research, 2nd ed. Chapman &
+    Hall, section 3.2.
+
+    Examples
+    --------
+    >>> round(normal_power(2.8016, 1.0), 3)   # (1.96 + 0.8416) se: power 0.80
+    0.8
+    """
     se = math.sqrt(variance)
     z = sps.norm.ppf(1 - alpha / 2)
     return float(sps.norm.cdf(abs(effect) / se - z) + sps.norm.cdf(-abs(effect) / se - z))
 
 
 def normal_mde(variance: float, alpha: float = 0.05, power: float = 0.8) -> float:
-    """Smallest effect detectable with the given power: (z_{1 - alpha/2} + z_power) x se (the far tail ignored)."""
+    """Smallest effect a Wald test detects with the given power.
+
+    Parameters
+    ----------
+    variance : float
+        Variance of the effect's estimate.
+    alpha : float, default 0.05
+        Two-sided significance level.
+    power : float, default 0.8
+        Power wanted.
+
+    Returns
+    -------
+    float
+        (z_(1 - alpha/2) + z_power) se (the far rejection tail ignored).
+
+    Notes
+    -----
+    MDE = (z_(1-alpha/2) + z_power) sqrt(variance).
+
+    References
+    ----------
+    Bloom, H. S. (1995). Minimum detectable effects: a simple way to report the statistical power of experimental
+    designs. Evaluation Review 19(5), 547-556.
+
+    Examples
+    --------
+    >>> round(normal_mde(1.0), 4)
+    2.8016
+    """
     return float((sps.norm.ppf(1 - alpha / 2) + sps.norm.ppf(power)) * math.sqrt(variance))
 
 
@@ -480,18 +822,53 @@ def plan_stepped_wedge(
     *, users: int, units_per_user_per_week: float, sd: float, icc: float, effect: float, alpha: float,
     power: float, step_weeks: float = 2.0, groups: int | None = None, cac: float = 1.0, max_groups: int = 12,
 ) -> SteppedWedgePlan:
-    """Size a stepped wedge for a team: people split into equal groups that switch, one group per step, in random
-    order, after one baseline period; each period lasts ``step_weeks``.
+    """Size a stepped wedge for a team: people in equal groups that switch one group per step.
 
-    A ticket is a person effect (variance ICC x SD^2) plus noise ((1 - ICC) SD^2). A group of k fixed people has a
-    group effect with variance ICC SD^2 / k (the mean of its members' effects; team effects beyond that are not
-    modelled), so the Hussey-Hughes between-group variance is t2 = ICC SD^2 / k and a group-period mean of m tickets
-    has s2 = (1 - ICC) SD^2 / m. With ``groups`` null the smallest number of groups from 2 to ``max_groups`` (and at
-    most one group per person) that reaches the power is chosen (fewer groups, fewer weeks); if none does, the one
-    with the highest power.
+    Parameters
+    ----------
+    users : int
+        People in the team.
+    units_per_user_per_week : float
+        Tickets each person handles a week.
+    sd : float
+        Standard deviation of the metric per ticket.
+    icc : float
+        Intra-cluster correlation of tickets within a person.
+    effect : float
+        The minimum effect worth detecting.
+    alpha, power : float
+        Two-sided significance level and power wanted.
+    step_weeks : float, default 2.0
+        Length of each period.
+    groups : int, optional
+        Fix the number of groups; by default the smallest from 2 to ``max_groups`` (and at most one per person)
+        that reaches the power (fewer groups, fewer weeks), else the one with the highest power.
+    cac : float, default 1.0
+        Cluster autocorrelation (:func:`gls_treatment_variance`).
+    max_groups : int, default 12
+        Most groups considered.
 
-    Example
+    Returns
     -------
+    SteppedWedgePlan
+        The chosen design, its standard error, power and MDE, and every candidate considered.
+
+    Notes
+    -----
+    A ticket is a person effect (variance ICC SD^2) plus noise ((1 - ICC) SD^2). A group of k people has a group
+    effect of variance t2 = ICC SD^2 / k and a group-period mean of m tickets s2 = (1 - ICC) SD^2 / m; the variance
+    is :func:`hussey_hughes_variance` (CAC = 1) or :func:`gls_treatment_variance`, power :func:`normal_power`.
+    Groups switch in random order after one baseline period.
+
+    References
+    ----------
+    Hussey, M. A. and Hughes, J. P. (2007). Design and analysis of stepped wedge cluster randomized trials.
+    Contemporary Clinical Trials 28(2), 182-191.
+    Hooper, R., Teerenstra, S., de Hoop, E. and Eldridge, S. (2016). Sample size calculation for stepped wedge and
+    other longitudinal cluster randomised trials. Statistics in Medicine 35(26), 4718-4728.
+
+    Examples
+    --------
     >>> plan = plan_stepped_wedge(users=40, units_per_user_per_week=10, sd=4.0, icc=0.1, effect=1.0, alpha=0.05,
     ...                           power=0.8)
     >>> plan.groups, plan.total_weeks, plan.reaches_power

@@ -13,8 +13,8 @@ Conventions (pinned in DESIGN.md and stated on every report)
   Lags are counted in periods, not rows: with gaps, only pairs of periods exactly ``l`` apart enter lag ``l``;
   with a control series, only pairs within the same series (never across the two stacked series). Without gaps
   and without a control this is statsmodels ``OLS.fit(cov_type='HAC', cov_kwds={'maxlags': L,
-  'use_correction': True}, use_t=True)``, which is what is called; with a control and no gaps it equals
-  statsmodels' ``cov_type='hac-panel'``.
+  'use_correction': True}, use_t=True)``, and with a control and no gaps statsmodels' ``cov_type='hac-panel'``
+  (``use_correction='hac'``): both are what is called. Only series with gaps use ``newey_west_cov``.
 * Poisson / quasi-Poisson: GLM with log link and ``log(offset)``; quasi-Poisson scale = Pearson chi-square / (n - k)
   (statsmodels ``scale='X2'``, R ``family = quasipoisson``); Wald intervals (normal quantiles) on the log scale,
   then exponentiated (as ``Epi::ci.exp`` in Lopez Bernal et al. 2017).
@@ -77,7 +77,7 @@ class ItsSpec:
     ends: tuple[int | None, ...] = ()
 
     @classmethod
-    def from_params(cls, params, data=None) -> "ItsSpec":
+    def from_params(cls, params, data=None) -> ItsSpec:
         """The spec of a config section; ``data`` (an ItsData) supplies the scale, weights and intervention ends."""
         extra = {} if data is None else dict(log_scale=data.log_scale, weighted=data.weight_column is not None,
                                              ends=tuple(data.ends))
@@ -186,10 +186,29 @@ class ItsFit:
 # Design
 # --------------------------------------------------------------------------------------------------------------
 def auto_maxlags(n: int) -> int:
-    """Newey-West lag by the rule of thumb floor(4 (n / 100)^(2/9)) (Newey and West 1994).
+    """Newey-West lag length by the rule of thumb.
 
-    Example
+    Parameters
+    ----------
+    n : int
+        Number of fitted periods.
+
+    Returns
     -------
+    int
+        floor(4 (n / 100)^(2/9)).
+
+    Notes
+    -----
+    L = floor(4 (n / 100)^(2/9)), as in Stata's and MATLAB's documentation of ``newey`` / ``hac``.
+
+    References
+    ----------
+    Newey, W. K. and West, K. D. (1994). Automatic lag selection in covariance matrix estimation. Review of Economic
+    Studies 61, 631-653.
+
+    Examples
+    --------
     >>> auto_maxlags(78), auto_maxlags(31), auto_maxlags(100)
     (3, 3, 4)
     """
@@ -199,11 +218,44 @@ def auto_maxlags(n: int) -> int:
 def design_rows(
     t: np.ndarray, covariates: pd.DataFrame | None, first_post: tuple[int, ...], spec: ItsSpec, z: np.ndarray | None
 ) -> pd.DataFrame:
-    """Design matrix rows for periods ``t`` (and group ``z`` when comparative), with named columns.
+    """Design matrix of the segmented regression for periods ``t``, with named columns.
 
-    Columns: const, time, level_k and slope_k per intervention (slope centred: 0 at the first post period),
-    the covariates, sin_h / cos_h seasonal pairs, and when comparative group, group_time, group_level_k,
-    group_slope_k and group_<covariate>.
+    Parameters
+    ----------
+    t : numpy.ndarray
+        Period numbers (gaps keep their place).
+    covariates : pandas.DataFrame or None
+        Holds the columns named in ``spec.covariates``.
+    first_post : tuple of int
+        First post period of each intervention.
+    spec : ItsSpec
+        The model (slope change, covariates, seasonality, comparative, intervention ends).
+    z : numpy.ndarray or None
+        Group indicator (1 treated, 0 control) when ``spec.comparative``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns const, time, level_k and slope_k per intervention, the covariates, sin_h / cos_h, and when
+        comparative group, group_time, group_level_k, group_slope_k and group_<covariate>.
+
+    Notes
+    -----
+    level_k = 1[t0_k <= t < end_k]; slope_k = (t - t0_k) level_k, centred so that level_k is the jump at the
+    intervention date; sin_h, cos_h = sin, cos(2 pi h t / period). Comparative terms are z times the treated terms.
+
+    References
+    ----------
+    Wagner, A. K. et al. (2002). Segmented regression analysis of interrupted time series studies in medication use
+    research. Journal of Clinical Pharmacy and Therapeutics 27, 299-309.
+    Linden, A. (2015). Conducting interrupted time-series analysis for single- and multiple-group comparisons. Stata
+    Journal 15(2), 480-500.
+
+    Examples
+    --------
+    >>> X = design_rows(np.arange(5), None, (3,), ItsSpec(), None)
+    >>> X.columns.tolist(), X["level_1"].tolist(), (X["slope_1"] + 0.0).tolist()
+    (['const', 'time', 'level_1', 'slope_1'], [0.0, 0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 0.0, 0.0, 1.0])
     """
     t = np.asarray(t, dtype=float)
     cols: dict[str, np.ndarray] = {"const": np.ones_like(t), "time": t}
@@ -233,7 +285,35 @@ def design_rows(
 
 
 def stack(frame: pd.DataFrame, spec: ItsSpec) -> pd.DataFrame:
-    """Rows to fit: the treated series (group 1) and, when comparative, the control series (group 0) below it."""
+    """Rows to fit: the treated series, and when comparative the control series below it.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``t``, ``y`` and, when ``spec.comparative``, ``control``.
+    spec : ItsSpec
+        The model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` with ``group`` = 1, followed (comparative) by a copy with ``group`` = 0 and ``y`` = ``control``.
+
+    Notes
+    -----
+    The stacked layout of a multiple-group ITS: one regression over both series with group interactions.
+
+    References
+    ----------
+    Linden, A. (2015). Conducting interrupted time-series analysis for single- and multiple-group comparisons. Stata
+    Journal 15(2), 480-500.
+
+    Examples
+    --------
+    >>> s = stack(pd.DataFrame({"t": [0, 1], "y": [5.0, 6.0], "control": [4.0, 4.5]}), ItsSpec(comparative=True))
+    >>> s["group"].tolist(), s["y"].tolist()
+    ([1, 1, 0, 0], [5.0, 6.0, 4.0, 4.5])
+    """
     treated = frame.assign(group=1)
     if not spec.comparative:
         return treated.reset_index(drop=True)
@@ -247,14 +327,51 @@ def stack(frame: pd.DataFrame, spec: ItsSpec) -> pd.DataFrame:
 def newey_west_cov(
     X: np.ndarray, resid: np.ndarray, t: np.ndarray, groups: np.ndarray | None, maxlags: int, correction: bool = True
 ) -> np.ndarray:
-    """Newey-West covariance of OLS coefficients with Bartlett weights 1 - l / (L + 1), for gaps and stacked series.
+    """Newey-West covariance of OLS coefficients, lags counted in periods within each series.
 
-    Kept by hand because statsmodels' HAC pairs rows, not periods: with a gap or a control series it would pair
-    periods that are not l apart; without them this equals statsmodels ``cov_hac`` (tested). Lag l pairs the periods of the same group that are exactly l periods apart in time (``t``), so gaps and
-    stacked series never create spurious neighbours. ``correction`` multiplies by n / (n - k) as Stata ``newey``
-    and ``sandwich::NeweyWest(adjust = TRUE)``. Without gaps and groups this equals statsmodels ``cov_hac_simple``.
+    Kept by hand for series with gaps: statsmodels' HAC pairs rows, so an excluded period would make periods l + 1
+    apart count as lag l; without gaps ``fit_its`` calls statsmodels (``HAC``, ``hac-panel``), which this equals
+    (tests/test_its_references.py).
 
-    Reference: Newey and West (1987); Stata Base Reference Manual, ``newey`` Methods and formulas.
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Design matrix (n x k), rows of the fitted periods (multiplied by sqrt(weight) for WLS).
+    resid : numpy.ndarray
+        OLS residuals (times sqrt(weight) for WLS).
+    t : numpy.ndarray
+        Period number of each row.
+    groups : numpy.ndarray or None
+        Series of each row (stacked treated and control); None for one series.
+    maxlags : int
+        L, the largest lag.
+    correction : bool, default True
+        Multiply by n / (n - k), as Stata ``newey`` and ``sandwich::NeweyWest(adjust = TRUE)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The k x k covariance matrix.
+
+    Notes
+    -----
+    V = (X'X)^-1 S (X'X)^-1 with S = sum_i e_i^2 x_i x_i' + sum_{l=1..L} (1 - l / (L + 1)) sum over pairs (i, j) of
+    the same series with t_j = t_i + l of e_i e_j (x_i x_j' + x_j x_i'), times n / (n - k) when ``correction``.
+
+    References
+    ----------
+    Newey, W. K. and West, K. D. (1987). A simple, positive semi-definite, heteroskedasticity and autocorrelation
+    consistent covariance matrix. Econometrica 55, 703-708.
+    StataCorp. Stata Base Reference Manual, ``newey``, Methods and formulas.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0); X = np.column_stack([np.ones(30), np.arange(30.0)]); e = rng.normal(size=30)
+    >>> from statsmodels.stats.sandwich_covariance import cov_hac_simple
+    >>> ols = sm.OLS(e, X).fit()
+    >>> bool(np.allclose(newey_west_cov(X, ols.resid, np.arange(30), None, 2, correction=False),
+    ...                  cov_hac_simple(ols, nlags=2, use_correction=False)))
+    True
     """
     X = np.asarray(X, dtype=float)
     resid = np.asarray(resid, dtype=float)
@@ -263,11 +380,11 @@ def newey_west_cov(
     n, k = X.shape
     scores = X * resid[:, None]
     meat = scores.T @ scores
-    position = {(g, tt): i for i, (g, tt) in enumerate(zip(groups.tolist(), t.tolist()))}
+    position = {(g, tt): i for i, (g, tt) in enumerate(zip(groups.tolist(), t.tolist(), strict=True))}
     for lag in range(1, maxlags + 1):
         weight = 1.0 - lag / (maxlags + 1.0)
         i_idx, j_idx = [], []
-        for i, (g, tt) in enumerate(zip(groups.tolist(), t.tolist())):
+        for i, (g, tt) in enumerate(zip(groups.tolist(), t.tolist(), strict=True)):
             j = position.get((g, tt + lag))
             if j is not None:
                 i_idx.append(i)
@@ -288,13 +405,36 @@ def newey_west_cov(
 def fit_its(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec) -> ItsFit:
     """Fit the segmented regression to the non-excluded rows of ``frame``.
 
-    ``frame`` needs ``t`` and ``y``, the covariate columns, ``offset`` when ``spec.use_offset``, ``control`` when
-    ``spec.comparative`` and ``weight`` when ``spec.weighted``; an ``excluded`` column is honoured when present.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``t`` (period number) and ``y``; the covariate columns; ``offset`` when ``spec.use_offset``; ``control`` when
+        ``spec.comparative``; ``weight`` when ``spec.weighted``; an ``excluded`` column is honoured when present.
+    first_post : tuple of int
+        First post period of each intervention.
+    spec : ItsSpec
+        The model.
 
+    Returns
+    -------
+    ItsFit
+        Coefficients (named), their covariance, residuals, fitted values and how the errors were computed.
+
+    Notes
+    -----
+    y_t = b0 + b1 t + sum_k (b2k level_k + b3k slope_k) + covariates + season + e_t (:func:`design_rows`).
     Gaussian models regress ``y`` (``log y`` when ``spec.log_scale``) by OLS, or WLS with weights ``w_i`` (the
-    tickets a period's median counts: Var(median) ~ pi sigma^2 / (2 n) for a normal log duration), and take their
-    errors from ``spec.errors``: Newey-West (``newey-west``) or Prais-Winsten AR(p) (``prais-winsten``, see
-    :func:`prais_winsten`). Count models: Poisson GLM with log link, quasi-Poisson scale Pearson chi2 / (n - k).
+    tickets a period's median counts: Var(median) ~ pi sigma^2 / (2 n) for a normal log duration), with errors from
+    ``spec.errors``: Newey-West (statsmodels ``HAC`` / ``hac-panel`` without gaps, :func:`newey_west_cov` with
+    gaps), or Prais-Winsten AR(p) (:func:`prais_winsten`). Count models: Poisson GLM with log link, quasi-Poisson
+    scale Pearson chi2 / (n - k).
+
+    References
+    ----------
+    Wagner, A. K. et al. (2002). Segmented regression analysis of interrupted time series studies in medication use
+    research. Journal of Clinical Pharmacy and Therapeutics 27, 299-309.
+    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
+    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
 
     Examples
     --------
@@ -302,10 +442,6 @@ def fit_its(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec) -> 
     >>> fit = fit_its(pd.DataFrame({"t": t, "y": y}), (10,), ItsSpec(hac_maxlags=1))
     >>> round(fit.coefficient("level_1").estimate, 6), round(fit.coefficient("slope_1").estimate, 6)
     (-3.0, 0.2)
-
-    References
-    ----------
-    Wagner et al. (2002); Lopez Bernal, Cummins and Gasparrini (2017).
     """
     rows = frame if "excluded" not in frame else frame.loc[~frame["excluded"].astype(bool)]
     rows = stack(rows.reset_index(drop=True), spec)
@@ -349,16 +485,23 @@ def _fit_newey_west(X, y, t, group, weights, spec: ItsSpec, common: dict) -> Its
     maxlags = min(maxlags, n_periods - 1)
     model = sm.OLS(y, X) if weights is None else sm.WLS(y, X, weights=weights)
     consecutive = all(np.all(np.diff(np.sort(t[group == g])) == 1) for g in np.unique(group))
+    kind = "OLS" if weights is None else "WLS"
     if consecutive and not spec.comparative:
         result = model.fit(cov_type="HAC", cov_kwds={"maxlags": maxlags, "use_correction": True}, use_t=True)
         cov = np.asarray(result.cov_params())
-        computed_by = f"statsmodels {'OLS' if weights is None else 'WLS'} cov_type='HAC' (use_correction, use_t)"
+        computed_by = f"statsmodels {kind} cov_type='HAC' (use_correction, use_t)"
+    elif consecutive:
+        # stacked treated and control rows, each series without gaps: lags within each series only
+        result = model.fit(cov_type="hac-panel", cov_kwds={"groups": group, "maxlags": maxlags,
+                                                            "use_correction": "hac"}, use_t=True)
+        cov = np.asarray(result.cov_params())
+        computed_by = f"statsmodels {kind} cov_type='hac-panel' (use_correction='hac', use_t)"
     else:
         result = model.fit()
         root = np.ones(len(y)) if weights is None else np.sqrt(weights)
         cov = newey_west_cov(X.to_numpy() * root[:, None], np.asarray(result.resid) * root, t, group, maxlags)
-        computed_by = ("Newey-West by hand (numpy), lags counted in periods within each series (equals statsmodels 'HAC' / "
-                       "'hac-panel' when there are no gaps)")
+        computed_by = ("Newey-West by hand (numpy), lags counted in periods within each series (equals statsmodels "
+                       "'HAC' / 'hac-panel' when there are no gaps)")
     fitted = np.asarray(result.fittedvalues)
     resid = y - fitted
     standardised = resid if weights is None else resid * np.sqrt(weights)
@@ -393,10 +536,30 @@ class PraisWinsten:
 
 
 def ar_coefficients(resid: np.ndarray, t: np.ndarray, order: int = 1) -> np.ndarray:
-    """AR(p) coefficients of residuals by least squares of e_t on e_{t-1}, ..., e_{t-p} without a constant, over
-    the periods whose p predecessors are all present (gaps never pair periods that are not neighbours).
+    """AR(p) coefficients of residuals by least squares, pairing only periods that are neighbours in time.
 
-    For p = 1 this is Stata ``prais``'s default ``rhotype(regress)``: rho = sum e_t e_{t-1} / sum e_{t-1}^2.
+    Parameters
+    ----------
+    resid : numpy.ndarray
+        Residuals.
+    t : numpy.ndarray
+        Period number of each residual (gaps keep their place).
+    order : int, default 1
+        p.
+
+    Returns
+    -------
+    numpy.ndarray
+        phi_1..phi_p.
+
+    Notes
+    -----
+    Least squares of e_t on e_{t-1}, ..., e_{t-p} without a constant, over the periods whose p predecessors are all
+    present. For p = 1: rho = sum e_t e_{t-1} / sum e_{t-1}^2, Stata ``prais``'s default ``rhotype(regress)``.
+
+    References
+    ----------
+    StataCorp. Stata Time-Series Reference Manual, ``prais``, Methods and formulas.
 
     Examples
     --------
@@ -410,8 +573,34 @@ def ar_coefficients(resid: np.ndarray, t: np.ndarray, order: int = 1) -> np.ndar
 
 
 def ar_correlation(ar: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Correlation matrix of a stationary AR(p) process observed at periods ``t``: corr(u_i, u_j) = rho(|t_i - t_j|),
-    the autocorrelation function of the process (statsmodels ``arma_acf``); gaps keep their distance."""
+    """Correlation matrix of a stationary AR(p) process observed at periods ``t``.
+
+    Parameters
+    ----------
+    ar : numpy.ndarray
+        phi_1..phi_p.
+    t : numpy.ndarray
+        Period numbers; gaps keep their distance.
+
+    Returns
+    -------
+    numpy.ndarray
+        R with R_ij = rho(|t_i - t_j|), the process's autocorrelation function (statsmodels ``arma_acf``).
+
+    Notes
+    -----
+    For AR(1), rho(h) = phi^h.
+
+    References
+    ----------
+    Box, G. E. P., Jenkins, G. M. and Reinsel, G. C. (2008). Time Series Analysis: Forecasting and Control, 4th ed.,
+    section 3.2.
+
+    Examples
+    --------
+    >>> ar_correlation(np.array([0.5]), np.array([0, 1, 3])).round(3).tolist()
+    [[1.0, 0.5, 0.125], [0.5, 1.0, 0.25], [0.125, 0.25, 1.0]]
+    """
     lags = np.abs(np.subtract.outer(t, t)).astype(int)
     acf_values = arma_acf(np.r_[1.0, -np.asarray(ar)], np.array([1.0]), lags=int(lags.max()) + 1)
     return acf_values[lags]
@@ -464,7 +653,7 @@ def prais_winsten(y: np.ndarray, X, *, t: np.ndarray | None = None, weights: np.
     yw, Xw = y * root, X * root[:, None]
     beta = np.linalg.lstsq(Xw, yw, rcond=None)[0]
     ar = np.zeros(order)
-    for iteration in range(1, max_iter + 1):
+    for iteration in range(1, max_iter + 1):  # noqa: B007 (the count is returned)
         new = ar_coefficients(yw - Xw @ beta, t, order)
         if not _stationary(new):
             raise ValueError("the residuals' AR coefficients are not stationary; Prais-Winsten cannot be used")
@@ -485,18 +674,77 @@ def _stationary(ar: np.ndarray) -> bool:
 
 
 def ljung_box_p(resid: np.ndarray, lags: int | None = None) -> tuple[float, int]:
-    """Ljung-Box p-value of residuals in time order at ``lags`` = min(10, n // 5) (at least 1); statsmodels
-    ``acorr_ljungbox``."""
+    """Ljung-Box p-value of residuals in time order.
+
+    Parameters
+    ----------
+    resid : numpy.ndarray
+        Residuals in time order.
+    lags : int, optional
+        Default min(10, n // 5), at least 1.
+
+    Returns
+    -------
+    tuple of (float, int)
+        The p-value and the lags used.
+
+    Notes
+    -----
+    Q = n (n + 2) sum_{h=1..m} r_h^2 / (n - h), compared with chi-square(m) (statsmodels ``acorr_ljungbox``).
+
+    References
+    ----------
+    Ljung, G. M. and Box, G. E. P. (1978). On a measure of lack of fit in time series models. Biometrika 65, 297-303.
+
+    Examples
+    --------
+    >>> p, lags = ljung_box_p(np.sin(np.arange(50.0)))
+    >>> bool(p < 0.001), lags
+    (True, 10)
+    """
     n = len(resid)
     lags = lags or max(1, min(10, n // 5))
     return float(acorr_ljungbox(resid, lags=[lags])["lb_pvalue"].iloc[-1]), lags
 
 
 def fit_its_auto(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec) -> tuple[ItsFit, ErrorChoice]:
-    """Fit with the errors ``spec.errors`` names, or for ``auto`` by the rule: fit with Newey-West errors; when the
-    Ljung-Box test on its (standardised) residuals finds autocorrelation (p < 0.05), refit with Prais-Winsten
-    AR(``ar_order``) errors, which model it (Newey-West with a handful of lags under-covers when the correlation
-    is strong and the series short). Count models keep their GLM (the choice does not apply)."""
+    """Fit with the errors ``spec.errors`` names, choosing them by rule for ``auto``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        As for :func:`fit_its`.
+    first_post : tuple of int
+        First post period of each intervention.
+    spec : ItsSpec
+        The model; ``spec.errors`` is ``newey-west``, ``prais-winsten`` or ``auto``.
+
+    Returns
+    -------
+    tuple of (ItsFit, ErrorChoice)
+        The fit, and which errors were used and why.
+
+    Notes
+    -----
+    ``auto``: fit with Newey-West errors; when the Ljung-Box test on the standardised residuals finds
+    autocorrelation (p < 0.05), refit with Prais-Winsten AR(``ar_order``) errors, which model it (Newey-West with a
+    handful of lags under-covers when the correlation is strong and the series short). Count models keep their GLM.
+
+    References
+    ----------
+    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
+    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+    Ljung, G. M. and Box, G. E. P. (1978). Biometrika 65, 297-303.
+
+    Examples
+    --------
+    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
+    >>> frame = pd.DataFrame({"t": t, "y": y})
+    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> fit, choice = fit_its_auto(frame, (12,), ItsSpec(hac_maxlags=1, errors="newey-west"))
+    >>> choice.errors
+    'newey-west'
+    """
     if spec.family != "gaussian":
         return fit_its(frame, first_post, spec), ErrorChoice("glm", None, None, "count model: Poisson GLM")
     first = fit_its(frame, first_post, replace(spec, errors="newey-west"))
@@ -505,7 +753,7 @@ def fit_its_auto(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec
     if wanted == "auto":
         wanted = "prais-winsten" if p < 0.05 and not spec.comparative else "newey-west"
         rule = (f"Ljung-Box p = {p:.3f} on the Newey-West fit's residuals ({lags} lags): "
-                + ("below 0.05, so the errors are modelled as AR(%d) (Prais-Winsten)" % spec.ar_order
+                + (f"below 0.05, so the errors are modelled as AR({spec.ar_order}) (Prais-Winsten)"
                    if wanted == "prais-winsten" else "Newey-West kept"
                    + (" (a control series: Prais-Winsten is not offered)" if p < 0.05 else "")))
     else:
@@ -513,7 +761,8 @@ def fit_its_auto(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec
     if wanted == "newey-west":
         return first, ErrorChoice("newey-west", p, lags, rule)
     try:
-        return fit_its(frame, first_post, replace(spec, errors="prais-winsten")), ErrorChoice("prais-winsten", p, lags, rule)
+        refit = fit_its(frame, first_post, replace(spec, errors="prais-winsten"))
+        return refit, ErrorChoice("prais-winsten", p, lags, rule)
     except ValueError as exc:
         return first, ErrorChoice("newey-west", p, lags, f"{rule}; Prais-Winsten failed ({exc}), Newey-West kept")
 
@@ -546,8 +795,38 @@ def _p_value(fit: ItsFit, statistic: float) -> float:
 
 
 def linear_combination(fit: ItsFit, vector: np.ndarray) -> Estimate:
-    """Estimate, standard error, 95% interval and p of ``vector @ params`` (t with n - k df for gaussian models,
-    normal for count models)."""
+    """Estimate, standard error, 95% interval and p-value of a linear combination of coefficients.
+
+    Parameters
+    ----------
+    fit : ItsFit
+        A fitted model.
+    vector : numpy.ndarray
+        Weights c of the combination c'b, one per coefficient.
+
+    Returns
+    -------
+    Estimate
+        c'b, se = sqrt(c'Vc), interval c'b +- q se, two-sided p.
+
+    Notes
+    -----
+    q is the t(n - k) quantile for gaussian models, the normal one for count models (Wald).
+
+    References
+    ----------
+    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
+    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+
+    Examples
+    --------
+    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
+    >>> frame = pd.DataFrame({"t": t, "y": y})
+    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> vector = np.zeros(len(fit.names)); vector[fit.names.index("level_1")] = 1.0
+    >>> linear_combination(fit, vector) == fit.coefficient("level_1")
+    True
+    """
     vector = np.asarray(vector, dtype=float)
     estimate = float(vector @ fit.params)
     se = float(np.sqrt(max(vector @ fit.cov @ vector, 0.0)))
@@ -557,7 +836,33 @@ def linear_combination(fit: ItsFit, vector: np.ndarray) -> Estimate:
 
 
 def rate_ratio(estimate: Estimate) -> RateRatio:
-    """exp of a log-scale estimate with its exponentiated Wald interval."""
+    """Rate ratio: exp of a log-scale estimate, with its exponentiated Wald interval.
+
+    Parameters
+    ----------
+    estimate : Estimate
+        A coefficient on the log scale.
+
+    Returns
+    -------
+    RateRatio
+        exp(b) and (exp(low), exp(high)).
+
+    Notes
+    -----
+    RR = exp(b), interval exp(b -+ q se), as ``Epi::ci.exp``.
+
+    References
+    ----------
+    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
+    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+
+    Examples
+    --------
+    >>> rr = rate_ratio(Estimate(0.0, 0.1, (-0.2, 0.2), 1.0))
+    >>> rr.estimate, round(rr.ci[1], 4)
+    (1.0, 1.2214)
+    """
     return RateRatio(estimate=math.exp(estimate.estimate), ci=(math.exp(estimate.ci[0]), math.exp(estimate.ci[1])))
 
 
@@ -565,8 +870,39 @@ def rate_ratio(estimate: Estimate) -> RateRatio:
 # Predictions and effects
 # --------------------------------------------------------------------------------------------------------------
 def treated_design(fit: ItsFit, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Design rows of the treated series for every row of ``frame`` (excluded ones too): as observed, and as the
-    counterfactual (the intervention terms of the treated series set to 0; covariates and season as observed)."""
+    """Design rows of the treated series, as observed and as the counterfactual without the interventions.
+
+    Parameters
+    ----------
+    fit : ItsFit
+        A fitted model.
+    frame : pandas.DataFrame
+        Periods to describe (excluded ones too).
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``(actual, counterfactual)``: the counterfactual sets the treated series' intervention terms to 0 and keeps
+        covariates and season as observed.
+
+    Notes
+    -----
+    counterfactual_t = x_t' b with level_k = slope_k = 0: the pre-period trend continued.
+
+    References
+    ----------
+    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
+    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+
+    Examples
+    --------
+    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
+    >>> frame = pd.DataFrame({"t": t, "y": y})
+    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> actual, counterfactual = treated_design(fit, frame)
+    >>> int(actual["level_1"].sum()), int(counterfactual["level_1"].sum())
+    (12, 0)
+    """
     z = np.ones(len(frame))
     actual = design_rows(frame["t"].to_numpy(), frame, fit.first_post, fit.spec, z)[list(fit.names)]
     counterfactual = actual.copy()
@@ -582,14 +918,41 @@ def _log_offset(fit: ItsFit, frame: pd.DataFrame) -> np.ndarray:
 
 
 def predictions(fit: ItsFit, frame: pd.DataFrame) -> pd.DataFrame:
-    """Per period of the treated series: observed, fitted, the counterfactual with its 95% band, the pointwise
-    effect (observed - counterfactual) with its band, the cumulative effect over the fitted post periods with its
-    band (delta method on the summed counterfactual), and the adjusted values (covariate and seasonal parts at
-    their average).
+    """Per period: observed, fitted, counterfactual and effects with their 95% bands.
 
-    Multiplicative models (counts, and gaussian on the log scale) are exponentiated: the counterfactual
-    exp(c'b) and its band exp(c'b +- q se) are above 0 by construction (for the log scale exp(c'b) is the median
-    of a log-normal period value, the typical period).
+    Parameters
+    ----------
+    fit : ItsFit
+        A fitted model.
+    frame : pandas.DataFrame
+        The series (``t``, ``y``, optional ``date``, ``excluded``, covariates, ``offset``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``fitted``, ``counterfactual`` (and band), the pointwise effect observed - counterfactual (and band), the
+        cumulative effect over the fitted post periods (and band), and values adjusted for covariates and season
+        (their part at its average).
+
+    Notes
+    -----
+    Linear models: band c'b +- q sqrt(c'Vc). Cumulative: delta method on the summed counterfactual, gradient
+    sum_t c_t (times exp(c_t'b) for multiplicative models). Multiplicative models (counts, gaussian on the log scale)
+    are exponentiated, so the counterfactual exp(c'b) and its band stay above 0.
+
+    References
+    ----------
+    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
+    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+
+    Examples
+    --------
+    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
+    >>> frame = pd.DataFrame({"t": t, "y": y})
+    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> p = predictions(fit, frame)
+    >>> int(p["pointwise"].notna().sum()), round(float(p["counterfactual"].iloc[-1]), 1)
+    (12, 21.4)
     """
     actual, counterfactual = treated_design(fit, frame)
     crit = _critical(fit)
@@ -662,7 +1025,8 @@ class EffectSummary:
 def _delta(fit: ItsFit, value: float, gradient: np.ndarray) -> Estimate:
     se = float(np.sqrt(max(gradient @ fit.cov @ gradient, 0.0)))
     crit = _critical(fit)
-    return Estimate(value, se, (value - crit * se, value + crit * se), _p_value(fit, value / se) if se > 0 else float("nan"))
+    p = _p_value(fit, value / se) if se > 0 else float("nan")
+    return Estimate(value, se, (value - crit * se, value + crit * se), p)
 
 
 NAN_ESTIMATE = Estimate(float("nan"), float("nan"), (float("nan"), float("nan")), float("nan"))
@@ -675,14 +1039,72 @@ def _ratio(fit: ItsFit, num: float, den: float, grad_num: np.ndarray, grad_den: 
 
 
 def percent_change(estimate: Estimate) -> Estimate:
-    """exp(b) - 1 of a log-scale estimate, its interval exponentiated (so it stays above -100%); se and p are
-    those of the log-scale estimate."""
+    """Percent change exp(b) - 1 of a log-scale estimate.
+
+    Parameters
+    ----------
+    estimate : Estimate
+        A log-scale estimate.
+
+    Returns
+    -------
+    Estimate
+        exp(b) - 1 with the interval exponentiated (so it stays above -100%); se and p of the log-scale estimate.
+
+    Notes
+    -----
+    (exp(b) - 1, [exp(low) - 1, exp(high) - 1]).
+
+    References
+    ----------
+    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
+    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+
+    Examples
+    --------
+    >>> pc = percent_change(Estimate(math.log(0.8), 0.1, (math.log(0.7), math.log(0.9)), 0.01))
+    >>> round(pc.estimate, 3), tuple(round(v, 3) for v in pc.ci)
+    (-0.2, (-0.3, -0.1))
+    """
     return Estimate(math.exp(estimate.estimate) - 1.0, estimate.se,
                     (math.exp(estimate.ci[0]) - 1.0, math.exp(estimate.ci[1]) - 1.0), estimate.p)
 
 
 def effects(fit: ItsFit, frame: pd.DataFrame) -> EffectSummary:
-    """End-of-series and cumulative effects of the interventions (see :class:`EffectSummary`)."""
+    """End-of-series and cumulative effects of the interventions together.
+
+    Parameters
+    ----------
+    fit : ItsFit
+        A fitted model.
+    frame : pandas.DataFrame
+        The series, last row = the period the end-of-series effect is reported at.
+
+    Returns
+    -------
+    EffectSummary
+        Absolute and relative effect at the last period, rate ratio (count models), cumulative effect and cumulative
+        relative effect over the fitted post periods.
+
+    Notes
+    -----
+    Absolute at the end: (a - c)'b (linear) or exp(a'b) - exp(c'b) (multiplicative); relative: that over the
+    counterfactual. Intervals by the delta method on the coefficients.
+
+    References
+    ----------
+    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
+    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+
+    Examples
+    --------
+    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
+    >>> frame = pd.DataFrame({"t": t, "y": y})
+    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> e = effects(fit, frame)
+    >>> round(e.absolute_end.estimate, 1), e.cumulative_periods
+    (-0.7, 12)
+    """
     rows = frame.reset_index(drop=True)
     actual, counterfactual = treated_design(fit, rows)
     A, C = actual.to_numpy(), counterfactual.to_numpy()
@@ -720,12 +1142,32 @@ def effects(fit: ItsFit, frame: pd.DataFrame) -> EffectSummary:
 
 
 def jump_at_intervention(fit: ItsFit, frame: pd.DataFrame, k: int = 0) -> Estimate:
-    r"""Intervention k's level change in outcome units at its first post period.
+    """Intervention k's level change in outcome units at its first post period.
 
-    Linear scale: the level coefficient itself. Multiplicative models: :math:`e^{a'b} - e^{c'b}`, the fitted value
-    at the first post period minus the same without intervention k's level term (:math:`c = a - e_k`), i.e. the
-    counterfactual level there times :math:`e^{\beta_k} - 1`; delta-method interval, and the p-value of
-    :math:`\beta_k` (the same null hypothesis, tested on the scale the model is fitted on).
+    Parameters
+    ----------
+    fit : ItsFit
+        A fitted model.
+    frame : pandas.DataFrame
+        The series.
+    k : int, default 0
+        Which intervention (0-based).
+
+    Returns
+    -------
+    Estimate
+        The level change with its delta-method interval and the p-value of the level coefficient.
+
+    Notes
+    -----
+    Linear scale: the level coefficient b_k. Multiplicative models: exp(a'b) - exp(c'b), the fitted value at the
+    first post period minus the same without intervention k's level term (c = a - e_k), i.e. the counterfactual
+    level there times exp(b_k) - 1; its p-value is b_k's (the same null hypothesis, on the model's scale).
+
+    References
+    ----------
+    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
+    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
 
     Examples
     --------
@@ -760,9 +1202,36 @@ class PostTrend:
 
 
 def post_trends(fit: ItsFit) -> tuple[PostTrend, ...]:
-    """Per post segment k (from intervention k's first post period): time + sum of the slope changes of the
-    interventions still in force there (a temporary one's ends), as one linear combination with its interval
-    (Linden 2015, ``itsa ..., posttrend``). Multiplicative models add exp(trend) - 1 per period."""
+    """The trend within each post segment, with its interval.
+
+    Parameters
+    ----------
+    fit : ItsFit
+        A fitted model (with slope changes; none otherwise).
+
+    Returns
+    -------
+    tuple of PostTrend
+        One per intervention: the pre-period slope plus the slope changes in force from its first post period (a
+        temporary intervention's ends), and for multiplicative models exp(trend) - 1 per period.
+
+    Notes
+    -----
+    trend_k = b_time + sum_j b_slope_j over interventions j in force at t0_k, one linear combination.
+
+    References
+    ----------
+    Linden, A. (2015). Conducting interrupted time-series analysis for single- and multiple-group comparisons. Stata
+    Journal 15(2), 480-500. (``itsa ..., posttrend``)
+
+    Examples
+    --------
+    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
+    >>> frame = pd.DataFrame({"t": t, "y": y})
+    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> round(post_trends(fit)[0].trend.estimate, 2)
+    0.7
+    """
     if not fit.spec.slope_change:
         return ()
     out = []
@@ -798,9 +1267,37 @@ class Diagnostics:
 
 
 def diagnostics(fit: ItsFit) -> Diagnostics:
-    """Ljung-Box (lags = min(10, n // 5)), Durbin-Watson, and the residual ACF/PACF with +-1.96/sqrt(n) bands, on
-    the residuals that should be white noise: standardised residuals for Newey-West fits, the innovations
-    (whitened residuals) for Prais-Winsten fits, deviance residuals for count models."""
+    """Residual checks on the treated series, in time order.
+
+    Parameters
+    ----------
+    fit : ItsFit
+        A fitted model.
+
+    Returns
+    -------
+    Diagnostics
+        Ljung-Box p (lags min(10, n // 5)), Durbin-Watson, residual ACF and PACF with their +-1.96 / sqrt(n) band,
+        and the quasi-Poisson dispersion for count models.
+
+    Notes
+    -----
+    On the residuals that should be white noise: standardised residuals for Newey-West fits, innovations for
+    Prais-Winsten fits, deviance residuals for count models. DW = sum (e_t - e_{t-1})^2 / sum e_t^2.
+
+    References
+    ----------
+    Ljung, G. M. and Box, G. E. P. (1978). Biometrika 65, 297-303.
+    Durbin, J. and Watson, G. S. (1950). Testing for serial correlation in least squares regression I. Biometrika 37,
+    409-428.
+
+    Examples
+    --------
+    >>> t = np.arange(24); frame = pd.DataFrame({"t": t, "y": 10 + 0.5 * t - 3 * (t >= 12) + np.cos(2.5 * t)})
+    >>> d = diagnostics(fit_its(frame, (12,), ItsSpec(hac_maxlags=1)))
+    >>> d.ljung_box_lags, round(d.band, 3), d.residual_kind
+    (4, 0.4, 'response')
+    """
     resid = _time_ordered(fit, fit.innovations if fit.innovations is not None else fit.resid)
     n = resid.size
     p, lags = ljung_box_p(resid)
@@ -835,9 +1332,46 @@ class HoldoutCheck:
     relative_rmse: float | None = None
 
 
-def holdout_check(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec, share: float = HOLDOUT_SHARE) -> HoldoutCheck:
-    """Fit the pre-period model (trend, covariates, season; no intervention terms) on the first ``1 - share`` of
-    the fitted pre-periods and report the forecast error on the last ``share`` (observed minus predicted)."""
+def holdout_check(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec,
+                  share: float = HOLDOUT_SHARE) -> HoldoutCheck:
+    """Fit the pre-period model on the first part of the pre-period and forecast the rest.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The series, as for :func:`fit_its`.
+    first_post : tuple of int
+        First post period of each intervention.
+    spec : ItsSpec
+        The model (its intervention terms are left out).
+    share : float, default HOLDOUT_SHARE
+        Share of the fitted pre-periods held out at its end.
+
+    Returns
+    -------
+    HoldoutCheck
+        RMSE, MAE, mean error (observed - predicted) and RMSE relative to the mean observed value, or ``skipped``
+        with the reason when the pre-period is too short.
+
+    Notes
+    -----
+    RMSE = sqrt(mean (y_t - yhat_t)^2) over the held-out periods: an out-of-sample check of the counterfactual's
+    pre-period model.
+
+    References
+    ----------
+    Hyndman, R. J. and Athanasopoulos, G. (2021). Forecasting: Principles and Practice, 3rd ed., section 5.8
+    (evaluating point forecast accuracy).
+
+    Examples
+    --------
+    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
+    >>> frame = pd.DataFrame({"t": t, "y": y})
+    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> h = holdout_check(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> h.status, h.n_train, h.n_test, bool(h.rmse < 0.3)
+    ('ok', 9, 3, True)
+    """
     rows = frame if "excluded" not in frame else frame.loc[~frame["excluded"].astype(bool)]
     pre = rows.loc[rows["t"] < first_post[0]].sort_values("t").reset_index(drop=True)
     spec = replace(spec, ends=())
@@ -852,7 +1386,8 @@ def holdout_check(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpe
     stacked = stack(train, spec)
     X = design_rows(stacked["t"].to_numpy(), stacked, (), spec, stacked["group"].to_numpy())
     if np.linalg.matrix_rank(X.to_numpy()) < X.shape[1]:
-        return HoldoutCheck("skipped", "a covariate is constant within the training part", n_train=n_train, n_test=n_test)
+        return HoldoutCheck("skipped", "a covariate is constant within the training part", n_train=n_train,
+                            n_test=n_test)
     X_test = design_rows(test["t"].to_numpy(), test, (), spec, np.ones(len(test)))[list(X.columns)]
     if spec.family == "gaussian":
         y_train = stacked["y"].to_numpy(float)
@@ -863,7 +1398,8 @@ def holdout_check(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpe
         predicted = np.exp(predicted) if spec.log_scale else predicted
     else:
         offset = np.log(stacked["offset"].to_numpy(float)) if spec.use_offset else None
-        beta = sm.GLM(stacked["y"].to_numpy(float), X, family=sm.families.Poisson(), offset=offset).fit().params.to_numpy()
+        glm = sm.GLM(stacked["y"].to_numpy(float), X, family=sm.families.Poisson(), offset=offset)
+        beta = glm.fit().params.to_numpy()
         test_offset = np.log(test["offset"].to_numpy(float)) if spec.use_offset else 0.0
         predicted = np.exp(X_test.to_numpy() @ beta + test_offset)
     error = test["y"].to_numpy(float) - predicted
@@ -908,9 +1444,46 @@ class Placebo:
 
 def placebo_test(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec,
                  fractions: tuple[float, ...] = (1 / 3, 1 / 2, 2 / 3), min_side: int = PLACEBO_MIN_SIDE) -> Placebo:
-    """Fit fake interventions at the given fractions of the fitted pre-period; each fake date needs at least
-    ``min_side`` fitted pre-periods on each side (and enough periods for the model's parameters), else the
-    placebo is skipped with the reason."""
+    """In-time placebo: fake interventions inside the pre-period, where nothing happened.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The series, as for :func:`fit_its`.
+    first_post : tuple of int
+        First post period of each (real) intervention.
+    spec : ItsSpec
+        The model.
+    fractions : tuple of float, default (1/3, 1/2, 2/3)
+        Where in the fitted pre-period the fake dates fall.
+    min_side : int, default PLACEBO_MIN_SIDE
+        Fitted pre-periods needed on each side of a fake date.
+
+    Returns
+    -------
+    Placebo
+        The fake dates' level (and slope) changes, how many are below p = 0.05 raw and Bonferroni-adjusted; or
+        ``skipped`` with the reason.
+
+    Notes
+    -----
+    The model is refitted to the pre-period only with one fake intervention; the check passes when no
+    Bonferroni-adjusted p (p times the number of fake dates, capped at 1) is below 0.05.
+
+    References
+    ----------
+    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
+    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+    Abadie, A., Diamond, A. and Hainmueller, J. (2015). Comparative politics and the synthetic control method.
+    American Journal of Political Science 59(2), 495-510 (in-time placebos).
+
+    Examples
+    --------
+    >>> t = np.arange(60); frame = pd.DataFrame({"t": t, "y": 10 + 0.1 * t - 3 * (t >= 40) + np.cos(2.5 * t)})
+    >>> placebo = placebo_test(frame, (40,), ItsSpec(hac_maxlags=1))
+    >>> placebo.status, [r.t0 for r in placebo.results]
+    ('ok', [13, 20, 27])
+    """
     rows = frame if "excluded" not in frame else frame.loc[~frame["excluded"].astype(bool)]
     pre = rows.loc[rows["t"] < first_post[0]].sort_values("t").reset_index(drop=True)
     n = len(pre)
@@ -946,17 +1519,42 @@ def placebo_test(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec
 # --------------------------------------------------------------------------------------------------------------
 def date_sensitivity(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec, periods: int = 2,
                      min_side: int = 3) -> pd.DataFrame:
-    """Refit with the first intervention's first post period moved by -``periods``..+``periods`` and tabulate its
-    level change (model scale, plus exp - 1 for multiplicative models) and slope change. A shift that would leave
-    fewer than ``min_side`` fitted periods on a side, or reach another intervention, is left out.
+    """Refit with the first intervention's date moved by a few periods and tabulate its level change.
 
-    A real change shows its largest jump at the true date (shift 0) and smaller ones around it; a level change
-    that barely moves with the date says the series drifts, not that it jumped.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The series, as for :func:`fit_its`.
+    first_post : tuple of int
+        First post period of each intervention.
+    spec : ItsSpec
+        The model.
+    periods : int, default 2
+        Shifts from -periods to +periods.
+    min_side : int, default 3
+        Fitted periods needed on each side; shifts leaving fewer, or reaching the next intervention, are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per shift: ``first_post_t``, ``level_change`` with interval and p, ``percent_change`` for multiplicative
+        models, ``slope_change`` when fitted.
+
+    Notes
+    -----
+    A real change shows its largest jump at the true date (shift 0) and smaller ones around it; a level change that
+    barely moves with the date says the series drifts, not that it jumped.
+
+    References
+    ----------
+    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). International Journal of Epidemiology 46(1), 348-355
+    (sensitivity to the intervention's timing).
 
     Examples
     --------
     >>> t = np.arange(40); y = 10 - 3.0 * (t >= 20)
-    >>> table = date_sensitivity(pd.DataFrame({"t": t, "y": y + 0.01 * np.sin(t)}), (20,), ItsSpec(slope_change=False), 1)
+    >>> frame = pd.DataFrame({"t": t, "y": y + 0.01 * np.sin(t)})
+    >>> table = date_sensitivity(frame, (20,), ItsSpec(slope_change=False), 1)
     >>> table["shift"].tolist(), round(float(table.loc[table["shift"] == 0, "level_change"].iloc[0]), 2)
     ([-1, 0, 1], -3.0)
     """
@@ -1001,7 +1599,29 @@ class Descriptive:
 
 
 def descriptive(frame: pd.DataFrame, first_post: int) -> Descriptive:
-    """:class:`Descriptive` of ``y`` over the non-excluded periods before and from ``first_post``.
+    """Before/after summary of the period values, for a series too short to fit a trend.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``t`` and ``y``; an ``excluded`` column is honoured.
+    first_post : int
+        First post period.
+
+    Returns
+    -------
+    Descriptive
+        Counts, median, mean and range before and from ``first_post``. No effect, interval or p-value: with a
+        handful of periods a trend, and so a counterfactual, cannot be estimated.
+
+    Notes
+    -----
+    Plain medians and means of the period values on each side.
+
+    References
+    ----------
+    Wagner, A. K. et al. (2002). Journal of Clinical Pharmacy and Therapeutics 27, 299-309 (the minimum number of
+    periods for segmented regression).
 
     Examples
     --------
@@ -1023,10 +1643,38 @@ def descriptive(frame: pd.DataFrame, first_post: int) -> Descriptive:
 
 def segmented_regression(frame: pd.DataFrame, *, date: str, outcome: str, interventions, covariates=(),
                          weights: str | None = None, **spec_options) -> ItsFit:
-    """Fit an ITS straight from a frame with a date column and named columns (no ``t``/``y`` needed).
+    """Fit an ITS straight from a frame with a date column and named columns.
 
-    Periods ``t`` are counted by date (days, weeks, months or years, gaps keep their place); each intervention's
-    first post period is the first period on or after its date. ``spec_options`` are :class:`ItsSpec` fields.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per period.
+    date : str
+        Column of the period dates (days, weeks, months or years; gaps keep their place).
+    outcome : str
+        Column of the outcome.
+    interventions : list of str or date
+        Intervention dates; each one's first post period is the first period on or after it.
+    covariates : tuple of str, default ()
+        Covariate columns.
+    weights : str, optional
+        Column of WLS weights.
+    **spec_options
+        Other :class:`ItsSpec` fields.
+
+    Returns
+    -------
+    ItsFit
+        As :func:`fit_its`.
+
+    Notes
+    -----
+    The model of :func:`fit_its` with t counted by date.
+
+    References
+    ----------
+    Wagner, A. K. et al. (2002). Segmented regression analysis of interrupted time series studies in medication use
+    research. Journal of Clinical Pharmacy and Therapeutics 27, 299-309.
 
     Examples
     --------
@@ -1070,13 +1718,36 @@ class NaiveDifference:
 
 
 def naive_difference(pre: np.ndarray, post: np.ndarray, column: str) -> NaiveDifference:
-    """Welch two-sample comparison of period values after vs before (ignores trend, covariates, autocorrelation).
+    """Welch two-sample comparison of period values after vs before: what a before/after slide shows.
 
-    Example
+    Parameters
+    ----------
+    pre, post : numpy.ndarray
+        Period values before and after; non-finite values are left out.
+    column : str
+        Name of the outcome, carried into the result.
+
+    Returns
     -------
+    NaiveDifference
+        Means, difference (post - pre), Welch t 95% interval and p. It ignores trend, covariates and
+        autocorrelation: shown only to contrast with the segmented regression.
+
+    Notes
+    -----
+    t = (mean_post - mean_pre) / sqrt(s_post^2 / n_post + s_pre^2 / n_pre), Welch-Satterthwaite degrees of freedom
+    (scipy ``ttest_ind(equal_var=False)``).
+
+    References
+    ----------
+    Welch, B. L. (1947). The generalization of "Student's" problem when several different population variances are
+    involved. Biometrika 34, 28-35.
+
+    Examples
+    --------
     >>> r = naive_difference(np.array([1.0, 2, 3, 4]), np.array([3.0, 4, 5, 6]), "y")
-    >>> r.difference
-    2.0
+    >>> r.difference, round(r.p, 4)
+    (2.0, 0.071)
     """
     pre = np.asarray(pre, dtype=float)
     post = np.asarray(post, dtype=float)
@@ -1101,6 +1772,38 @@ class InterventionEffect:
 
 
 def intervention_effects(fit: ItsFit, dates: tuple) -> tuple[InterventionEffect, ...]:
+    """Level and slope change of each intervention, with rate ratios for count models.
+
+    Parameters
+    ----------
+    fit : ItsFit
+        A fitted model.
+    dates : tuple
+        Intervention dates, in the order of ``fit.first_post``.
+
+    Returns
+    -------
+    tuple of InterventionEffect
+        One per intervention.
+
+    Notes
+    -----
+    The coefficients b_level_k and b_slope_k (group_ ones when comparative); rate ratios exp(b) for count models.
+
+    References
+    ----------
+    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
+    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+
+    Examples
+    --------
+    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
+    >>> frame = pd.DataFrame({"t": t, "y": y})
+    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> effect = intervention_effects(fit, ("2026-05-04",))[0]
+    >>> effect.first_post_t, round(effect.level_change.estimate, 1), round(effect.slope_change.estimate, 1)
+    (12, -2.9, 0.2)
+    """
     out = []
     for k, t0 in enumerate(fit.first_post):
         level = fit.coefficient(fit.level_name(k))
@@ -1121,7 +1824,35 @@ class CoefficientRow:
 
 
 def coefficient_table(fit: ItsFit) -> pd.DataFrame:
-    """Every coefficient with se, 95% interval and p (aggregates only: safe to display)."""
+    """Every coefficient with its standard error, 95% interval and p-value.
+
+    Parameters
+    ----------
+    fit : ItsFit
+        A fitted model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term``, ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``p`` (aggregates only: safe to display).
+
+    Notes
+    -----
+    Each row is :func:`linear_combination` of one unit vector.
+
+    References
+    ----------
+    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
+    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+
+    Examples
+    --------
+    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
+    >>> frame = pd.DataFrame({"t": t, "y": y})
+    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> coefficient_table(fit)["term"].tolist()
+    ['const', 'time', 'level_1', 'slope_1']
+    """
     rows = []
     for name in fit.names:
         e = fit.coefficient(name)

@@ -21,8 +21,8 @@ adjusted-Wald estimates, variances added (Rocks 2016, section 5, the two-sample 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -51,10 +51,31 @@ class MeanScore:
 
 
 def t_mean(scores: pd.Series, confidence: float = 0.95) -> MeanScore:
-    """Mean of the per-respondent scores with the t interval mean +- t_{n-1} sd / sqrt(n) (scipy).
+    """Mean of per-respondent scores with its t-based interval.
 
-    Example
+    Parameters
+    ----------
+    scores : pandas.Series
+        One score per respondent; blanks are left out.
+    confidence : float, default 0.95
+        Coverage of the interval.
+
+    Returns
     -------
+    MeanScore
+        Mean, interval (None for one respondent; the mean twice when every score is equal), SD and n.
+
+    Notes
+    -----
+    mean +- t_(n-1, 0.975) sd / sqrt(n) (scipy ``ttest_1samp(...).confidence_interval``).
+
+    References
+    ----------
+    Sauro, J. and Lewis, J. R. (2016). Quantifying the User Experience: Practical Statistics for User Research, 2nd ed.
+    Morgan Kaufmann, chapter 3.
+
+    Examples
+    --------
     >>> m = t_mean(pd.Series([70.0, 80.0, 90.0]))
     >>> m.score, [round(x, 2) for x in m.ci]
     (80.0, [55.16, 104.84])
@@ -74,13 +95,29 @@ def t_mean(scores: pd.Series, confidence: float = 0.95) -> MeanScore:
 
 
 def sus_scores(items: pd.DataFrame) -> pd.Series:
-    """Per-respondent SUS score 0..100 from the ten items in questionnaire order (Brooke 1996).
+    """Per-respondent SUS score 0..100 from the ten items in questionnaire order.
 
-    Odd items contribute ``x - 1``, even items ``5 - x``; the sum is multiplied by 2.5. Respondents who left any
-    item blank get no score.
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        Ten columns, answers 1..5.
 
-    Example
+    Returns
     -------
+    pandas.Series
+        The score per respondent; NaN for a respondent who left any item blank.
+
+    Notes
+    -----
+    SUS = 2.5 (sum over odd items (x - 1) + sum over even items (5 - x)).
+
+    References
+    ----------
+    Brooke, J. (1996). SUS: a 'quick and dirty' usability scale. In Jordan, P. W. et al. (eds), Usability Evaluation in
+    Industry, 189-194. Taylor & Francis.
+
+    Examples
+    --------
     >>> frame = pd.DataFrame([[4, 2, 4, 1, 5, 1, 5, 1, 4, 2]])
     >>> sus_scores(frame).tolist()
     [87.5]
@@ -96,10 +133,29 @@ def sus_scores(items: pd.DataFrame) -> pd.Series:
 
 
 def sus_grade(score: float | None) -> str | None:
-    """Letter grade of a SUS mean on Sauro and Lewis's curved grading scale (2016, Table 8.5).
+    """Letter grade of a SUS mean on Sauro and Lewis's curved grading scale.
 
-    Example
+    Parameters
+    ----------
+    score : float or None
+        A SUS mean.
+
+    Returns
     -------
+    str or None
+        A+ .. F; None without a score.
+
+    Notes
+    -----
+    The mean, rounded to tenths, is graded by the lower bounds in ``SUS_GRADES`` (68 is the 50th percentile, a C).
+
+    References
+    ----------
+    Sauro, J. and Lewis, J. R. (2016). Quantifying the User Experience: Practical Statistics for User Research, 2nd ed.
+    Morgan Kaufmann, Table 8.5.
+
+    Examples
+    --------
     >>> sus_grade(68.0), sus_grade(84.1), sus_grade(51.6)
     ('C', 'A+', 'F')
     """
@@ -120,10 +176,31 @@ class SusResult:
 
 
 def summarise_sus(items: pd.DataFrame) -> SusResult:
-    """SUS mean with its t interval and grade; respondents with a blank item are left out (and counted).
+    """SUS mean with its t interval and grade.
 
-    Example
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        The ten SUS items in questionnaire order.
+
+    Returns
     -------
+    SusResult
+        Mean, interval, SD, grade, n scored and n_incomplete (answered some but not all items: left out, counted).
+
+    Notes
+    -----
+    Scores by :func:`sus_scores`, mean and interval by :func:`t_mean`, grade by :func:`sus_grade`.
+
+    References
+    ----------
+    Brooke, J. (1996). SUS: a 'quick and dirty' usability scale. In Jordan, P. W. et al. (eds), Usability Evaluation in
+    Industry, 189-194. Taylor & Francis.
+    Sauro, J. and Lewis, J. R. (2016). Quantifying the User Experience: Practical Statistics for User Research, 2nd ed.
+    Morgan Kaufmann, chapters 3 and 8.
+
+    Examples
+    --------
     >>> frame = pd.DataFrame([[4, 2, 4, 1, 5, 1, 5, 1, 4, 2], [3] * 10, [np.nan] + [3] * 9])
     >>> r = summarise_sus(frame)
     >>> r.score, r.n, r.n_incomplete, r.grade
@@ -137,10 +214,31 @@ def summarise_sus(items: pd.DataFrame) -> SusResult:
 
 
 def umux_lite_scores(item1: pd.Series, item2: pd.Series, scale: Sequence[int] = (1, 7)) -> pd.Series:
-    """Per-respondent UMUX-Lite 0..100: (i1 + i2 - 2 low) x 100 / (2 (high - low)); (i1 + i2 - 2) x 100/12 on 1..7.
+    """Per-respondent UMUX-Lite score 0..100.
 
-    Example
+    Parameters
+    ----------
+    item1, item2 : pandas.Series
+        The two items' answers.
+    scale : sequence of int, default (1, 7)
+        The items' declared scale (low, high).
+
+    Returns
     -------
+    pandas.Series
+        The score; NaN where either answer is blank.
+
+    Notes
+    -----
+    (i1 + i2 - 2 low) x 100 / (2 (high - low)); (i1 + i2 - 2) x 100 / 12 on 1..7.
+
+    References
+    ----------
+    Lewis, J. R., Utesch, B. S. and Maher, D. E. (2013). UMUX-LITE: when there's no time for the SUS. Proceedings of
+    CHI 2013, 2099-2102.
+
+    Examples
+    --------
     >>> umux_lite_scores(pd.Series([7, 1, 5]), pd.Series([7, 1, 6])).round(2).tolist()
     [100.0, 0.0, 75.0]
     """
@@ -150,10 +248,29 @@ def umux_lite_scores(item1: pd.Series, item2: pd.Series, scale: Sequence[int] = 
 
 
 def umux_sus_equivalent(score: float | None) -> float | None:
-    """The SUS-equivalent of a UMUX-Lite score: 0.65 x score + 22.9 (Lewis, Utesch and Maher 2013).
+    """The SUS-equivalent of a UMUX-Lite score.
 
-    Example
+    Parameters
+    ----------
+    score : float or None
+        A UMUX-Lite score (standard 1..7 items).
+
+    Returns
     -------
+    float or None
+        0.65 x score + 22.9, rounded to 10 decimals.
+
+    Notes
+    -----
+    The regression of SUS on UMUX-Lite, validated on independent data by Lewis, Utesch and Maher (2015).
+
+    References
+    ----------
+    Lewis, J. R., Utesch, B. S. and Maher, D. E. (2013). UMUX-LITE: when there's no time for the SUS. Proceedings of
+    CHI 2013, 2099-2102.
+
+    Examples
+    --------
     >>> umux_sus_equivalent(100.0), umux_sus_equivalent(0.0), round(umux_sus_equivalent(75.0), 2)
     (87.9, 22.9, 71.65)
     """
@@ -173,8 +290,36 @@ class UmuxLiteResult:
 
 
 def summarise_umux_lite(item1: pd.Series, item2: pd.Series, scale: Sequence[int] = (1, 7)) -> UmuxLiteResult:
-    """UMUX-Lite mean with its t interval; the SUS equivalent (and its interval, the same linear map) only on the
-    standard 1..7 items, the scale the regression was fitted on. Respondents need both answers."""
+    """UMUX-Lite mean with its t interval, and its SUS equivalent on the standard items.
+
+    Parameters
+    ----------
+    item1, item2 : pandas.Series
+        The two items' answers; respondents need both.
+    scale : sequence of int, default (1, 7)
+        The items' declared scale.
+
+    Returns
+    -------
+    UmuxLiteResult
+        Mean, interval, SD, n, and the SUS equivalent with its interval (the same linear map) only on the 1..7
+        items, the scale the regression was fitted on.
+
+    Notes
+    -----
+    Scores by :func:`umux_lite_scores`, mean by :func:`t_mean`, equivalent by :func:`umux_sus_equivalent`.
+
+    References
+    ----------
+    Lewis, J. R., Utesch, B. S. and Maher, D. E. (2013). UMUX-LITE: when there's no time for the SUS. Proceedings of
+    CHI 2013, 2099-2102.
+
+    Examples
+    --------
+    >>> r = summarise_umux_lite(pd.Series([7, 5, 6]), pd.Series([7, 6, 5]))
+    >>> round(r.score, 2), round(r.sus_equivalent, 2), r.n
+    (83.33, 77.07, 3)
+    """
     mean = t_mean(umux_lite_scores(item1, item2, scale))
     standard = tuple(scale) == (1, 7)
     equivalent = umux_sus_equivalent(mean.score) if standard else None
@@ -198,21 +343,36 @@ class NpsResult:
 
 
 def nps(answers: pd.Series, z: float = float(sps.norm.ppf(0.975))) -> NpsResult:
-    """Net Promoter Score in points with Rocks's (2016) adjusted-Wald 95% interval.
+    """Net Promoter Score in points with Rocks's adjusted-Wald 95% interval.
 
-    With P promoters (9-10), D detractors (0-6) and n answers: n' = n + 3, p' = (P + 3/4) / n',
-    d' = (D + 3/4) / n', NPS' = p' - d', Var = (p' + d' - NPS'^2) / n', interval 100 (NPS' +- z sqrt(Var)), clipped
-    to -100..100. The point estimate is the unadjusted 100 (P - D) / n.
+    Parameters
+    ----------
+    answers : pandas.Series
+        Answers 0..10; blanks are left out.
+    z : float, default the normal 97.5% quantile
+        Critical value of the interval.
 
-    Example
+    Returns
     -------
+    NpsResult
+        Score (-100..100), interval, promoters (9-10), passives (7-8), detractors (0-6), n, and the adjusted centre
+        and variance (for :func:`nps_difference`).
+
+    Notes
+    -----
+    With P promoters, D detractors and n answers: n' = n + 3, p' = (P + 3/4) / n', d' = (D + 3/4) / n',
+    NPS' = p' - d', Var = (p' + d' - NPS'^2) / n', interval 100 (NPS' +- z sqrt(Var)) clipped to -100..100. The point
+    estimate is the unadjusted 100 (P - D) / n.
+
+    References
+    ----------
+    Rocks, B. (2016). Interval estimation for the "net promoter score". The American Statistician 70(4), 365-372.
+
+    Examples
+    --------
     >>> r = nps(pd.Series([10, 9, 9, 8, 7, 6, 3, 10, 9, 5]))
     >>> r.score, r.promoters, r.passives, r.detractors
     (20.0, 5, 2, 3)
-
-    Reference
-    ---------
-    Rocks, B. (2016). Interval estimation for the "net promoter score". The American Statistician 70(4), 365-372.
     """
     values = pd.Series(answers, dtype=float).dropna()
     n = int(values.size)
@@ -250,10 +410,30 @@ class ScoreDifference:
 
 
 def mean_difference(earlier: pd.Series, later: pd.Series) -> ScoreDifference:
-    """Later minus earlier mean score with Welch's t interval (scipy ``ttest_ind(equal_var=False)``).
+    """Later minus earlier mean score with Welch's t interval.
 
-    Example
+    Parameters
+    ----------
+    earlier, later : pandas.Series
+        Per-respondent scores in each wave.
+
+    Returns
     -------
+    ScoreDifference
+        Means, difference, interval (None with fewer than 2 scores on a side) and the method.
+
+    Notes
+    -----
+    (m_later - m_earlier) +- t_nu sqrt(s_l^2 / n_l + s_e^2 / n_e), nu by Welch-Satterthwaite (scipy
+    ``ttest_ind(equal_var=False)``).
+
+    References
+    ----------
+    Welch, B. L. (1947). The generalization of "Student's" problem when several different population variances are
+    involved. Biometrika 34, 28-35.
+
+    Examples
+    --------
     >>> d = mean_difference(pd.Series([60.0, 65, 70]), pd.Series([70.0, 75, 80]))
     >>> d.difference, [round(x, 2) for x in d.ci]
     (10.0, [-1.33, 21.33])
@@ -275,11 +455,31 @@ def mean_difference(earlier: pd.Series, later: pd.Series) -> ScoreDifference:
 
 
 def nps_difference(earlier: NpsResult, later: NpsResult, z: float = float(sps.norm.ppf(0.975))) -> ScoreDifference:
-    """Later minus earlier NPS in points; interval: difference of the adjusted-Wald estimates +- z sqrt(sum of their
-    variances) (independent samples; Rocks 2016).
+    """Later minus earlier NPS in points, with the two-sample adjusted-Wald interval.
 
-    Example
+    Parameters
+    ----------
+    earlier, later : NpsResult
+        The two waves' :func:`nps`.
+    z : float, default the normal 97.5% quantile
+        Critical value of the interval.
+
+    Returns
     -------
+    ScoreDifference
+        Scores, difference, interval (clipped to -200..200) and the method.
+
+    Notes
+    -----
+    100 ((NPS'_later - NPS'_earlier) +- z sqrt(Var_earlier + Var_later)), independent samples.
+
+    References
+    ----------
+    Rocks, B. (2016). Interval estimation for the "net promoter score". The American Statistician 70(4), 365-372,
+    section 5.
+
+    Examples
+    --------
     >>> a = nps(pd.Series([9] * 4 + [7] * 3 + [3] * 3)); b = nps(pd.Series([9] * 6 + [7] * 3 + [3]))
     >>> d = nps_difference(a, b)
     >>> d.difference, d.ci[0] < d.difference < d.ci[1]

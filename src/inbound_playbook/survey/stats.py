@@ -19,8 +19,8 @@ Conventions (stated on every report, see ``conventions.SURVEY``):
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,22 +33,63 @@ LOW_ALPHA = 0.7
 
 
 def top2_codes(scale_min: int, scale_max: int) -> tuple[int, int]:
-    """The two highest codes of the declared scale (not of the answers observed)."""
+    """The two highest codes of the declared scale (not of the answers observed).
+
+    Parameters
+    ----------
+    scale_min, scale_max : int
+        The declared scale.
+
+    Returns
+    -------
+    tuple of int
+        ``(scale_max - 1, scale_max)``.
+
+    Notes
+    -----
+    Top-2-box CSAT counts answers in these two codes.
+
+    References
+    ----------
+    Sauro, J. and Lewis, J. R. (2016). Quantifying the User Experience, 2nd ed., chapter 3 (top-box scoring).
+
+    Examples
+    --------
+    >>> top2_codes(1, 5), top2_codes(0, 10)
+    ((4, 5), (9, 10))
+    """
     return (scale_max - 1, scale_max)
 
 
 def top2box(values: pd.Series, scale_min: int, scale_max: int) -> Proportion:
     """Share of answers in the two highest codes, with its Wilson interval; blanks are left out.
 
-    Example
+    Parameters
+    ----------
+    values : pandas.Series
+        Answers of one item.
+    scale_min, scale_max : int
+        The declared scale.
+
+    Returns
     -------
+    Proportion
+        Successes (answers >= scale_max - 1), n answered, share and Wilson 95% interval.
+
+    Notes
+    -----
+    share = #(x >= scale_max - 1) / n, Wilson score interval
+    (p + z^2 / 2n +- z sqrt(p (1 - p) / n + z^2 / 4n^2)) / (1 + z^2 / n).
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference. JASA 22, 209-212.
+
+    Examples
+    --------
     >>> p = top2box(pd.Series([5, 4, 3, 2, np.nan]), 1, 5)
     >>> p.successes, p.n, p.share
     (2, 4, 0.5)
-
-    Reference
-    ---------
-    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference. JASA 22:209-212.
     """
     answered = pd.Series(values, dtype=float).dropna()
     return wilson_interval(int((answered >= scale_max - 1).sum()), int(answered.size))
@@ -65,10 +106,32 @@ class ItemSummary:
 
 
 def summarise_item(item: str, values: pd.Series, scale_min: int, scale_max: int) -> ItemSummary:
-    """Full distribution over the declared codes, mean and top-2-box of one item (available cases).
+    """Distribution over the declared codes, mean and top-2-box of one item (available cases).
 
-    Example
+    Parameters
+    ----------
+    item : str
+        The item's column name.
+    values : pandas.Series
+        Its answers.
+    scale_min, scale_max : int
+        The declared scale.
+
+    Returns
     -------
+    ItemSummary
+        n answered, missing, mean, count per code (every declared code, zeros included), top-2-box share.
+
+    Notes
+    -----
+    mean = sum x / n over answered; top-2-box as :func:`top2box`.
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference. JASA 22, 209-212.
+
+    Examples
+    --------
     >>> s = summarise_item("q", pd.Series([1, 5, 5, np.nan]), 1, 5)
     >>> s.n, s.missing, s.distribution[5], round(s.mean, 3)
     (3, 1, 2, 3.667)
@@ -88,10 +151,30 @@ def summarise_item(item: str, values: pd.Series, scale_min: int, scale_max: int)
 
 
 def reverse_key(values: pd.Series, scale_min: int, scale_max: int) -> pd.Series:
-    """Recode a reverse-keyed item: scale_min + scale_max - x (blanks stay blank).
+    """Recode a reverse-keyed item; blanks stay blank.
 
-    Example
+    Parameters
+    ----------
+    values : pandas.Series
+        Answers.
+    scale_min, scale_max : int
+        The declared scale.
+
+    Returns
     -------
+    pandas.Series of float
+        scale_min + scale_max - x.
+
+    Notes
+    -----
+    x' = scale_min + scale_max - x maps the scale onto itself in reverse order.
+
+    References
+    ----------
+    DeVellis, R. F. (2017). Scale Development: Theory and Applications, 4th ed., chapter 5 (reverse-scored items).
+
+    Examples
+    --------
     >>> reverse_key(pd.Series([1.0, 2.0, 5.0, np.nan]), 1, 5).tolist()
     [5.0, 4.0, 1.0, nan]
     """
@@ -99,9 +182,43 @@ def reverse_key(values: pd.Series, scale_min: int, scale_max: int) -> pd.Series:
 
 
 def keyed_items(frame: pd.DataFrame, entries: Sequence, scale_min: int, scale_max: int) -> pd.DataFrame:
-    """The scale's items with reverse-keyed ones recoded; columns named as in the config (``-q_clicks``).
+    """The scale's items with reverse-keyed ones recoded, columns named as in the config.
 
-    ``entries`` are ``ScaleItem``-like objects with ``item`` and ``reverse``."""
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Survey responses.
+    entries : sequence
+        ``ScaleItem``-like objects with ``item`` (column) and ``reverse`` (bool); ``str(entry)`` names the column
+        (``-q_clicks`` for a reverse-keyed one).
+    scale_min, scale_max : int
+        The declared scale.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per entry, reverse-keyed ones recoded with :func:`reverse_key`.
+
+    Notes
+    -----
+    x' = scale_min + scale_max - x for reverse-keyed items.
+
+    References
+    ----------
+    DeVellis, R. F. (2017). Scale Development: Theory and Applications, 4th ed., chapter 5.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Item
+    >>> class Entry(Item):
+    ...     def __str__(self):
+    ...         return ("-" if self.reverse else "") + self.item
+    >>> frame = pd.DataFrame({"q_find": [5, 4], "q_clicks": [1, 2]})
+    >>> keyed_items(frame, [Entry(item="q_find", reverse=False), Entry(item="q_clicks", reverse=True)], 1, 5)
+       q_find  -q_clicks
+    0     5.0        5.0
+    1     4.0        4.0
+    """
     columns = {}
     for entry in entries:
         values = frame[entry.item].astype(float)
@@ -112,8 +229,27 @@ def keyed_items(frame: pd.DataFrame, entries: Sequence, scale_min: int, scale_ma
 def scale_scores(keyed: pd.DataFrame) -> pd.Series:
     """Per respondent: mean of the answered items when at least half of them (rounded up) are answered.
 
-    Example
+    Parameters
+    ----------
+    keyed : pandas.DataFrame
+        The scale's items, reverse-keyed ones recoded (:func:`keyed_items`).
+
+    Returns
     -------
+    pandas.Series
+        Scale score per respondent; NaN with fewer than ceil(k / 2) of the k items answered.
+
+    Notes
+    -----
+    score = mean of answered items if answered >= ceil(k / 2) (the half rule, person-mean imputation).
+
+    References
+    ----------
+    Schafer, J. L. and Graham, J. W. (2002). Missing data: our view of the state of the art. Psychological Methods
+    7(2), 147-177 (person-mean scores from partly answered scales).
+
+    Examples
+    --------
     >>> keyed = pd.DataFrame({"a": [4, 4, np.nan], "b": [2, np.nan, np.nan], "c": [3, np.nan, 5]})
     >>> scale_scores(keyed).tolist()
     [3.0, nan, nan]
@@ -131,15 +267,37 @@ class Alpha:
 
 
 def cronbach_alpha(keyed: pd.DataFrame) -> Alpha:
-    """Cronbach's alpha of the (recoded) items with Feldt's 95% interval, listwise deletion (pingouin).
+    """Cronbach's alpha of the (recoded) items with Feldt's 95% interval, listwise deletion.
 
-    None when fewer than 3 respondents answered every item or the total score does not vary.
+    Parameters
+    ----------
+    keyed : pandas.DataFrame
+        The scale's items, reverse-keyed ones recoded.
 
-    Reference
-    ---------
-    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests. Psychometrika 16:297-334.
-    Feldt, L. S., Woodruff, D. J. & Salih, F. A. (1987). Statistical inference for coefficient alpha.
-    Applied Psychological Measurement 11:93-103. Computed by ``pingouin.cronbach_alpha(nan_policy="listwise")``.
+    Returns
+    -------
+    Alpha
+        alpha and its interval (None when fewer than 3 respondents answered every item or the total score does not
+        vary), and the complete cases used.
+
+    Notes
+    -----
+    alpha = k / (k - 1) (1 - sum s_i^2 / s_T^2), s_i^2 the item variances and s_T^2 the variance of the total.
+    Feldt's interval: 1 - (1 - alpha) F quantiles with (n - 1, (n - 1)(k - 1)) degrees of freedom. Computed by
+    ``pingouin.cronbach_alpha(nan_policy="listwise")``.
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests. Psychometrika 16, 297-334.
+    Feldt, L. S., Woodruff, D. J. and Salih, F. A. (1987). Statistical inference for coefficient alpha. Applied
+    Psychological Measurement 11, 93-103.
+
+    Examples
+    --------
+    >>> keyed = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [1, 2, 3, 5, 4], "c": [2, 2, 3, 4, 5]})
+    >>> a = cronbach_alpha(keyed)  # 3/2 (1 - (2.5 + 2.5 + 1.7) / 18.7)
+    >>> round(a.alpha, 3), a.n
+    (0.963, 5)
     """
     complete = keyed.dropna().astype(float)
     n = int(len(complete))
@@ -167,7 +325,42 @@ class ScaleSummary:
 
 
 def summarise_scale(name: str, frame: pd.DataFrame, entries: Sequence, scale_min: int, scale_max: int) -> ScaleSummary:
-    """Scale score (mean of answered recoded items, at least half answered), its mean, and Cronbach's alpha."""
+    """Scale score, its mean and SD, and Cronbach's alpha of one configured scale.
+
+    Parameters
+    ----------
+    name : str
+        The scale's name in the config.
+    frame : pandas.DataFrame
+        Survey responses.
+    entries : sequence
+        The scale's items (see :func:`keyed_items`).
+    scale_min, scale_max : int
+        The declared scale.
+
+    Returns
+    -------
+    ScaleSummary
+        Items, reverse-keyed items, n scored, mean and SD of the scores, alpha with interval and n, and whether alpha
+        is below 0.7 (or not computable).
+
+    Notes
+    -----
+    Scores by :func:`scale_scores`, alpha by :func:`cronbach_alpha`; 0.7 is Nunnally's threshold.
+
+    References
+    ----------
+    Nunnally, J. C. (1978). Psychometric Theory, 2nd ed. McGraw-Hill, p. 245.
+    Cronbach, L. J. (1951). Psychometrika 16, 297-334.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Item
+    >>> frame = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [1, 2, 3, 5, 4]})
+    >>> s = summarise_scale("ease", frame, [Item(item="a", reverse=False), Item(item="b", reverse=False)], 1, 5)
+    >>> s.n, s.mean, round(s.alpha, 2), s.low_alpha
+    (5, 3.0, 0.95, False)
+    """
     keyed = keyed_items(frame, entries, scale_min, scale_max)
     scores = scale_scores(keyed).dropna()
     alpha = cronbach_alpha(keyed)
@@ -186,8 +379,24 @@ def summarise_scale(name: str, frame: pd.DataFrame, entries: Sequence, scale_min
 
 
 def wave_order(labels: Iterable[str]) -> list[str]:
-    """Distinct wave labels in sorted order: numerically when all are numbers, else as text (ISO dates and
-    '2026-04'-style labels sort correctly as text)."""
+    """Distinct wave labels in sorted order.
+
+    Parameters
+    ----------
+    labels : iterable of str
+        Wave labels.
+
+    Returns
+    -------
+    list of str
+        Sorted numerically when every label is a number, else as text (ISO dates and ``2026-04`` labels sort
+        correctly as text).
+
+    Examples
+    --------
+    >>> wave_order(["10", "9", "10"]), wave_order(["2026-06", "2026-04"])
+    (['9', '10'], ['2026-04', '2026-06'])
+    """
     distinct = sorted(set(labels))
     try:
         return sorted(distinct, key=float)
@@ -209,20 +418,35 @@ class WaveDifference:
 
 
 def compare_waves(earlier: pd.Series, later: pd.Series) -> WaveDifference:
-    """Difference in means (later - earlier), two-sided Mann-Whitney U p and rank-biserial r (pingouin).
+    """Later wave minus earlier wave: difference in means, Mann-Whitney U p-value and rank-biserial r.
 
-    r is pingouin's RBC with ``x`` = later wave: positive when the later wave's answers tend to be higher.
+    Parameters
+    ----------
+    earlier, later : pandas.Series
+        Answers (or scale scores) in each wave; blanks are left out.
 
-    Example
+    Returns
     -------
+    WaveDifference
+        n and mean of each wave, the difference, the two-sided Mann-Whitney p and r (None without answers on a side).
+
+    Notes
+    -----
+    r is pingouin's RBC with ``x`` = later wave: r = 2 U_later / (n_later n_earlier) - 1, positive when the later
+    wave's answers tend to be higher (r = 1: every later answer above every earlier one).
+
+    References
+    ----------
+    Mann, H. B. and Whitney, D. R. (1947). On a test of whether one of two random variables is stochastically larger
+    than the other. Annals of Mathematical Statistics 18, 50-60.
+    Kerby, D. S. (2014). The simple difference formula: an approach to teaching nonparametric correlation.
+    Comprehensive Psychology 3, 11.IT.3.1.
+
+    Examples
+    --------
     >>> d = compare_waves(pd.Series([1, 1]), pd.Series([2, 3]))
     >>> d.difference, d.rank_biserial_r
     (1.5, 1.0)
-
-    Reference
-    ---------
-    Mann, H. B. & Whitney, D. R. (1947). Ann. Math. Statist. 18:50-60. Kerby, D. S. (2014). The simple difference
-    formula: an approach to teaching nonparametric correlation. Comprehensive Psychology 3:11.IT.3.1.
     """
     a = pd.Series(earlier, dtype=float).dropna()
     b = pd.Series(later, dtype=float).dropna()
@@ -256,18 +480,36 @@ class ShareDifference:
 
 
 def share_difference(earlier: Proportion, later: Proportion) -> ShareDifference:
-    """Later share minus earlier share with Newcombe's hybrid score (Wilson-based) 95% interval.
+    """Later share minus earlier share with Newcombe's hybrid score 95% interval.
 
-    Example (Newcombe 1998, Table II, example (a): 56/70 vs 48/80, method 10 gives 0.0524 to 0.3339)
+    Parameters
+    ----------
+    earlier, later : Proportion
+        The two shares (:func:`~inbound_playbook.common_stats.wilson_interval`).
+
+    Returns
     -------
+    ShareDifference
+        The difference and its interval (None when either side has no answer).
+
+    Notes
+    -----
+    With Wilson limits (l1, u1) of p1 (later) and (l2, u2) of p2: low = d - sqrt((p1 - l1)^2 + (u2 - p2)^2),
+    high = d + sqrt((u1 - p1)^2 + (p2 - l2)^2), d = p1 - p2 (statsmodels ``confint_proportions_2indep``,
+    ``method="newcomb"``).
+
+    References
+    ----------
+    Newcombe, R. G. (1998). Interval estimation for the difference between independent proportions: comparison of
+    eleven methods. Statistics in Medicine 17, 873-890 (method 10).
+
+    Examples
+    --------
+    Newcombe (1998), Table II, example (a): 56/70 vs 48/80 gives 0.0524 to 0.3339:
+
     >>> d = share_difference(wilson_interval(48, 80), wilson_interval(56, 70))
     >>> round(d.ci[0], 4), round(d.ci[1], 4)
     (0.0524, 0.3339)
-
-    Reference
-    ---------
-    Newcombe, R. G. (1998). Interval estimation for the difference between independent proportions: comparison
-    of eleven methods. Statistics in Medicine 17:873-890.
     """
     if not earlier.n or not later.n:
         return ShareDifference(earlier=earlier, later=later, difference=None, ci=None)
@@ -291,14 +533,31 @@ class Suppression:
 def suppress(counts: Mapping[str, int], min_group_size: int) -> Suppression:
     """Primary and complementary suppression of small groups.
 
-    A group with fewer than ``min_group_size`` respondents is hidden. The breakdown's total is shown elsewhere
-    (the wave's or the survey's overall numbers), so if the hidden groups together had fewer than
-    ``min_group_size`` respondents, total minus the shown groups would reveal them (their size and their
-    answers): the smallest shown groups are then hidden too, until the hidden groups together reach
-    ``min_group_size`` (or nothing is left to show).
+    Parameters
+    ----------
+    counts : mapping of str to int
+        Respondents per group of one breakdown.
+    min_group_size : int
+        Smallest group that may be shown.
 
-    Example
+    Returns
     -------
+    Suppression
+        Groups ``visible``, ``below_minimum`` (hidden) and ``complementary`` (hidden as well).
+
+    Notes
+    -----
+    A group with fewer than ``min_group_size`` respondents is hidden. The breakdown's total is shown elsewhere, so if
+    the hidden groups together had fewer than ``min_group_size`` respondents, total minus the shown groups would
+    reveal them: the smallest shown groups are hidden too until the hidden ones together reach ``min_group_size``.
+
+    References
+    ----------
+    Hundepool, A. et al. (2012). Statistical Disclosure Control. Wiley, section 5.2 (primary and secondary cell
+    suppression).
+
+    Examples
+    --------
     >>> s = suppress({"Agent": 36, "Senior agent": 12, "Team lead": 6, "Quality analyst": 4}, 5)
     >>> s.visible, s.below_minimum, s.complementary
     (['Agent', 'Senior agent'], ['Quality analyst'], ['Team lead'])

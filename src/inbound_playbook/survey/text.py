@@ -19,9 +19,9 @@ insensitively, and an answer counts once per theme.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import yaml
 
@@ -45,10 +45,30 @@ def _redact_digits(match: re.Match) -> str:
 
 
 def redact(text: str) -> str:
-    """Remove e-mail addresses, phone numbers and runs of 7+ digits from one free-text answer.
+    """Remove e-mail addresses, phone numbers and runs of 7 or more digits from one free-text answer.
 
-    Example
+    Parameters
+    ----------
+    text : str
+        One answer.
+
+    Returns
     -------
+    str
+        The answer with ``[e-mail removed]`` and ``[number removed]`` in place of what was removed.
+
+    Notes
+    -----
+    E-mail: any run of non-space characters holding an ``@`` (trailing punctuation kept). Numbers: digit groups
+    joined by single spaces, dots or dashes (optional ``+`` and brackets) holding 7 or more digits in all.
+
+    References
+    ----------
+    Garfinkel, S. L. (2015). De-identification of personal information. NIST Internal Report 8053, section 4.2
+    (removing direct identifiers from free text).
+
+    Examples
+    --------
     >>> redact("Call +65 9123 4567 or write to mei.lin@example.com.")
     'Call [number removed] or write to [e-mail removed].'
     >>> redact("Proposing a resolution takes 5 screens.")
@@ -59,7 +79,28 @@ def redact(text: str) -> str:
 
 
 def load_codebook(codebook: str | Path | Mapping[str, Iterable[str]] | None) -> tuple[dict[str, list[str]], str]:
-    """The codebook as theme -> keywords, and where it came from ('default' or the file path)."""
+    """The keyword codebook as theme -> keywords, and where it came from.
+
+    Parameters
+    ----------
+    codebook : str, pathlib.Path, mapping or None
+        A YAML file (``theme: [keyword, ...]``), a mapping given in the config, or None for the packaged default.
+
+    Returns
+    -------
+    tuple of (dict of str to list of str, str)
+        Keywords per theme (stripped, lower case), and ``"default"``, ``"config"`` or the file path.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, not UTF-8 YAML, or not a mapping of themes to non-empty keyword lists.
+
+    Examples
+    --------
+    >>> load_codebook({"Search": ["search", "Find"]})
+    ({'Search': ['search', 'find']}, 'config')
+    """
     if codebook is None:
         text = (resources.files("inbound_playbook") / "codebooks" / DEFAULT_CODEBOOK).read_text(encoding="utf-8")
         return _check_codebook(yaml.safe_load(text), "the default codebook"), "default"
@@ -92,8 +133,26 @@ def _check_codebook(raw, what: str, path: Path | None = None) -> dict[str, list[
 
 
 def theme_patterns(codebook: Mapping[str, Iterable[str]]) -> dict[str, re.Pattern]:
-    """One case-insensitive pattern per theme: any keyword at the start of a word (spaces in a keyword match
-    any run of whitespace)."""
+    """One case-insensitive pattern per theme: any of its keywords at the start of a word.
+
+    Parameters
+    ----------
+    codebook : mapping of str to iterable of str
+        Keywords per theme; spaces in a keyword match any run of whitespace.
+
+    Returns
+    -------
+    dict of str to re.Pattern
+        The compiled pattern of each theme.
+
+    Examples
+    --------
+    >>> patterns = theme_patterns({"Search": ["search"], "Macros": ["canned reply"]})
+    >>> bool(patterns["Search"].search("Searching is slow")), bool(patterns["Search"].search("research"))
+    (True, False)
+    >>> bool(patterns["Macros"].search("a canned   reply"))
+    True
+    """
     patterns = {}
     for theme, keywords in codebook.items():
         alternatives = [r"\s+".join(re.escape(part) for part in k.split()) for k in keywords]
@@ -102,5 +161,23 @@ def theme_patterns(codebook: Mapping[str, Iterable[str]]) -> dict[str, re.Patter
 
 
 def themes_of(text: str, patterns: Mapping[str, re.Pattern]) -> list[str]:
-    """The themes one answer mentions, in codebook order."""
+    """The themes one answer mentions, in codebook order (each at most once).
+
+    Parameters
+    ----------
+    text : str
+        One (redacted) answer.
+    patterns : mapping of str to re.Pattern
+        From :func:`theme_patterns`.
+
+    Returns
+    -------
+    list of str
+        Matching themes.
+
+    Examples
+    --------
+    >>> themes_of("slow search, no refund macro", theme_patterns({"Macros": ["macro"], "Search": ["search"]}))
+    ['Macros', 'Search']
+    """
     return [theme for theme, pattern in patterns.items() if pattern.search(text)]

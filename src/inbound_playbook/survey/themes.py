@@ -17,8 +17,8 @@ Nature 401, 788-791. scikit-learn: Pedregosa et al. (2011), JMLR 12, 2825-2830.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -47,14 +47,41 @@ def _clean(text: str) -> str:
 
 def discover_themes(texts: Sequence[str], n_themes: int, seed: int, top_terms: int = 6,
                     min_answers_per_term: int = 1) -> DiscoveredThemes:
-    """Fit TF-IDF + NMF on the (redacted) answers; ``n_themes`` is capped by the answers and the vocabulary.
+    """Themes of the (redacted) answers by TF-IDF and non-negative matrix factorisation.
 
-    ``min_answers_per_term``: a word enters the model (and so can name a theme) only when at least this many answers
-    use it; the analysis passes ``min_group_size``, so no theme term can come from fewer respondents than a group
-    the report would show.
+    Parameters
+    ----------
+    texts : sequence of str
+        The free-text answers, already redacted.
+    n_themes : int
+        Themes wanted; capped by the answers and the vocabulary (at most one fewer than each).
+    seed : int
+        ``random_state`` of the NMF, so a rerun on the same answers gives the same themes.
+    top_terms : int, default 6
+        Terms kept to name each theme.
+    min_answers_per_term : int, default 1
+        A word enters the model (and so can name a theme) only when at least this many answers use it; the analysis
+        passes ``min_group_size``, so no theme term can come from fewer respondents than a group the report shows.
 
-    Example
+    Returns
     -------
+    DiscoveredThemes
+        Top terms per theme, the dominant theme of each answer (-1 for none) and, when no theme was found, why.
+
+    Notes
+    -----
+    X = TF-IDF matrix (answers x words, sublinear tf, English stop words removed) is factorised as X ~ W H with
+    W, H >= 0 (NMF, ``init="nndsvda"``); a theme's terms are the largest weights of its row of H, an answer's theme
+    the largest weight of its row of W.
+
+    References
+    ----------
+    Lee, D. D. and Seung, H. S. (1999). Learning the parts of objects by non-negative matrix factorization. Nature
+    401, 788-791.
+    Pedregosa, F. et al. (2011). Scikit-learn: machine learning in Python. JMLR 12, 2825-2830.
+
+    Examples
+    --------
     >>> answers = ["search is slow", "slow search results", "search takes ages, slow",
     ...            "refund macro missing", "no macro for refunds", "refund macro please"]
     >>> found = discover_themes(answers, 2, seed=1, top_terms=2)
