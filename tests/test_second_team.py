@@ -45,9 +45,10 @@ SAMPLE_STORY = [
     "synthetic", "sample team", "sample-disputes", "dispute", "Singapore", "DSP-",
     "2026-05-04", "4 May 2026", "May 4, 2026", "2026-04", "2026-09", "2025-05-19",
 ]
-#: the sample team's step and label names, as whole words with their capitals ("Closed" is a step there, while a
-#: report may well say "closed")
-SAMPLE_LABELS = [*STEPS, *OUTCOMES, *CATEGORIES, "Senior agent", "Team lead", "Quality analyst"]
+#: the sample team's step and label names, as whole words with their capitals; its last step, "Closed", is left out
+#: because a report may well say "Closed without the end step" of any team
+SAMPLE_LABELS = [*(s for s in STEPS if s != "Closed"), *OUTCOMES, *CATEGORIES, "Senior agent", "Team lead",
+                 "Quality analyst"]
 
 
 def _second_team(sample: Path, target: Path) -> Path:
@@ -69,6 +70,8 @@ def _second_team(sample: Path, target: Path) -> Path:
     survey["wave"] = survey["wave"].map(WAVES)
     survey["role"] = survey["role"].map(ROLES)
     survey["respondent_id"] = survey["respondent_id"].str.replace("R", "P", regex=False)
+    # free text is this team's own words: the sample's mention of disputes becomes payroll queries
+    survey["pain_points"] = survey["pain_points"].str.replace(r"(?i)disputes?", "query", regex=True)
     survey.to_csv(target / "pulse.csv", index=False)
 
     config = yaml.safe_load((sample / "team.yml").read_text())
