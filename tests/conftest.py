@@ -59,3 +59,27 @@ def sample_run(repo, tmp_path_factory) -> Path:
     done = run_sample_team(repo, out)
     assert done.returncode == 0, done.stderr[-3000:]
     return out
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (local[2]) for the whole test session: started once, small shuffles, no web UI,
+    bound to 127.0.0.1, errors-only logs. Skips without pyspark or Java, unless CI requires it
+    (PLAYBOOK_REQUIRE_SPARK=1, set by .ci/run, which installs both)."""
+    import importlib.util
+    import os
+    import shutil
+
+    missing = [what for what, absent in (
+        ("pyspark (pip install 'inbound-playbook[spark]')", importlib.util.find_spec("pyspark") is None),
+        ("Java (apt-get install openjdk-17-jre-headless)", shutil.which("java") is None and not os.environ.get(
+            "JAVA_HOME"))) if absent]
+    if missing:
+        if os.environ.get("PLAYBOOK_REQUIRE_SPARK") == "1":
+            pytest.fail(f"Spark is required here (PLAYBOOK_REQUIRE_SPARK=1) but missing: {', '.join(missing)}")
+        pytest.skip(f"Spark tests need {', '.join(missing)}")
+    from inbound_playbook.engines import spark_session
+
+    session = spark_session("local[2]", shuffle_partitions=2)
+    yield session
+    session.stop()
