@@ -83,3 +83,48 @@ def spark():
     session = spark_session("local[2]", shuffle_partitions=2)
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_connect_url(spark, tmp_path_factory):
+    """``sc://127.0.0.1:PORT`` of a Spark Connect server (local[1], pyspark's bundled server jar) started for the
+    session in its own JVM, bound to 127.0.0.1; stopped at the end. Depends on ``spark`` for the skip/require rule."""
+    import socket
+    import subprocess
+    import time
+    from pathlib import Path
+
+    import pyspark
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = tmp_path_factory.mktemp("spark-connect") / "server.log"
+    submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    command = [str(submit), "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+               "--master", "local[1]", "--name", "playbook-test-connect",
+               "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.shuffle.partitions=2",
+               "--conf", f"spark.connect.grpc.binding.port={port}",
+               "--conf", "spark.connect.grpc.binding.address=127.0.0.1", "spark-internal"]
+    env = {**__import__("os").environ, "SPARK_LOCAL_IP": "127.0.0.1"}
+    with open(log, "wb") as output:
+        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                pytest.fail(f"the Spark Connect server exited: {log.read_text()[-2000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"the Spark Connect server did not listen within 120 s: {log.read_text()[-2000:]}")
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()

@@ -14,6 +14,9 @@ import pytest
 from inbound_playbook import engines
 from test_engines import assert_same_numbers, reference_numbers, toy_events, toy_numbers
 
+# One Spark session per test process: with pytest-xdist --dist loadgroup these tests share a worker.
+pytestmark = pytest.mark.xdist_group("spark")
+
 EVENTS = toy_events()
 ZONE = "Europe/Berlin"
 
@@ -128,3 +131,10 @@ def test_spark_table_and_query_inputs_and_provenance(spark, events_parquet):
 def test_duckdb_time_zones_give_the_same_instants(events_parquet):
     opened = engines.open_input(str(events_parquet))
     assert_instants_are_the_reference(instants(opened.table, opened.engine))
+
+
+def test_spark_connect_gives_the_reference_numbers(spark_connect_url, events_parquet):
+    """sc://host:port, the way a cluster (or Databricks) is reached: a real Spark Connect server on 127.0.0.1."""
+    opened = engines.open_input({"url": spark_connect_url, "path": str(events_parquet)})
+    assert type(opened.backend._session).__module__.startswith("pyspark.sql.connect")
+    assert_same_numbers(toy_numbers(opened.table, opened.engine), reference_numbers(EVENTS))

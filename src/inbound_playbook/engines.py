@@ -253,7 +253,10 @@ def spark_session(master: str = "local[2]", *, shuffle_partitions: int = 2, **co
     except ImportError:
         raise InputError("Spark is not installed", fix=SPARK_EXTRA) from None
     if master.startswith("sc://"):
-        return SparkSession.builder.remote(master).getOrCreate()
+        # The Connect client's own builder: pyspark's generic one refuses when a local session runs in the process.
+        from pyspark.sql.connect.session import SparkSession as RemoteSession
+
+        return RemoteSession.builder.remote(master).getOrCreate()
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         raise InputError("Spark needs a Java runtime and none was found (no 'java' on PATH, JAVA_HOME unset)",
                          fix="install Java 17, e.g. apt-get install openjdk-17-jre-headless")
