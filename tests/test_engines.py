@@ -137,6 +137,7 @@ def test_a_csv_file_and_a_duckdb_database_table_open_too(tmp_path):
     ({"url": "mysql://db/support", "table": "t"}, "unknown engine 'mysql://'"),
     ({"url": "postgresql://analyst:hunter2@db/support", "table": "t"}, "contains a password"),
     ({"url": "sc://user:hunter2@spark:15002", "table": "t"}, "contains a password"),
+    ({"url": "sc://spark:15002/;user_id=pm;token=hunter2", "table": "t"}, "contains a password or token"),
     ({"url": "postgresql://analyst@db/support", "table": "t", "query": "select 1"}, "exactly one of"),
     ({"url": "postgresql://analyst@db/support"}, "exactly one of"),
     ({"url": "postgresql://analyst@db/support", "path": "e.parquet"}, "PostgreSQL reads a table or a query"),
@@ -149,6 +150,12 @@ def test_config_mistakes_are_input_errors_naming_the_key(value, message):
         engines.parse_input(value, where="baseline.events", config_file="team.yml")
     assert message in str(caught.value) and "hunter2" not in str(caught.value)
     assert str(caught.value).startswith("team.yml: ")
+
+
+def test_credentials_from_the_environment_are_accepted():
+    for url in ("sc://spark:15002/;token=${SPARK_TOKEN}", "postgresql://analyst:${PW}@db/support",
+                "postgresql://analyst@db/support"):
+        assert engines.parse_input({"url": url, "table": "t"}, where="baseline.events").url == url
 
 
 @pytest.mark.parametrize("url", ["snowflake://acct/db", "bigquery://project/dataset", "trino://host:8080/hive"])

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from .errors import InputError
+from .sources import _ENV_REFERENCE
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import ibis.expr.types as ir
@@ -166,10 +167,20 @@ def parse_input(value: str | os.PathLike | Mapping[str, Any], *, where: str,
         if given == ["path"]:
             raise InputError(f"'{where}.path' is for files read by DuckDB or Spark; PostgreSQL reads a table or "
                              "a query", file=config_file, fix="write table: schema.table or query: select ...")
-    elif "@" in url.split("://", 1)[1].split("/", 1)[0] and ":" in url.split("://", 1)[1].split("@", 1)[0]:
-        raise InputError(f"'{where}.url' contains a password: credentials must not be written in the config",
-                         file=config_file, fix="give them to the engine through its environment variables")
+    elif _literal_secret(url):
+        raise InputError(f"'{where}.url' contains a password or token: credentials must not be written in the "
+                         "config", file=config_file,
+                         fix="write ${SOME_VARIABLE} in its place and set that environment variable")
     return InputSpec(url=url, **{given[0]: value[given[0]]})
+
+
+def _literal_secret(url: str) -> bool:
+    """A password (user:password@) or a Spark Connect token (;token=...) written out rather than as ${NAME}."""
+    authority = url.split("://", 1)[1].split("/", 1)[0]
+    userinfo = authority.rsplit("@", 1)[0] if "@" in authority else ""
+    secrets = [userinfo.partition(":")[2]] if ":" in userinfo else []
+    secrets += [part.split("=", 1)[1] for part in url.split(";")[1:] if part.lower().startswith("token=")]
+    return any(secret and not _ENV_REFERENCE.fullmatch(secret) for secret in secrets)
 
 
 @dataclass
@@ -286,9 +297,11 @@ def _connect_spark(spec: InputSpec, where: str, config_file) -> Any:
         import pyspark  # noqa: F401
     except ImportError:
         raise InputError(f"'{where}.url': Spark is not installed", file=config_file, fix=SPARK_EXTRA) from None
+    from .sources import expand_environment
+
     rest = spec.url.split("://", 1)[1]
     if spec.scheme == "sc":
-        master = spec.url
+        master = expand_environment(spec.url, f"{where}.url")  # ;token=${SPARK_TOKEN}
         _check_reachable(rest.split("/", 1)[0].split(";", 1)[0], 15002, where, config_file, "Spark Connect server")
     elif rest.startswith("local"):
         master = rest
