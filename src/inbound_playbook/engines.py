@@ -507,8 +507,7 @@ def local_to_utc(column: "ir.TimestampColumn", zone: str, engine: Engine) -> "ir
         return to_utc(naive, zone).cast(dt.Timestamp(timezone="UTC"))
     if engine.name in ("duckdb", "postgresql"):  # timezone(zone, local) -> timestamp with time zone
         return _builtin("timezone", (dt.string, dt.Timestamp()), dt.Timestamp(timezone="UTC"))(zone, naive)
-    raise InputError(f"reading naive timestamps in a time zone is not supported on {engine.label} here",
-                     fix="export timestamps with their UTC offset")
+    raise ValueError(f"naive timestamps cannot be read in a time zone on {engine.label}: it does not run here")
 
 
 def epoch_seconds(column: "ir.TimestampColumn", engine: Engine) -> "ir.FloatingColumn":
