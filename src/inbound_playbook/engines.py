@@ -384,6 +384,27 @@ def quantile(column: "ir.NumericColumn", q: float, engine: Engine) -> QuantileEx
     with ``numpy.quantile``. Ibis 12 cannot compile exact quantiles for BigQuery and Trino, so there the result is
     the engine's approximate quantile and ``method`` says "approximate".
 
+    Parameters
+    ----------
+    column : ibis numeric column
+        The values (missing values are ignored by every engine).
+    q : float
+        The quantile, 0 <= q <= 1 (0.5 uses the engine's median).
+    engine : Engine
+        Where the expression will run (decides exact or approximate).
+
+    Returns
+    -------
+    QuantileExpr
+        The scalar expression, and its method, function and the engine's published error bound.
+
+    References
+    ----------
+    Hyndman, R. J. and Fan, Y. (1996). Sample quantiles in statistical packages. *The American Statistician* 50(4),
+    361-365 (definition 7, the interpolation all exact engines here use).
+
+    Examples
+    --------
     >>> import ibis
     >>> t = ibis.memtable({"hours": [1.0, 2.0, 4.0, 8.0]})
     >>> quantile(t.hours, 0.5, ENGINES["duckdb"]).expr.execute()
@@ -458,7 +479,29 @@ def order_statistics(table: "ir.Table", column: str, ranks: Sequence[int]) -> "i
     """An expression giving the order statistics of ``column`` at the 1-based ``ranks`` (rows: rank, value).
 
     Computed in the engine with ``row_number()`` over the column's order, so only len(ranks) rows come back; ties
-    do not matter (tied rows share the value). Missing values are left out before ranking.
+    do not matter (tied rows share the value). Missing values are left out before ranking. The window has no
+    partition, so a distributed engine sorts the column in one task: fine for per-ticket durations (one number per
+    ticket), not meant for raw events.
+
+    Parameters
+    ----------
+    table : ibis Table
+    column : str
+        Name of a numeric column of ``table``.
+    ranks : sequence of int
+        1-based ranks, e.g. ``(r.lower, r.upper)`` from :func:`median_ci_ranks`.
+
+    Returns
+    -------
+    ibis Table
+        Columns ``rank`` and ``value``, one row per requested rank that exists, ordered by rank.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = ibis.memtable({"hours": [5.0, None, 1.0, 3.0, 3.0]})
+    >>> order_statistics(t, "hours", [1, 3]).to_pyarrow().to_pylist()
+    [{'rank': 1, 'value': 1.0}, {'rank': 3, 'value': 3.0}]
     """
     import ibis
 
