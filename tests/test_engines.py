@@ -319,3 +319,10 @@ def test_compiled_sql_matches_the_committed_snapshot(name):
                 "bigquery": ("APPROX_QUANTILES(", "APPROX_QUANTILES("),
                 "trino": ("APPROX_PERCENTILE(", "APPROX_PERCENTILE(")}[name]
     assert all(function in sql for function in expected)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    failures, tried = doctest.testmod(engines)
+    assert failures == 0 and tried >= 6
