@@ -553,27 +553,35 @@ def local_to_utc(column: "ir.TimestampColumn", zone: str, engine: Engine) -> "ir
     raise ValueError(f"naive timestamps cannot be read in a time zone on {engine.label}: it does not run here")
 
 
-def epoch_seconds(column: "ir.TimestampColumn", engine: Engine) -> "ir.FloatingColumn":
-    """Seconds since 1970-01-01 UTC with microsecond precision on every engine.
+def epoch_micros(column: "ir.TimestampColumn", engine: Engine) -> "ir.IntegerColumn":
+    """Microseconds since 1970-01-01 UTC as an integer, on every engine.
 
-    Ibis compiles ``epoch_seconds`` to Spark's ``unix_timestamp`` and BigQuery's ``UNIX_SECONDS``, which drop
-    fractions of a second, so those use ``unix_micros`` (Snowflake: ``DATE_PART('epoch_microsecond', ...)``).
-    DuckDB's ``epoch``, PostgreSQL's ``extract(epoch ...)`` and Trino's ``to_unixtime`` keep them.
+    Ibis's ``epoch_seconds`` is whole seconds on Spark (``unix_timestamp``) and BigQuery (``UNIX_SECONDS``), so
+    each engine gets its own exact function: DuckDB ``epoch_us``, Spark and BigQuery ``unix_micros``, Snowflake
+    ``DATE_PART('epoch_microsecond', ...)``; PostgreSQL's and Trino's ``extract(epoch ...)``/``to_unixtime`` keep
+    the fraction, scaled to microseconds in the engine.
     """
     import ibis.expr.datatypes as dt
 
-    if engine.name in ("spark", "bigquery"):  # both have unix_micros(timestamp)
-        unix_micros = _builtin("unix_micros", (dt.Timestamp(timezone="UTC"),), dt.int64)
-        return unix_micros(column).cast("float64") / 1e6
-    if engine.name == "snowflake":  # DATE_PART('epoch', ...) is whole seconds there too
-        date_part = _builtin("date_part", (dt.string, dt.Timestamp(timezone="UTC")), dt.int64)
-        return date_part("epoch_microsecond", column).cast("float64") / 1e6
-    return column.epoch_seconds().cast("float64")
+    instant = dt.Timestamp(timezone="UTC")
+    if engine.name in ("spark", "bigquery"):
+        return _builtin("unix_micros", (instant,), dt.int64)(column)
+    if engine.name == "duckdb":
+        return _builtin("epoch_us", (instant,), dt.int64)(column)
+    if engine.name == "snowflake":
+        return _builtin("date_part", (dt.string, instant), dt.int64)("epoch_microsecond", column)
+    return (column.epoch_seconds() * 1_000_000).round().cast("int64")
+
+
+def epoch_seconds(column: "ir.TimestampColumn", engine: Engine) -> "ir.FloatingColumn":
+    """Seconds since 1970-01-01 UTC with microsecond precision on every engine (see :func:`epoch_micros`)."""
+    return epoch_micros(column, engine).cast("float64") / 1e6
 
 
 def hours_between(start: "ir.TimestampColumn", end: "ir.TimestampColumn", engine: Engine) -> "ir.FloatingColumn":
-    """``end - start`` in hours, computed in the engine (microsecond precision on every engine)."""
-    return (epoch_seconds(end, engine) - epoch_seconds(start, engine)) / 3600.0
+    """``end - start`` in hours, computed in the engine: an exact integer difference of microseconds, divided once,
+    so every engine returns the same double."""
+    return (epoch_micros(end, engine) - epoch_micros(start, engine)).cast("float64") / 3.6e9
 
 
 # ---------------------------------------------------------------------------------------------------------------

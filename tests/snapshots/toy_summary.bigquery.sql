@@ -27,8 +27,8 @@ FROM (
       `t12`.`start`,
       `t12`.`end`,
       ieee_divide(
-        ieee_divide(CAST(UNIX_MICROS(`t12`.`end`) AS FLOAT64), 1000000.0) - ieee_divide(CAST(UNIX_MICROS(`t12`.`start`) AS FLOAT64), 1000000.0),
-        3600.0
+        CAST(UNIX_MICROS(`t12`.`end`) - UNIX_MICROS(`t12`.`start`) AS FLOAT64),
+        3600000000.0
       ) AS `hours`
     FROM (
       SELECT

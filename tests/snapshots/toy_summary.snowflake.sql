@@ -27,13 +27,7 @@ FROM (
       "t12"."ticket",
       "t12"."start",
       "t12"."end",
-      (
-        (
-          CAST(DATE_PART('epoch_microsecond', "t12"."end") AS DOUBLE) / 1000000.0
-        ) - (
-          CAST(DATE_PART('epoch_microsecond', "t12"."start") AS DOUBLE) / 1000000.0
-        )
-      ) / 3600.0 AS "hours"
+      CAST(DATE_PART('epoch_microsecond', "t12"."end") - DATE_PART('epoch_microsecond', "t12"."start") AS DOUBLE) / 3600000000.0 AS "hours"
     FROM (
       SELECT
         "t6"."ticket",

@@ -26,9 +26,7 @@ FROM (
       "t12"."ticket",
       "t12"."start",
       "t12"."end",
-      (
-        CAST(TO_UNIXTIME("t12"."end") AS DOUBLE) - CAST(TO_UNIXTIME("t12"."start") AS DOUBLE)
-      ) / CAST(3600.0 AS DOUBLE) AS "hours"
+      CAST(CAST(ROUND(TO_UNIXTIME("t12"."end") * 1000000, 0) AS BIGINT) - CAST(ROUND(TO_UNIXTIME("t12"."start") * 1000000, 0) AS BIGINT) AS DOUBLE) / CAST(3600000000.0 AS DOUBLE) AS "hours"
     FROM (
       SELECT
         "t6"."ticket",
