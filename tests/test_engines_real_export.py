@@ -9,14 +9,15 @@ gives: 20,769 started, 20,765 completed, median 18.7333 h, p90 358.21 h. Every e
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from inbound_playbook import engines
 from test_engines import assert_same_numbers
 
-EXPORT = pd.io.common.Path(__file__).resolve().parents[2] / "shared" / "real-exports" / \
-    "servicenow_incident_event_log.csv.gz"
+EXPORT = Path(__file__).resolve().parents[2] / "shared" / "real-exports" / "servicenow_incident_event_log.csv.gz"
 DAY_FIRST = "%d/%m/%Y %H:%M"
 
 

@@ -30,7 +30,6 @@ import socket
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
-from urllib.parse import urlsplit
 
 from .errors import InputError
 from .sources import _ENV_REFERENCE
