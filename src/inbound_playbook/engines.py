@@ -279,7 +279,10 @@ def spark_session(master: str = "local[2]", *, shuffle_partitions: int = 2, **co
         "spark.sql.shuffle.partitions": str(shuffle_partitions),
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
-        **({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1"}
+        # Local: the driver is the whole cluster, and per-ticket results are collected into it (Spark's default
+        # of 1 GB runs out near 10 million tickets); SPARK_DRIVER_MEMORY overrides, as for spark-submit.
+        **({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
+            "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "4g")}
            if master.startswith("local") else {}),
         **conf,
     }
@@ -615,6 +618,21 @@ def describe_run(expr: "ir.Expr", engine: Engine, result: "pa.Table") -> EngineR
 
 def fetch_arrow(expr: "ir.Table", engine: Engine) -> tuple["pa.Table", EngineRun]:
     """Run ``expr`` in its engine and bring the result back as Arrow, with the :class:`EngineRun` to record."""
-    result = expr.to_pyarrow()
+    result = _spark_arrow(expr) if engine.name == "spark" else expr.to_pyarrow()
     return result, describe_run(expr, engine, result)
+
+
+def _spark_arrow(expr: "ir.Table") -> "pa.Table":
+    """Spark's result as Arrow without pandas in between.
+
+    Ibis 12 collects Spark results through ``DataFrame.toPandas`` and converts that to Arrow, which holds the
+    result about three times over; pyspark 4's ``DataFrame.toArrow`` (classic and Connect) collects Arrow batches
+    directly. The SQL is the one Ibis would run; the schema is cast to the expression's as Ibis would.
+    """
+    import ibis
+    from ibis.formats.pyarrow import PyArrowData
+
+    table = expr.as_table()
+    frame = table._find_backend().raw_sql(str(ibis.to_sql(table)))
+    return PyArrowData.convert_table(frame.toArrow(), table.schema())
 
