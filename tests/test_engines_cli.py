@@ -80,6 +80,7 @@ def test_postgresql_table_input_validates_with_credentials_from_pgpassword(postg
     ("{url: 'postgresql://analyst:hunter2@db/support', table: t}", "contains a password"),
     ("{url: 'trino://host:8080/hive', table: t}", "compile-only"),
     ("{url: 'duckdb://', path: missing.parquet}", "does not exist"),
+    ("{url: 'duckdb://', query: 'select 1 as ticket_id where false'}", "DuckDB (embedded) returned no rows"),
 ])
 def test_engine_input_mistakes_exit_2_with_one_message(value, message, tmp_path, capsys):
     (tmp_path / "team.yml").write_text(config_text(value))
