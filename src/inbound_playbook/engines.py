@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
@@ -282,7 +283,9 @@ def spark_session(master: str = "local[2]", *, shuffle_partitions: int = 2, **co
         # Local: the driver is the whole cluster, and per-ticket results are collected into it (Spark's default
         # of 1 GB runs out near 10 million tickets); SPARK_DRIVER_MEMORY overrides, as for spark-submit.
         **({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
-            "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "4g")}
+            "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "4g"),
+            # Not ./spark-warehouse: a run leaves nothing in the folder it was started from.
+            "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "playbook-spark-warehouse")}
            if master.startswith("local") else {}),
         **conf,
     }
