@@ -23,11 +23,11 @@ book: $(STAMP)
 
 # Every test: lint and format check, every doctest in the library, then the whole suite.
 test: lint $(STAMP)
-	$(BIN)/python -m pytest -n 2 --doctest-modules src/inbound_playbook tests $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --doctest-modules src/inbound_playbook tests $(PYTEST_ARGS)
 
 # The fast lane: unit, reference and doctest tests (no notebooks, browser, servers or CLI subprocess loops).
 test-fast: lint $(STAMP)
-	$(BIN)/python -m pytest -n 2 -m "not slow" --doctest-modules src/inbound_playbook tests $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow" --doctest-modules src/inbound_playbook tests $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts
