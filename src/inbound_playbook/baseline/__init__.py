@@ -1,18 +1,56 @@
 """Baseline: how long step X to step Y really takes, per ticket, and what else moved each week.
 
-The section's parameters (``Params``) are importable on their own: reading a team config needs only them. The
-analysis itself (``validate``, ``analyse`` and the rest, in ``analysis.py``) is loaded on first use, so commands
-that only read the config do not import pandas, DuckDB, statsmodels or matplotlib.
+The section's parameters (``Params``) and what the analysis reads from (``requires``: nothing) are importable on
+their own: reading a team config needs only them. The analysis itself (``analyse`` and the rest, in
+``analysis.py``) is loaded on first use, so commands that only read the config do not import pandas, DuckDB,
+statsmodels or matplotlib; ``validate`` comes from ``load.py``, which does not import the statistics and plotting
+stack (the command line validates before running). The package is callable: ``inbound_playbook.baseline(events,
+start_step=..., end_step=..., ...)`` is :func:`inbound_playbook.api.baseline`.
 """
 
 from __future__ import annotations
 
-from ..lazy import module_getattr
+import lazy_loader
+
+from ..api_support import make_callable
+from ..params import Requirement
 from .params import BaselineParams
 
 Params = BaselineParams
 
+#: notebook parameters that carry a dependency, with their value when the dependency is not required
+NOTEBOOK_INPUTS: dict[str, object] = {}
 
-#: served from load.py, which does not import the statistics and plotting stack (the CLI validates before running)
-__getattr__ = module_getattr(__name__, ("load", frozenset({"validate", "load_events", "ticket_intervals", "prepare",
-                                                          "prepared_or_loaded"})))
+
+def requires(params: BaselineParams) -> tuple[Requirement, ...]:
+    """The baseline reads no other analysis."""
+    return ()
+
+
+__getattr__, _lazy_dir, __all__ = lazy_loader.attach(
+    __name__,
+    submodules=["analysis", "frames", "load", "params", "plots", "quality", "report_text", "stats", "timestamps"],
+    submod_attrs={
+        "load": ["validate", "load_events", "ticket_intervals", "prepare", "prepared_or_loaded"],
+        "analysis": [
+            "analyse",
+            "compute",
+            "BaselineResult",
+            "BaselineAnalysis",
+            "WEEKLY_COLUMNS",
+            "write_weekly",
+            "weekly_table",
+            "KM_EXPLANATION",
+            "BusinessHours",
+            "styled",
+        ],
+    },
+)
+__all__ = sorted([*__all__, "Params", "BaselineParams", "requires", "NOTEBOOK_INPUTS"])
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
+
+
+make_callable(__name__, "baseline")

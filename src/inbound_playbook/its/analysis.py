@@ -174,6 +174,11 @@ class ItsResult:
             return "log (count model)"
         return "log" if self.data.log_scale else "linear"
 
+    def plot(self) -> dict[str, Figure]:
+        """The figures (matplotlib), by name: the fit with its counterfactual and the checks, or the series alone
+        when it is too short for a model."""
+        return _draw(self)[1]
+
     def to_dict(self) -> dict:
         """results.json: DESIGN.md's contract keys first, then the extras (documented in the results reference)."""
         out = self._contract()
@@ -304,10 +309,11 @@ def naive_comparison(raw: pd.DataFrame, params: ItsParams, data: ItsData) -> sta
     return stats.naive_difference(pre, post, column)
 
 
-def run(params: ItsParams) -> ItsResult:
-    """Load, check and fit; the typed result (no figures, no files)."""
+def run(params: ItsParams, series: pd.DataFrame | None = None) -> ItsResult:
+    """Load, check and fit; the typed result (no figures, no files). ``series``: the series as a data frame,
+    instead of the configured file."""
     _check_params(params)
-    data, raw = load_series(params)
+    data, raw = load_series(params, series)
     naive = naive_comparison(raw, params, data)
     if data.too_short:
         desc = stats.descriptive(data.frame, data.first_post[0])
@@ -500,20 +506,17 @@ def _descriptive_summary(result: ItsResult) -> str:
 # --------------------------------------------------------------------------------------------------------------
 # The analysis a notebook shows
 # --------------------------------------------------------------------------------------------------------------
-def analyse(params: ItsParams, context: RunContext | None = None) -> ItsAnalysis:
-    """Run, draw and tabulate; write results.json and figures when ``context.output_dir`` is set."""
+def analyse(params: ItsParams, context: RunContext | None = None, *, series: pd.DataFrame | None = None
+            ) -> ItsAnalysis:
+    """Run, draw and tabulate; write results.json and figures when ``context.output_dir`` is set.
+
+    ``series``: the series as a data frame, instead of the configured file.
+    """
     context = context or RunContext()
-    result = run(params)
+    result = run(params, series)
     results = result.to_dict()
-    if result.status == "fitted":
-        pred = stats.predictions(result.fit, result.data.frame)
-        figures = _figures(result, pred)
-        tables = _tables(result)
-    else:
-        pred, figures = None, {"its_descriptive": plots.descriptive_figure(
-            result.data.frame, outcome_label=f"{params.outcome} ({result.unit})",
-            intervention_dates=params.intervention_dates)}
-        tables = {"descriptive": _descriptive_table(result)}
+    pred, figures = _draw(result)
+    tables = _tables(result) if result.status == "fitted" else {"descriptive": _descriptive_table(result)}
     tables["left_out"] = pd.DataFrame([{"reason": k, "periods": v} for k, v in result.data.exclusions.items()])
     if context.output_dir is not None:
         write_results(context.output_dir, results)
@@ -521,6 +524,17 @@ def analyse(params: ItsParams, context: RunContext | None = None) -> ItsAnalysis
             save_figure(figure, context.output_dir, name)
     return ItsAnalysis(result=result, results=results, tables=tables, figures=figures, summary=result.summary,
                        fit=result.fit, data=result.data, predictions=pred)
+
+
+def _draw(result: ItsResult) -> tuple[pd.DataFrame | None, dict[str, Figure]]:
+    """The model's predictions (None for a descriptive result) and the figures."""
+    if result.status == "fitted":
+        pred = stats.predictions(result.fit, result.data.frame)
+        return pred, _figures(result, pred)
+    params = result.params
+    return None, {"its_descriptive": plots.descriptive_figure(
+        result.data.frame, outcome_label=f"{params.outcome} ({result.unit})",
+        intervention_dates=params.intervention_dates)}
 
 
 def _figures(result: ItsResult, pred: pd.DataFrame) -> dict[str, Figure]:

@@ -101,6 +101,14 @@ class SurveyResult:
     warnings: list[str] = field(default_factory=list)
     alt_text: dict[str, str] = field(default_factory=dict)  # figure name -> description for screen readers
 
+    def to_dict(self) -> dict[str, Any]:
+        """results.json: plain JSON values."""
+        return self.results
+
+    def plot(self) -> dict[str, Any]:
+        """The figures (matplotlib), by name (``alt_text`` describes each for screen readers)."""
+        return self.figures
+
 
 #: the name the notebooks used before SurveyResult
 SurveyAnalysis = SurveyResult
@@ -139,10 +147,14 @@ def validate(params: SurveyParams, context: RunContext | None = None) -> None:
     load_codebook(params.codebook)
 
 
-def analyse(params: SurveyParams, context: RunContext | None = None) -> SurveyResult:
-    """Load, validate and summarise the survey; draw figures; write results.json and figures when asked."""
+def analyse(params: SurveyParams, context: RunContext | None = None, *, responses: pd.DataFrame | None = None
+            ) -> SurveyResult:
+    """Load, validate and summarise the survey; draw figures; write results.json and figures when asked.
+
+    ``responses``: the responses as a data frame, instead of the configured file.
+    """
     context = context or RunContext()
-    data = load_survey(params)
+    data = load_survey(params, responses)
     codebook, codebook_source = load_codebook(params.codebook)
     report = _Report(params=params, data=data, context=context)
     report.waves = wave_order(data.frame[data.wave]) if data.wave else None
