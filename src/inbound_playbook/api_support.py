@@ -9,8 +9,11 @@ imported on the first call so that reading a config stays light.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
+
+import lazy_loader
 
 
 class CallablePackage(ModuleType):
@@ -35,3 +38,21 @@ def make_callable(module_name: str, api_name: str) -> None:
     module = sys.modules[module_name]
     module.__class__ = CallablePackage
     module.api_name = api_name
+
+
+def analysis_package(
+    module_name: str, *, submodules: list[str], submod_attrs: dict[str, list[str]], names: list[str]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]], list[str]]:
+    """``__getattr__``, ``__dir__`` and ``__all__`` of an analysis package, which is made callable.
+
+    ``submodules`` and ``submod_attrs`` are loaded on first use (``lazy_loader``, scientific-python SPEC 1);
+    ``names`` are those the package defines itself (its ``Params``, ``requires``), listed by ``dir()`` too.
+    """
+    getattr_, _, listed = lazy_loader.attach(module_name, submodules=submodules, submod_attrs=submod_attrs)
+    listed = sorted([*listed, *names])
+
+    def dir_() -> list[str]:
+        return list(listed)
+
+    make_callable(module_name, module_name.rsplit(".", 1)[-1])
+    return getattr_, dir_, listed

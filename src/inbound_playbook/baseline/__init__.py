@@ -10,9 +10,7 @@ start_step=..., end_step=..., ...)`` is :func:`inbound_playbook.api.baseline`.
 
 from __future__ import annotations
 
-import lazy_loader
-
-from ..api_support import make_callable
+from ..api_support import analysis_package
 from ..params import Requirement
 from .params import BaselineParams
 
@@ -27,7 +25,7 @@ def requires(params: BaselineParams) -> tuple[Requirement, ...]:
     return ()
 
 
-__getattr__, _lazy_dir, __all__ = lazy_loader.attach(
+__getattr__, __dir__, __all__ = analysis_package(
     __name__,
     submodules=["analysis", "frames", "load", "params", "plots", "quality", "report_text", "stats", "timestamps"],
     submod_attrs={
@@ -45,12 +43,5 @@ __getattr__, _lazy_dir, __all__ = lazy_loader.attach(
             "styled",
         ],
     },
+    names=["Params", "BaselineParams", "requires", "NOTEBOOK_INPUTS"],
 )
-__all__ = sorted([*__all__, "Params", "BaselineParams", "requires", "NOTEBOOK_INPUTS"])
-
-
-def __dir__() -> list[str]:
-    return list(__all__)
-
-
-make_callable(__name__, "baseline")

@@ -600,7 +600,7 @@ def analyse(params: BaselineParams, context: RunContext, *, draw: bool = True,
         _write_csv(result.weekly, out / WEEKLY_FILE)
         for name, fig in result.figures.items():
             save_figure(fig, out, name)
-        write_results(out, result.results)
+        write_results(out, result)
     return result
 
 

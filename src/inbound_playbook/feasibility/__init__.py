@@ -9,9 +9,7 @@ statsmodels or matplotlib. The package is callable: ``inbound_playbook.feasibili
 
 from __future__ import annotations
 
-import lazy_loader
-
-from ..api_support import make_callable
+from ..api_support import analysis_package
 from ..params import Requirement
 from .params import FeasibilityParams
 
@@ -38,16 +36,9 @@ def requires(params: FeasibilityParams) -> tuple[Requirement, ...]:
     return ()
 
 
-__getattr__, _lazy_dir, __all__ = lazy_loader.attach(
+__getattr__, __dir__, __all__ = analysis_package(
     __name__,
     submodules=["analysis", "params", "decision", "load", "plots", "stats"],
     submod_attrs={"analysis": ["validate", "analyse", "FeasibilityResult", "FeasibilityAnalysis", "BaselineSection"]},
+    names=["Params", "FeasibilityParams", "requires", "NOTEBOOK_INPUTS"],
 )
-__all__ = sorted([*__all__, "Params", "FeasibilityParams", "requires", "NOTEBOOK_INPUTS"])
-
-
-def __dir__() -> list[str]:
-    return list(__all__)
-
-
-make_callable(__name__, "feasibility")

@@ -183,12 +183,13 @@ def analyse(
               "rules": pd.DataFrame(rules_table()), "stepped_wedge": _stepped_wedge_table(plan, params)}
     summary = _summary(params, results, decision, sd_value, icc_value, power["needed"].weeks)
     notes = _notes(params, results)
+    result = FeasibilityResult(results=results, decision=decision, tables=tables, figures=figures, summary=summary,
+                               notes=notes)
     if context.output_dir is not None:
         for name, fig in figures.items():
             save_figure(fig, context.output_dir, name)
-        write_results(context.output_dir, results)
-    return FeasibilityResult(results=results, decision=decision, tables=tables, figures=figures, summary=summary,
-                               notes=notes)
+        write_results(context.output_dir, result)
+    return result
 
 
 def _power_numbers(params: FeasibilityParams, sd_value: float, icc_value: float) -> dict[str, Any]:

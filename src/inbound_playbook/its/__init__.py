@@ -9,9 +9,7 @@ statsmodels or matplotlib. The package is callable: ``inbound_playbook.its(serie
 
 from __future__ import annotations
 
-import lazy_loader
-
-from ..api_support import make_callable
+from ..api_support import analysis_package
 from ..params import Requirement
 from .params import FromAnalysis, ItsParams
 
@@ -37,7 +35,7 @@ def requires(params: ItsParams) -> tuple[Requirement, ...]:
     return ()
 
 
-__getattr__, _lazy_dir, __all__ = lazy_loader.attach(
+__getattr__, __dir__, __all__ = analysis_package(
     __name__,
     submodules=["analysis", "params", "load", "plots", "stats"],
     submod_attrs={
@@ -52,12 +50,5 @@ __getattr__, _lazy_dir, __all__ = lazy_loader.attach(
             "available_baseline_columns",
         ]
     },
+    names=["Params", "ItsParams", "FromAnalysis", "requires", "NOTEBOOK_INPUTS"],
 )
-__all__ = sorted([*__all__, "Params", "ItsParams", "FromAnalysis", "requires", "NOTEBOOK_INPUTS"])
-
-
-def __dir__() -> list[str]:
-    return list(__all__)
-
-
-make_callable(__name__, "its")

@@ -519,7 +519,7 @@ def analyse(params: ItsParams, context: RunContext | None = None, *, series: pd.
     tables = _tables(result) if result.status == "fitted" else {"descriptive": _descriptive_table(result)}
     tables["left_out"] = pd.DataFrame([{"reason": k, "periods": v} for k, v in result.data.exclusions.items()])
     if context.output_dir is not None:
-        write_results(context.output_dir, results)
+        write_results(context.output_dir, result)
         for name, figure in figures.items():
             save_figure(figure, context.output_dir, name)
     return ItsAnalysis(result=result, results=results, tables=tables, figures=figures, summary=result.summary,

@@ -9,9 +9,7 @@ scale_max=..., ...)`` is :func:`inbound_playbook.api.survey`.
 
 from __future__ import annotations
 
-import lazy_loader
-
-from ..api_support import make_callable
+from ..api_support import analysis_package
 from ..params import Requirement
 from .params import SurveyParams
 
@@ -26,16 +24,9 @@ def requires(params: SurveyParams) -> tuple[Requirement, ...]:
     return ()
 
 
-__getattr__, _lazy_dir, __all__ = lazy_loader.attach(
+__getattr__, __dir__, __all__ = analysis_package(
     __name__,
     submodules=["analysis", "params", "instruments", "load", "plots", "stats", "text", "themes"],
     submod_attrs={"analysis": ["validate", "analyse", "SurveyResult", "SurveyAnalysis", "slug", "MISSING_DATA_POLICY"]},
+    names=["Params", "SurveyParams", "requires", "NOTEBOOK_INPUTS"],
 )
-__all__ = sorted([*__all__, "Params", "SurveyParams", "requires", "NOTEBOOK_INPUTS"])
-
-
-def __dir__() -> list[str]:
-    return list(__all__)
-
-
-make_callable(__name__, "survey")

@@ -170,13 +170,13 @@ def analyse(params: SurveyParams, context: RunContext | None = None, *, response
     summary = _summary(report)
     report.results["conventions"] = statement("survey")
     report.results["warnings"] = report.warnings
-    results = to_jsonable(report.results)
+    result = SurveyResult(results=to_jsonable(report.results), tables=report.tables, figures=report.figures,
+                          summary=summary, warnings=report.warnings, alt_text=report.alt)
     if context.output_dir is not None:
-        write_results(context.output_dir, results)
+        write_results(context.output_dir, result)
         for name, fig in report.figures.items():
             save_figure(fig, context.output_dir, name)
-    return SurveyResult(results=results, tables=report.tables, figures=report.figures, summary=summary,
-                        warnings=report.warnings, alt_text=report.alt)
+    return result
 
 
 # ----------------------------------------------------------------------------------------------------------------
