@@ -16,6 +16,9 @@ from .params import BaselineParams
 
 Params = BaselineParams
 
+#: the weekly table the baseline writes into its run folder (the ITS's series with ``{from: baseline}``)
+WEEKLY_FILE = "weekly.csv"
+
 #: notebook parameters that carry a dependency, with their value when the dependency is not required
 NOTEBOOK_INPUTS: dict[str, object] = {}
 
@@ -43,5 +46,5 @@ __getattr__, __dir__, __all__ = analysis_package(
             "styled",
         ],
     },
-    names=["Params", "BaselineParams", "requires", "NOTEBOOK_INPUTS"],
+    names=["Params", "BaselineParams", "WEEKLY_FILE", "requires", "NOTEBOOK_INPUTS"],
 )

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .. import conventions
+from . import WEEKLY_FILE
 from ..params import RunContext
 from ..plotting import save_figure
 from ..results import to_jsonable, write_results
@@ -36,7 +37,6 @@ WEEKLY_COLUMNS: tuple[str, ...] = (
     "median_ci_high", "p90_hours", "mean_hours", "sla_share", "sla_n", "staffed_hours", "tickets_per_staffed_hour",
     "workflow_tickets_started", "workflow_tickets_completed", "workflow_median_hours",
 )
-WEEKLY_FILE = "weekly.csv"
 
 BOOTSTRAP_METHOD = (
     "percentile bootstrap of the true median; each replicate's middle order statistics are drawn directly from "

@@ -64,9 +64,9 @@ def events_from_frame(frame: pd.DataFrame, params: BaselineParams, timezone: str
             con.close()
         try:
             return load_events(params.model_copy(update={"events": str(path)}), RunContext(timezone=timezone))
-        except InputError as exc:
-            exc.file = FRAME_NAME if exc.file == str(path) else exc.file
-            raise InputError(exc.problem, file=exc.file, column=exc.column, row=exc.row, fix=exc.fix) from None
+        except InputError as exc:  # named as the frame, not the temporary file
+            file = FRAME_NAME if exc.file == str(path) else exc.file
+            raise InputError(exc.problem, file=file, column=exc.column, row=exc.row, fix=exc.fix) from None
 
 
 def staffing_from_frame(frame: pd.DataFrame, week_start: str) -> pd.DataFrame:

@@ -10,6 +10,7 @@ statsmodels or matplotlib. The package is callable: ``inbound_playbook.its(serie
 from __future__ import annotations
 
 from ..api_support import analysis_package
+from ..baseline import WEEKLY_FILE
 from ..params import Requirement
 from .params import FromAnalysis, ItsParams
 
@@ -29,7 +30,7 @@ def requires(params: ItsParams) -> tuple[Requirement, ...]:
                 fix="add a baseline section, or point its.series at a CSV file",
                 argument="baseline",
                 parameter="series",
-                output="weekly.csv",
+                output=WEEKLY_FILE,
             ),
         )
     return ()
