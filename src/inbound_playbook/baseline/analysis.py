@@ -18,11 +18,10 @@ import numpy as np
 import pandas as pd
 
 from .. import conventions
-from . import WEEKLY_FILE
 from ..params import RunContext
 from ..plotting import save_figure
 from ..results import to_jsonable, write_results
-from . import plots, quality, stats
+from . import WEEKLY_FILE, plots, quality, stats
 from .load import DATA_QUALITY_COUNTS, TicketLog, load_events, load_staffing, prepared_or_loaded, ticket_intervals, validate
 from .params import BaselineParams, BusinessHours, as_list, step_label
 
@@ -52,7 +51,8 @@ KM_EXPLANATION = (
 )
 
 __all__ = [
-    "Params", "BaselineParams", "BusinessHours", "BaselineResult", "BaselineAnalysis", "WEEKLY_COLUMNS", "validate", "analyse",
+    "Params", "BaselineParams", "BusinessHours", "BaselineResult", "BaselineAnalysis", "WEEKLY_COLUMNS",
+    "validate", "analyse",
     "compute", "write_weekly", "weekly_table", "ticket_intervals", "load_events", "KM_EXPLANATION",
 ]
 

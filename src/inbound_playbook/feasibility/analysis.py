@@ -41,7 +41,8 @@ from .stats import (
 
 Params = FeasibilityParams
 
-__all__ = ["Params", "FeasibilityParams", "FeasibilityResult", "FeasibilityAnalysis", "validate", "analyse", "BaselineSection"]
+__all__ = ["Params", "FeasibilityParams", "FeasibilityResult", "FeasibilityAnalysis",
+           "validate", "analyse", "BaselineSection"]
 
 BaselineSection = BaselineParams | Mapping[str, Any] | None
 
