@@ -312,3 +312,34 @@ def test_runner_config_and_registry_name_no_analysis():
         assert named == [], module
         attributes = [node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr in NAMES]
         assert attributes == [], module
+
+
+# -- the results reference page -------------------------------------------------------------------------------------
+def test_the_results_reference_tables_are_generated_from_the_result_types():
+    """The page's tables are what the result types state: `python -m inbound_playbook.results_reference` is a no-op."""
+    from inbound_playbook import results_reference
+
+    page = results_reference.page_path().read_text(encoding="utf-8")
+    assert results_reference.render(page) == page
+    assert page.count("% generated: ") == len(results_reference.SOURCES)
+
+
+def test_every_key_a_result_writes_is_stated_on_its_type(sample_baseline):
+    """Each result type documents every key of its to_dict() (the sample team's options, which set most keys)."""
+    from inbound_playbook.results_reference import documented_keys
+
+    results = {
+        "baseline": sample_baseline,
+        "survey": ip.survey(pd.read_csv(SAMPLE / "survey.csv"), scale_min=1, scale_max=5, **SURVEY_OPTIONS),
+        "its": ip.its(
+            pd.read_csv(SAMPLE / "weekly.csv"),
+            date_column="week",
+            outcome="median_hours",
+            interventions=["2026-05-04"],
+            covariates=["staffed_hours", "tickets_started"],
+        ),
+        "feasibility": ip.feasibility(**FEASIBILITY_OPTIONS),
+    }
+    for name, result in results.items():
+        stated = {key for keys, _ in documented_keys(name) for key in keys}
+        assert set(result.to_dict()) <= stated, (name, sorted(set(result.to_dict()) - stated))

@@ -48,6 +48,26 @@ PROVENANCE_PACKAGES = (
 )
 
 
+#: run.json's keys and what they mean; the results reference page's table is generated from this
+#: (``python -m inbound_playbook.results_reference``)
+RUN_JSON_KEYS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (('status',), '`running` while the run goes on (and forever, if it was killed), then `succeeded` or `failed`.'),
+    (('team', 'title', 'config', 'seed', 'timezone'),
+     'Who the run is for, the config file it read, the seed of every random step, the zone naive '
+     'timestamps were read in.'),
+    (('started_at', 'finished_at'), 'UTC times, ISO 8601.'),
+    (('analyses',),
+     'Per analysis: `status`, `started_at`, `finished_at`, `seconds`, `error` (the exception, when it '
+     'failed) and `parameters` (exactly what the notebook received).'),
+    (('inputs',),
+     'Per input file: `path`, `bytes`, `sha256`. Warehouse inputs add `source: sql`, the `url` '
+     '(password hidden), the `query` and the `rows` returned; the checksum is of the snapshot the run '
+     'read.'),
+    (('versions',), 'Python and every package that computed a number.'),
+    (('command',), 'The command line, when run through `playbook`.'),
+)
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -66,6 +66,60 @@ class BaselineResult:
     values the figures need beyond results.json (the completed tickets' hours are per ticket, so they never go
     into results.json).
     """
+
+    #: results.json's keys and what they mean; the results reference page's table is generated from this
+    #: (``python -m inbound_playbook.results_reference``)
+    KEYS: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = (
+        (('start_step', 'end_step', 'pairing'),
+         'The interval measured and the pairing rule in words: the first start-step event, then the first '
+         'end-step event at or after it.'),
+        (('n_events', 'n_tickets', 'n_completed', 'n_censored'),
+         'Events read; tickets with the start step; of those, with an end event; still open (censored).'),
+        (('median', 'median_ci'),
+         'True median of completed intervals (mean of the two middle values for an even count) with its '
+         'seeded bootstrap interval.'),
+        (('mean', 'p90'), 'Mean and 90th percentile of completed intervals.'),
+        (('km_median', 'km_median_ci', 'km_explanation'),
+         'Kaplan-Meier median counting open tickets as censored, its interval, and why the completed-only '
+         'median is biased low while tickets are open.'),
+        (('within_sla',),
+         'When `sla_hours` is set: `sla_hours`, `share` with its Wilson `ci`, `within` and `n` (tickets '
+         'decided), `undetermined` (open tickets younger than the threshold).'),
+        (('outcome_mix',),
+         'When an outcome column is set: `column`, `rule`, `n_recorded`, `n_not_recorded`, '
+         '`first_recorded_week`, and `shares` (per outcome, with Wilson intervals).'),
+        (('weekly', 'n_weeks'), 'File name of the weekly table (`weekly.csv`, the ITS input) and its number of weeks.'),
+        (('timestamps',), 'How timestamps were read: `timezone`, `rule`, `first`, `last`, `censored_at`.'),
+        (('workflow',),
+         "The whole workflow's interval with the same statistics as the step, when workflow steps are set."),
+        (('step_median_pre', 'step_median_post', 'workflow_median_pre', 'workflow_median_post'),
+         'Medians before and after `compare_at`.'),
+        (('compare_at',),
+         'The comparison in full: `date`, `rule`, and for `step` and `workflow` the medians before and '
+         'after with intervals, their difference with its interval, and the relative change.'),
+        (('segments',), 'When `segment_column` is set: per segment, counts and the median with its interval.'),
+        (('business_hours',), 'When a working calendar is set: the same headline numbers in working hours.'),
+        (('bootstrap',), '`resamples`, `seed`, `method`.'),
+        (('conventions',), 'The conventions statement shown on the report.'),
+        (('data_quality',),
+         'What was counted and left out, as integers: `rows_read`, `duplicate_events` (repeated '
+         'ticket-step-time rows collapsed into one), `no_timestamp`, `tickets`, `no_start_step`, '
+         '`started`, `ended_before_start` (end step only before the start: left out), `completed`, '
+         '`closed_without_end` (a `closed_steps` step without the end step: left out), `still_open`; and '
+         '`ignored_columns` (unused repeated headers).'),
+        (('checks',),
+         'The censoring and coverage checks: `silent_open` (open tickets silent for more than twice the '
+         'p90, with their `last_steps`), `closed_in_window` (an extract of tickets closed inside its '
+         'window, with the distorted `early_weeks` and `late_weeks`), `staffing_coverage` when staffing is'
+         ' given, the `warnings` in words, and the `advice` on which median to read.'),
+        (('agent',),
+         'When `agent_column` is set: the `column`, the `rule` crediting each ticket to one agent '
+         '(`agent_rule`) in words (`rule_text`), the `excluded` patterns (`exclude_agents`), and '
+         '`n_without_agent` (tickets with the start step credited to nobody).'),
+        (('active_time',),
+         "When `pause_steps` is set: median, p90 and mean of completed tickets' time with the clock "
+         'stopped in those steps, `n_completed`, `pause_steps`, `rule`.'),
+    )
 
     params: BaselineParams
     results: dict[str, Any]

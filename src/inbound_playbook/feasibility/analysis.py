@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,43 @@ BaselineSection = BaselineParams | Mapping[str, Any] | None
 class FeasibilityResult:
     """The feasibility check's one result: what results.json holds (``to_dict()``), the verdict (``decision``),
     aggregate tables, figures (``plot()``) and the plain-language ``summary``."""
+
+    #: results.json's keys and what they mean; the results reference page's table is generated from this
+    #: (``python -m inbound_playbook.results_reference``)
+    KEYS: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = (
+        (('n_required_per_arm',),
+         'Units per arm for a two-sided two-sample t-test to detect `minimum_effect` at the given alpha '
+         'and power.'),
+        (('design_effect', 'design_effect_ci'),
+         '1 + (m - 1) x ICC, m = units per person over the weeks available, with its interval when the ICC'
+         ' was estimated.'),
+        (('n_effective_available', 'n_effective_per_arm', 'n_effective_per_arm_limit'),
+         'Effective sample in both arms, per arm, and the ceiling per arm however long the test runs '
+         '(people / (2 ICC)).'),
+        (('weeks_needed', 'weeks_needed_reason'), 'Weeks to reach the required effective n, or `null` with the reason.'),
+        (('verdict', 'rule', 'reasons', 'recommended_design'),
+         '`ab_test`, `cluster_or_stepped` or `quasi_experiment`; the decision rule that fired; the '
+         'reasons; the design recommended with a link to the playbook.'),
+        (('inputs',), 'Every parameter the decision used, including the answers to the interference questions.'),
+        (('sd', 'icc'),
+         "The metric's standard deviation and the ICC: value, interval, `source` (`config` or `baseline`),"
+         ' method and the data they came from.'),
+        (('mde_at_available_weeks', 'mde_limit_people_randomised'),
+         'The smallest detectable effect in the weeks available, for independent units and for people '
+         'randomised, and its floor.'),
+        (('skewness_rule',), "Skewness and Kohavi's minimum n per arm for the mean to be near-normal."),
+        (('verdict_label',),
+         'The verdict in words, as reports print it (`verdict` is the token for tools). '
+         "`recommended_design.size` gives the stepped wedge's size when that is the design recommended."),
+        (('stepped_wedge',),
+         'The stepped wedge sized for the team (Hussey and Hughes 2007): `summary` (one sentence), '
+         '`groups`, `people_per_group`, `step_weeks`, `periods`, `total_weeks`, `units_per_group_period`, '
+         '`group_icc`, `cluster_autocorrelation`, `effect`, `se`, `power` (for `minimum_effect`), `mde` '
+         "(smallest change detectable at the power asked for, in the metric's unit), `reaches_power`, "
+         '`groups_chosen_by`, `candidates` (every number of groups considered, with its power and '
+         'detectable change) and `method`.'),
+        (('power_solver', 'seed'), 'How the sample size was solved; the seed of the bootstrap intervals.'),
+    )
 
     results: dict[str, Any]
     decision: Decision
