@@ -1,4 +1,5 @@
-"""The registry of analyses: name -> module implementing ``validate(params, context)`` and ``analyse``.
+"""The registry of analyses: name -> package implementing ``validate(params, context, **upstream)``, ``analyse``
+and ``requires(params)``.
 
 Imported lazily so that ``playbook validate`` on a config with one section does not import every analysis.
 """
@@ -9,9 +10,8 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
-from .config import ANALYSES, TeamConfig
+from .config import ANALYSES, TeamConfig, check_requirements
 from .errors import InputError
-from .its.params import FromAnalysis
 
 
 def module(name: str) -> ModuleType:
@@ -19,10 +19,9 @@ def module(name: str) -> ModuleType:
 
 
 def dependencies(config: TeamConfig, name: str) -> list[str]:
-    """Analyses whose run output this analysis reads (the ITS reads the baseline's weekly table)."""
-    if name == "its" and config.its is not None and isinstance(config.its.series, FromAnalysis):
-        return ["baseline"]
-    return []
+    """Analyses whose run output this analysis reads, so it runs after them (the ITS reads the baseline's weekly
+    table); the analysis package states them (``requires``)."""
+    return [need.analysis for need in config.requirements()[name] if need.output is not None]
 
 
 def select(config: TeamConfig, only: list[str] | None, config_path) -> list[str]:
@@ -52,27 +51,13 @@ def select(config: TeamConfig, only: list[str] | None, config_path) -> list[str]
 def validate(config: TeamConfig, names: list[str], prepared_dir: Path | None = None) -> None:
     """Read and check every input of the selected analyses; raises InputError on the first problem.
 
-    ``prepared_dir`` (``playbook run``): where validation may leave the reduced inputs for the notebooks.
+    ``prepared_dir`` (``playbook run``): where validation may leave the reduced inputs for the notebooks. An
+    analysis that reads another's section gets it as the keyword its ``requires`` names (the feasibility check's
+    estimates read the baseline's log; the ITS from the baseline checks the columns the weekly table will have).
     """
+    check_requirements(config)
     context = config.context(prepared_dir=prepared_dir)
-    if "feasibility" in names and needs_baseline_estimates(config) and config.baseline is None:
-        raise InputError(
-            "feasibility.metric_sd or feasibility.icc is null (estimate from the baseline) but there is no "
-            "baseline section",
-            fix="give metric_sd and icc in the feasibility section, or add a baseline section",
-        )
+    requirements = config.requirements()
     for name in names:
-        if name == "feasibility" and needs_baseline_estimates(config):
-            # The estimates read the baseline's log: check it (agent column, enough agents) before anything runs.
-            module(name).validate(config.feasibility, context, config.baseline.notebook_parameters())
-        elif name == "its":
-            # {from: baseline}: the columns the model names must be ones the baseline's weekly table will have
-            module(name).validate(config.its, context, config.baseline)
-        else:
-            module(name).validate(getattr(config, name), context)
-
-
-def needs_baseline_estimates(config: TeamConfig) -> bool:
-    """The feasibility check estimates the metric's SD or ICC from the baseline's ticket intervals."""
-    section = config.feasibility
-    return section is not None and (section.metric_sd is None or section.icc is None)
+        upstream = {need.argument: getattr(config, need.analysis) for need in requirements[name]}
+        module(name).validate(getattr(config, name), context, **upstream)

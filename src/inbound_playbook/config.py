@@ -7,6 +7,7 @@ each analysis section is optional and its keys are that analysis's notebook para
 from __future__ import annotations
 
 import difflib
+import importlib
 import re
 import zoneinfo
 from pathlib import Path
@@ -18,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from .baseline.params import BaselineParams
 from .errors import InputError
 from .feasibility.params import FeasibilityParams
-from .its.params import FromAnalysis, ItsParams
-from .params import RunContext, SectionParams
+from .its.params import ItsParams
+from .params import Requirement, RunContext, SectionParams
 from .sources import PendingSource, extract_sources
 from .survey.params import SurveyParams
 
@@ -78,11 +79,24 @@ class TeamConfig(BaseModel):
         """The analysis sections present, in run order."""
         return {name: getattr(self, name) for name in ANALYSES if getattr(self, name) is not None}
 
+    def requirements(self) -> dict[str, tuple[Requirement, ...]]:
+        """What each present section reads from, as its analysis package's ``requires(params)`` states it."""
+        return {name: importlib.import_module(f"inbound_playbook.{name}").requires(section)
+                for name, section in self.sections().items()}
+
     def context(self, output_dir: Path | None = None, prepared_dir: Path | None = None) -> RunContext:
         return RunContext(
             team=self.team, title=self.title or self.team, timezone=self.timezone, seed=self.seed,
             output_dir=output_dir, prepared_dir=prepared_dir,
         )
+
+
+def check_requirements(config: TeamConfig, path: Path | None = None) -> None:
+    """Every section an analysis requires is present; else InputError naming the setting that requires it."""
+    for requirements in config.requirements().values():
+        for need in requirements:
+            if getattr(config, need.analysis) is None:
+                raise InputError(f"{need.because} but there is no {need.analysis} section", file=path, fix=need.fix)
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -169,18 +183,5 @@ def load_config(path: str | Path) -> TeamConfig:
             value = getattr(section, name)
             if isinstance(value, str) and (section_name, name) not in from_sql:
                 setattr(section, name, _resolve(base, value))
-    if config.its is not None and isinstance(config.its.series, FromAnalysis) and config.baseline is None:
-        raise InputError(
-            "'its.series' is {from: baseline} but there is no baseline section",
-            file=path,
-            fix="add a baseline section, or point its.series at a CSV file",
-        )
-    feasibility = config.feasibility
-    if feasibility is not None and (feasibility.metric_sd is None or feasibility.icc is None) and config.baseline is None:
-        raise InputError(
-            "'feasibility.metric_sd' or 'feasibility.icc' is null (estimate from the baseline) but there is no "
-            "baseline section",
-            file=path,
-            fix="give metric_sd and icc in the feasibility section, or add a baseline section",
-        )
+    check_requirements(config, path)
     return config

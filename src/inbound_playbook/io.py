@@ -178,6 +178,14 @@ def read_table(path: str | Path, *, required: Iterable[str] = (), what: str = "t
         frame.columns = [str(c).strip() for c in frame.columns]
         check_delimiter(path, list(frame.columns), required)
         frame = frame.loc[frame.notna().any(axis=1)]
+    return checked_frame(frame, path, required=required, what=what)
+
+
+def checked_frame(frame: pd.DataFrame, source: str | Path, *, required: Iterable[str] = (), what: str = "table"
+                  ) -> pd.DataFrame:
+    """The checks of a table once read (from a file, or a data frame given to the Python API, ``source`` naming
+    it in messages): the required columns are present, there are rows, no header is repeated."""
+    path, required = source, list(required)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputError(

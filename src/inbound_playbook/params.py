@@ -81,3 +81,28 @@ class RunContext:
             "output_dir": None if self.output_dir is None else str(self.output_dir),
             "prepared_dir": None if self.prepared_dir is None else str(self.prepared_dir),
         }
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """An analysis another one reads from: the one statement of a dependency (each analysis package's
+    ``requires(params)`` returns them; the config check, the validation and the runner only read these).
+
+    ``because`` and ``fix`` make the message when the required section is missing ("<because> but there is no
+    <analysis> section"). ``argument`` is the keyword of the analysis's ``validate`` that receives the required
+    section. ``parameter`` is the notebook parameter that receives it: the required analysis's ``output`` file in
+    this run (the analysis then runs after it), or else the section's own parameters.
+    """
+
+    analysis: str
+    because: str
+    fix: str
+    argument: str
+    parameter: str
+    output: str | None = None
+
+    def notebook_value(self, section: SectionParams, run_dir: Path) -> Any:
+        """The notebook parameter's value in a run into ``run_dir``."""
+        if self.output is not None:
+            return str(run_dir / self.analysis / self.output)
+        return section.notebook_parameters()

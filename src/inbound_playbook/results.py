@@ -59,8 +59,10 @@ def write_json_atomic(path: str | Path, payload: Any) -> Path:
     return path
 
 
-def write_results(output_dir: str | Path | None, results: Any) -> Path | None:
-    """Write ``results.json`` into an analysis's output folder (no-op when the notebook runs for the book)."""
+def write_results(output_dir: str | Path | None, result: Any) -> Path | None:
+    """Write an analysis's result (its ``to_dict()``) as ``results.json`` into its output folder (no-op when the
+    notebook runs for the book). Every analysis's results.json is written here, from its typed result."""
     if output_dir is None:
         return None
-    return write_json_atomic(Path(output_dir) / "results.json", results)
+    payload = result.to_dict() if hasattr(result, "to_dict") else result
+    return write_json_atomic(Path(output_dir) / "results.json", payload)

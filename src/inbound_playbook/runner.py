@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any, Callable
 from . import __version__, analyses
 from .config import TeamConfig, load_config
 from .errors import InputError
-from .its.params import FromAnalysis
 from .locations import notebooks_dir
 from .results import write_json_atomic
 from .sources import Snapshots
@@ -46,6 +45,26 @@ if TYPE_CHECKING:  # kernels imports jupyter_client: only when a run starts
 PROVENANCE_PACKAGES = (
     "pandas", "numpy", "scipy", "statsmodels", "pingouin", "lifelines", "duckdb", "matplotlib", "papermill",
     "nbconvert", "pyarrow",
+)
+
+
+#: run.json's keys and what they mean; the results reference page's table is generated from this
+#: (``python -m inbound_playbook.results_reference``)
+RUN_JSON_KEYS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (('status',), '`running` while the run goes on (and forever, if it was killed), then `succeeded` or `failed`.'),
+    (('team', 'title', 'config', 'seed', 'timezone'),
+     'Who the run is for, the config file it read, the seed of every random step, the zone naive '
+     'timestamps were read in.'),
+    (('started_at', 'finished_at'), 'UTC times, ISO 8601.'),
+    (('analyses',),
+     'Per analysis: `status`, `started_at`, `finished_at`, `seconds`, `error` (the exception, when it '
+     'failed) and `parameters` (exactly what the notebook received).'),
+    (('inputs',),
+     'Per input file: `path`, `bytes`, `sha256`. Warehouse inputs add `source: sql`, the `url` '
+     '(password hidden), the `query` and the `rows` returned; the checksum is of the snapshot the run '
+     'read.'),
+    (('versions',), 'Python and every package that computed a number.'),
+    (('command',), 'The command line, when run through `playbook`.'),
 )
 
 
@@ -132,15 +151,16 @@ def input_checksums(
 
 def notebook_parameters(config: TeamConfig, name: str, run_dir: Path, prepared_dir: Path | None = None
                         ) -> dict[str, Any]:
-    """The papermill parameters of one analysis: its config section, the shared context, its output folder."""
+    """The papermill parameters of one analysis: its config section, the shared context, its output folder, and
+    what it reads from the analyses it requires (the baseline's weekly table for the ITS, its section for the
+    feasibility estimates)."""
     section = getattr(config, name)
     parameters = section.notebook_parameters()
     parameters.update(config.context(output_dir=run_dir / name, prepared_dir=prepared_dir).notebook_parameters())
-    if name == "its" and isinstance(section.series, FromAnalysis):
-        parameters["series"] = str(run_dir / "baseline" / "weekly.csv")
-    if name == "feasibility":
-        needs = analyses.needs_baseline_estimates(config)
-        parameters["baseline_section"] = config.baseline.notebook_parameters() if needs else None
+    package = analyses.module(name)
+    parameters.update(package.NOTEBOOK_INPUTS)
+    for need in package.requires(section):
+        parameters[need.parameter] = need.notebook_value(getattr(config, need.analysis), run_dir)
     return parameters
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ from .. import conventions
 from ..params import RunContext
 from ..plotting import save_figure
 from ..results import to_jsonable, write_results
-from . import plots, quality, stats
+from . import WEEKLY_FILE, plots, quality, stats
 from .load import DATA_QUALITY_COUNTS, TicketLog, load_events, load_staffing, prepared_or_loaded, ticket_intervals, validate
 from .params import BaselineParams, BusinessHours, as_list, step_label
 
@@ -36,7 +36,6 @@ WEEKLY_COLUMNS: tuple[str, ...] = (
     "median_ci_high", "p90_hours", "mean_hours", "sla_share", "sla_n", "staffed_hours", "tickets_per_staffed_hour",
     "workflow_tickets_started", "workflow_tickets_completed", "workflow_median_hours",
 )
-WEEKLY_FILE = "weekly.csv"
 
 BOOTSTRAP_METHOD = (
     "percentile bootstrap of the true median; each replicate's middle order statistics are drawn directly from "
@@ -52,24 +51,105 @@ KM_EXPLANATION = (
 )
 
 __all__ = [
-    "Params", "BaselineParams", "BusinessHours", "BaselineAnalysis", "WEEKLY_COLUMNS", "validate", "analyse",
+    "Params", "BaselineParams", "BusinessHours", "BaselineResult", "BaselineAnalysis", "WEEKLY_COLUMNS",
+    "validate", "analyse",
     "compute", "write_weekly", "weekly_table", "ticket_intervals", "load_events", "KM_EXPLANATION",
 ]
 
 
 @dataclass
-class BaselineAnalysis:
-    """What ``analyse`` returns: the results written to results.json, aggregate tables, figures and a summary."""
+class BaselineResult:
+    """The baseline's one result: what results.json holds (``to_dict()``), the aggregate tables, the plain-language
+    ``summary``, and what the figures draw (``plot()``).
 
+    ``completed_hours``, ``outcome_counts``, ``step_prepost``, ``workflow_prepost`` and ``segment_rows`` are the
+    values the figures need beyond results.json (the completed tickets' hours are per ticket, so they never go
+    into results.json).
+    """
+
+    #: results.json's keys and what they mean; the results reference page's table is generated from this
+    #: (``python -m inbound_playbook.results_reference``)
+    KEYS: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = (
+        (('start_step', 'end_step', 'pairing'),
+         'The interval measured and the pairing rule in words: the first start-step event, then the first '
+         'end-step event at or after it.'),
+        (('n_events', 'n_tickets', 'n_completed', 'n_censored'),
+         'Events read; tickets with the start step; of those, with an end event; still open (censored).'),
+        (('median', 'median_ci'),
+         'True median of completed intervals (mean of the two middle values for an even count) with its '
+         'seeded bootstrap interval.'),
+        (('mean', 'p90'), 'Mean and 90th percentile of completed intervals.'),
+        (('km_median', 'km_median_ci', 'km_explanation'),
+         'Kaplan-Meier median counting open tickets as censored, its interval, and why the completed-only '
+         'median is biased low while tickets are open.'),
+        (('within_sla',),
+         'When `sla_hours` is set: `sla_hours`, `share` with its Wilson `ci`, `within` and `n` (tickets '
+         'decided), `undetermined` (open tickets younger than the threshold).'),
+        (('outcome_mix',),
+         'When an outcome column is set: `column`, `rule`, `n_recorded`, `n_not_recorded`, '
+         '`first_recorded_week`, and `shares` (per outcome, with Wilson intervals).'),
+        (('weekly', 'n_weeks'), 'File name of the weekly table (`weekly.csv`, the ITS input) and its number of weeks.'),
+        (('timestamps',), 'How timestamps were read: `timezone`, `rule`, `first`, `last`, `censored_at`.'),
+        (('workflow',),
+         "The whole workflow's interval with the same statistics as the step, when workflow steps are set."),
+        (('step_median_pre', 'step_median_post', 'workflow_median_pre', 'workflow_median_post'),
+         'Medians before and after `compare_at`.'),
+        (('compare_at',),
+         'The comparison in full: `date`, `rule`, and for `step` and `workflow` the medians before and '
+         'after with intervals, their difference with its interval, and the relative change.'),
+        (('segments',), 'When `segment_column` is set: per segment, counts and the median with its interval.'),
+        (('business_hours',), 'When a working calendar is set: the same headline numbers in working hours.'),
+        (('bootstrap',), '`resamples`, `seed`, `method`.'),
+        (('conventions',), 'The conventions statement shown on the report.'),
+        (('data_quality',),
+         'What was counted and left out, as integers: `rows_read`, `duplicate_events` (repeated '
+         'ticket-step-time rows collapsed into one), `no_timestamp`, `tickets`, `no_start_step`, '
+         '`started`, `ended_before_start` (end step only before the start: left out), `completed`, '
+         '`closed_without_end` (a `closed_steps` step without the end step: left out), `still_open`; and '
+         '`ignored_columns` (unused repeated headers).'),
+        (('checks',),
+         'The censoring and coverage checks: `silent_open` (open tickets silent for more than twice the '
+         'p90, with their `last_steps`), `closed_in_window` (an extract of tickets closed inside its '
+         'window, with the distorted `early_weeks` and `late_weeks`), `staffing_coverage` when staffing is'
+         ' given, the `warnings` in words, and the `advice` on which median to read.'),
+        (('agent',),
+         'When `agent_column` is set: the `column`, the `rule` crediting each ticket to one agent '
+         '(`agent_rule`) in words (`rule_text`), the `excluded` patterns (`exclude_agents`), and '
+         '`n_without_agent` (tickets with the start step credited to nobody).'),
+        (('active_time',),
+         "When `pause_steps` is set: median, p90 and mean of completed tickets' time with the clock "
+         'stopped in those steps, `n_completed`, `pause_steps`, `rule`.'),
+    )
+
+    params: BaselineParams
     results: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    figures: dict[str, Any] = field(default_factory=dict)
     summary: str = ""
     pairing_rule: str = ""
+    completed_hours: np.ndarray = field(default_factory=lambda: np.empty(0))
+    outcome_counts: dict[str, int] | None = None
+    step_prepost: stats.PrePost | None = None
+    workflow_prepost: stats.PrePost | None = None
+    segment_rows: list[Any] | None = None
+    figures: dict[str, Any] = field(default_factory=dict)
 
     @property
     def weekly(self) -> pd.DataFrame:
         return self.tables["weekly"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """results.json: plain JSON values."""
+        return to_jsonable(self.results)
+
+    def plot(self) -> dict[str, Any]:
+        """The figures (matplotlib), by name; drawn on the first call."""
+        if not self.figures:
+            self.figures = _figures(self)
+        return self.figures
+
+
+#: the name the notebooks and tests used before BaselineResult
+BaselineAnalysis = BaselineResult
 
 
 def _step_tickets(log: TicketLog) -> pd.DataFrame:
@@ -138,20 +218,51 @@ def _num(value: float | None, digits: int = 1) -> str:
 
 
 def compute(params: BaselineParams, context: RunContext, log: TicketLog | None = None,
-            staffing: pd.DataFrame | None = None) -> tuple[dict[str, Any], dict[str, pd.DataFrame], dict[str, Any]]:
-    """All the numbers: (results dict, aggregate tables, extra values the figures need)."""
+            staffing: pd.DataFrame | None = None) -> BaselineResult:
+    """All the numbers, without figures: the result whose ``to_dict()`` is results.json."""
     if log is None:
         log = load_events(params, context)
     if staffing is None and params.staffing:
         staffing = load_staffing(params.staffing, params.week_start)
-    seed, resamples = context.seed, params.bootstrap_resamples
     tickets = _step_tickets(log)
     hours = tickets["hours"].to_numpy(dtype=float)
     censor = tickets["censor_hours"].to_numpy(dtype=float)
-    head = stats.headline(hours, censor, seed=seed, resamples=resamples)
+    head = stats.headline(hours, censor, seed=context.seed, resamples=params.bootstrap_resamples)
     weekly = weekly_table(params, context, log, staffing, tickets)
+    result = BaselineResult(params=params, results=_headline_json(params, log, head), pairing_rule=log.pairing_rule,
+                            completed_hours=hours[~np.isnan(hours)])
+    results = result.results
+    if params.sla_hours is not None:
+        results["within_sla"] = to_jsonable(stats.within_sla(hours, censor, params.sla_hours))
+    if "outcome" in tickets:
+        _add_outcome_mix(result, tickets, weekly)
+    results["weekly"] = WEEKLY_FILE
+    results["n_weeks"] = int(len(weekly))
+    results["timestamps"] = _timestamps_json(context, log)
+    workflow = _workflow_hours(log) if params.workflow_start_step else None
+    if workflow is not None:
+        results["workflow"] = _workflow_json(params, context, workflow)
+    if params.compare_at is not None:
+        _add_compare_at(result, context, hours, tickets, workflow)
+    if "segment" in tickets:
+        _add_segments(result, context, tickets)
+    if params.business_hours is not None:
+        results["business_hours"] = _business_hours_json(params, context, tickets)
+    if "active_hours" in tickets:
+        results["active_time"] = _active_time(params, tickets)
+    if params.agent_column:
+        results["agent"] = _agent_json(params, log)
+    results["checks"] = _checks(params, log, tickets, weekly, head, staffing)
+    results["bootstrap"] = {"resamples": params.bootstrap_resamples, "seed": context.seed, "method": BOOTSTRAP_METHOD}
+    results["conventions"] = conventions.statement("baseline")
+    result.tables.update(_report_tables(params, results, weekly))
+    result.summary = _summary(params, results)
+    return result
 
-    results: dict[str, Any] = {
+
+def _headline_json(params: BaselineParams, log: TicketLog, head: stats.Headline) -> dict[str, Any]:
+    """results.json's first keys: the steps, what was counted, and the step's headline numbers."""
+    return {
         "start_step": params.start_step,
         "end_step": params.end_step,
         "pairing": log.pairing_rule,
@@ -168,29 +279,28 @@ def compute(params: BaselineParams, context: RunContext, log: TicketLog | None =
         "km_median_ci": head.km.ci,
         "km_explanation": KM_EXPLANATION,
     }
-    extra: dict[str, Any] = {"completed_hours": hours[~np.isnan(hours)]}
-    tables: dict[str, pd.DataFrame] = {}
-    if params.sla_hours is not None:
-        sla = stats.within_sla(hours, censor, params.sla_hours)
-        results["within_sla"] = to_jsonable(sla)
-    if "outcome" in tickets:
-        mix = stats.outcome_mix(tickets["outcome"], weekly)
-        results["outcome_mix"] = {
-            "column": params.outcome_column,
-            "rule": "per ticket, the last non-blank value of the outcome column (by timestamp)",
-            "n_recorded": mix.n_recorded,
-            "n_not_recorded": mix.n_not_recorded,
-            "first_recorded_week": mix.first_recorded_week,
-            "shares": {s.outcome: {"count": s.count, "share": s.share, "ci": s.ci} for s in mix.shares},
-        }
-        tables["outcome_mix"] = pd.DataFrame(
-            [{"outcome": s.outcome, "tickets": s.count, "share": s.share,
-              "ci_low": s.ci[0] if s.ci else None, "ci_high": s.ci[1] if s.ci else None} for s in mix.shares]
-        )
-        extra["outcome_names"] = {s.outcome: s.count for s in mix.shares}
-    results["weekly"] = WEEKLY_FILE
-    results["n_weeks"] = int(len(weekly))
-    results["timestamps"] = {
+
+
+def _add_outcome_mix(result: BaselineResult, tickets: pd.DataFrame, weekly: pd.DataFrame) -> None:
+    """Each outcome's share of the tickets (``outcome_mix``), its table, and the counts the figure draws."""
+    mix = stats.outcome_mix(tickets["outcome"], weekly)
+    result.results["outcome_mix"] = {
+        "column": result.params.outcome_column,
+        "rule": "per ticket, the last non-blank value of the outcome column (by timestamp)",
+        "n_recorded": mix.n_recorded,
+        "n_not_recorded": mix.n_not_recorded,
+        "first_recorded_week": mix.first_recorded_week,
+        "shares": {s.outcome: {"count": s.count, "share": s.share, "ci": s.ci} for s in mix.shares},
+    }
+    result.tables["outcome_mix"] = pd.DataFrame(
+        [{"outcome": s.outcome, "tickets": s.count, "share": s.share,
+          "ci_low": s.ci[0] if s.ci else None, "ci_high": s.ci[1] if s.ci else None} for s in mix.shares]
+    )
+    result.outcome_counts = {s.outcome: s.count for s in mix.shares}
+
+
+def _timestamps_json(context: RunContext, log: TicketLog) -> dict[str, Any]:
+    return {
         "timezone": context.timezone,
         "rule": "timestamps without a UTC offset are wall time in this zone; those with an offset are that instant",
         "first": log.first_timestamp.isoformat(),
@@ -198,92 +308,118 @@ def compute(params: BaselineParams, context: RunContext, log: TicketLog | None =
         "censored_at": log.last_timestamp.isoformat(),
     }
 
-    if params.workflow_start_step:
-        wf_start_us = log.tickets["workflow_start_us"].to_numpy(dtype=float)
-        wf_started = ~np.isnan(wf_start_us)
-        wf_start_us = wf_start_us[wf_started]
-        wf_hours = log.tickets["workflow_hours"].to_numpy(dtype=float)[wf_started]
-        last_us = log.last_timestamp.value / 1000
-        wf_censor = np.where(np.isnan(wf_hours), (last_us - wf_start_us) / 3.6e9, np.nan)
-        wf_head = stats.headline(wf_hours, wf_censor, seed=seed, resamples=resamples, stream=(stats.STREAM_OVERALL, 2))
-        results["workflow"] = {
-            "start_step": params.workflow_start_step,
-            "end_step": params.workflow_end_step,
-            "n_tickets": wf_head.n_tickets,
-            "n_completed": wf_head.n_completed,
-            "n_censored": wf_head.n_censored,
-            "median": wf_head.median,
-            "median_ci": wf_head.median_ci,
-            "p90": wf_head.p90,
-            "km_median": wf_head.km.median,
-        }
-    if params.compare_at is not None:
-        step = stats.pre_post_medians(hours, tickets["start_date"].to_numpy(), params.compare_at, seed=seed,
-                                      resamples=resamples)
-        block: dict[str, Any] = {
-            "date": params.compare_at.isoformat(),
-            "rule": "tickets are before or after by the local date their interval started; medians of completed "
-                    "tickets, bootstrap intervals; the difference is after minus before",
-            "step": _prepost_json(step),
-        }
-        results["step_median_pre"] = step.pre.median
-        results["step_median_post"] = step.post.median
-        if params.workflow_start_step:
-            wf_step = stats.pre_post_medians(
-                wf_hours, log.tickets["workflow_start_date"].to_numpy()[wf_started], params.compare_at, seed=seed,
-                resamples=resamples, streams=(stats.STREAM_WORKFLOW_PRE, stats.STREAM_WORKFLOW_POST))
-            block["workflow"] = _prepost_json(wf_step)
-            results["workflow_median_pre"] = wf_step.pre.median
-            results["workflow_median_post"] = wf_step.post.median
-            extra["workflow_prepost"] = wf_step
-        results["compare_at"] = block
-        extra["step_prepost"] = step
-    if "segment" in tickets:
-        rows = stats.segment_breakdown(tickets, seed=seed, resamples=resamples, sla_hours=params.sla_hours)
-        results["segments"] = {"column": params.segment_column, "rows": to_jsonable(rows)}
-        tables["segments"] = pd.DataFrame([
-            {params.segment_column: r.segment, "tickets": r.n_tickets, "completed": r.n_completed,
-             "open": r.n_censored, "median_hours": r.median,
-             "ci_low": r.median_ci[0] if r.median_ci else None, "ci_high": r.median_ci[1] if r.median_ci else None,
-             "p90_hours": r.p90, "km_median_hours": r.km_median,
-             **({"sla_share": r.sla_share} if params.sla_hours is not None else {})}
-            for r in rows
-        ])
-        extra["segment_rows"] = rows
-    if params.business_hours is not None:
-        cal = params.business_hours
-        working = stats.business_hours_between(
-            tickets["start_local"].to_numpy(dtype="datetime64[s]"),
-            tickets["end_local"].to_numpy(dtype="datetime64[s]"),
-            days=cal.days, opens=cal.start, closes=cal.end, holidays=cal.holidays)
-        done = np.sort(working[~np.isnan(working)])
-        results["business_hours"] = {
-            "calendar": cal.model_dump(mode="json"),
-            "n_completed": int(done.size),
-            "median": float(np.median(done)) if done.size else None,
-            "median_ci": stats.median_ci(done, rng=stats.rng_for(seed, 8), resamples=resamples,
-                                         assume_sorted=True),
-            "mean": float(done.mean()) if done.size else None,
-            "p90": stats.p90(done),
-        }
-    if "active_hours" in tickets:
-        results["active_time"] = _active_time(params, tickets)
-    if params.agent_column:
-        credited = log.tickets["agent"].notna().to_numpy() & log.tickets["has_start"].to_numpy()
-        results["agent"] = {"column": params.agent_column, "rule": params.agent_rule,
-                            "rule_text": AGENT_RULES[params.agent_rule],
-                            "excluded": list(params.exclude_agents),
-                            "n_without_agent": int(log.tickets["has_start"].sum() - credited.sum())}
-    results["checks"] = _checks(params, log, tickets, weekly, head, staffing)
-    results["bootstrap"] = {"resamples": resamples, "seed": seed, "method": BOOTSTRAP_METHOD}
-    results["conventions"] = conventions.statement("baseline")
 
-    tables["weekly"] = weekly
-    tables["counted"] = quality.counted_table(results["data_quality"])
-    tables["headline"] = _headline_table(results)
+@dataclass(frozen=True)
+class _WorkflowHours:
+    """The whole workflow's tickets that started it: hours (NaN while open), censoring hours, local start dates."""
+
+    hours: np.ndarray
+    censor: np.ndarray
+    start_dates: np.ndarray
+
+
+def _workflow_hours(log: TicketLog) -> _WorkflowHours:
+    start_us = log.tickets["workflow_start_us"].to_numpy(dtype=float)
+    started = ~np.isnan(start_us)
+    start_us = start_us[started]
+    hours = log.tickets["workflow_hours"].to_numpy(dtype=float)[started]
+    last_us = log.last_timestamp.value / 1000
+    censor = np.where(np.isnan(hours), (last_us - start_us) / 3.6e9, np.nan)
+    return _WorkflowHours(hours, censor, log.tickets["workflow_start_date"].to_numpy()[started])
+
+
+def _workflow_json(params: BaselineParams, context: RunContext, workflow: _WorkflowHours) -> dict[str, Any]:
+    head = stats.headline(workflow.hours, workflow.censor, seed=context.seed, resamples=params.bootstrap_resamples,
+                          stream=(stats.STREAM_OVERALL, 2))
+    return {
+        "start_step": params.workflow_start_step,
+        "end_step": params.workflow_end_step,
+        "n_tickets": head.n_tickets,
+        "n_completed": head.n_completed,
+        "n_censored": head.n_censored,
+        "median": head.median,
+        "median_ci": head.median_ci,
+        "p90": head.p90,
+        "km_median": head.km.median,
+    }
+
+
+def _add_compare_at(result: BaselineResult, context: RunContext, hours: np.ndarray, tickets: pd.DataFrame,
+                    workflow: _WorkflowHours | None) -> None:
+    """Medians before and after ``compare_at``, of the step and (when configured) the whole workflow."""
+    params, results = result.params, result.results
+    seed, resamples = context.seed, params.bootstrap_resamples
+    step = stats.pre_post_medians(hours, tickets["start_date"].to_numpy(), params.compare_at, seed=seed,
+                                  resamples=resamples)
+    block: dict[str, Any] = {
+        "date": params.compare_at.isoformat(),
+        "rule": "tickets are before or after by the local date their interval started; medians of completed "
+                "tickets, bootstrap intervals; the difference is after minus before",
+        "step": _prepost_json(step),
+    }
+    results["step_median_pre"] = step.pre.median
+    results["step_median_post"] = step.post.median
+    if workflow is not None:
+        wf_step = stats.pre_post_medians(
+            workflow.hours, workflow.start_dates, params.compare_at, seed=seed, resamples=resamples,
+            streams=(stats.STREAM_WORKFLOW_PRE, stats.STREAM_WORKFLOW_POST))
+        block["workflow"] = _prepost_json(wf_step)
+        results["workflow_median_pre"] = wf_step.pre.median
+        results["workflow_median_post"] = wf_step.post.median
+        result.workflow_prepost = wf_step
+    results["compare_at"] = block
+    result.step_prepost = step
+
+
+def _add_segments(result: BaselineResult, context: RunContext, tickets: pd.DataFrame) -> None:
+    """The step's numbers per segment (``segments``) and their table."""
+    params = result.params
+    rows = stats.segment_breakdown(tickets, seed=context.seed, resamples=params.bootstrap_resamples,
+                                   sla_hours=params.sla_hours)
+    result.results["segments"] = {"column": params.segment_column, "rows": to_jsonable(rows)}
+    result.tables["segments"] = pd.DataFrame([
+        {params.segment_column: r.segment, "tickets": r.n_tickets, "completed": r.n_completed,
+         "open": r.n_censored, "median_hours": r.median,
+         "ci_low": r.median_ci[0] if r.median_ci else None, "ci_high": r.median_ci[1] if r.median_ci else None,
+         "p90_hours": r.p90, "km_median_hours": r.km_median,
+         **({"sla_share": r.sla_share} if params.sla_hours is not None else {})}
+        for r in rows
+    ])
+    result.segment_rows = rows
+
+
+def _business_hours_json(params: BaselineParams, context: RunContext, tickets: pd.DataFrame) -> dict[str, Any]:
+    """Completed tickets' working hours by the configured calendar."""
+    cal = params.business_hours
+    working = stats.business_hours_between(
+        tickets["start_local"].to_numpy(dtype="datetime64[s]"),
+        tickets["end_local"].to_numpy(dtype="datetime64[s]"),
+        days=cal.days, opens=cal.start, closes=cal.end, holidays=cal.holidays)
+    done = np.sort(working[~np.isnan(working)])
+    return {
+        "calendar": cal.model_dump(mode="json"),
+        "n_completed": int(done.size),
+        "median": float(np.median(done)) if done.size else None,
+        "median_ci": stats.median_ci(done, rng=stats.rng_for(context.seed, 8), resamples=params.bootstrap_resamples,
+                                     assume_sorted=True),
+        "mean": float(done.mean()) if done.size else None,
+        "p90": stats.p90(done),
+    }
+
+
+def _agent_json(params: BaselineParams, log: TicketLog) -> dict[str, Any]:
+    credited = log.tickets["agent"].notna().to_numpy() & log.tickets["has_start"].to_numpy()
+    return {"column": params.agent_column, "rule": params.agent_rule, "rule_text": AGENT_RULES[params.agent_rule],
+            "excluded": list(params.exclude_agents),
+            "n_without_agent": int(log.tickets["has_start"].sum() - credited.sum())}
+
+
+def _report_tables(params: BaselineParams, results: dict[str, Any], weekly: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    tables = {"weekly": weekly, "counted": quality.counted_table(results["data_quality"]),
+              "headline": _headline_table(results)}
     if params.compare_at is not None:
         tables["compare_at"] = _compare_table(results)
-    return results, tables, extra
+    return tables
 
 
 AGENT_RULES = {
@@ -494,28 +630,32 @@ def _summary(params: BaselineParams, results: dict[str, Any]) -> str:
     return text
 
 
-def analyse(params: BaselineParams, context: RunContext, *, draw: bool = True) -> BaselineAnalysis:
+def analyse(params: BaselineParams, context: RunContext, *, draw: bool = True,
+            log: TicketLog | None = None, staffing: pd.DataFrame | None = None) -> BaselineResult:
     """Load, check, compute and draw; write results.json, weekly.csv and figures when an output folder is set.
 
     Under ``playbook run`` the log was already read, checked and reduced by the run's validation
-    (``context.prepared_dir``); the notebook reads that per-ticket table instead of the whole log again.
+    (``context.prepared_dir``); the notebook reads that per-ticket table instead of the whole log again. ``log``:
+    an already loaded log (``inbound_playbook.baseline(frame, ...)`` reads a data frame with
+    :func:`inbound_playbook.baseline.frames.events_from_frame`); ``staffing``: an already checked staffing table
+    (:func:`~inbound_playbook.baseline.frames.staffing_from_frame`).
     """
-    log = prepared_or_loaded(params, context)
-    staffing = load_staffing(params.staffing, params.week_start) if params.staffing else None
-    results, tables, extra = compute(params, context, log, staffing)
-    figures: dict[str, Any] = {}
+    if log is None:
+        log = prepared_or_loaded(params, context)
+    if staffing is None and params.staffing:
+        staffing = load_staffing(params.staffing, params.week_start)
+    result = compute(params, context, log, staffing)
     if draw:
-        figures = _figures(params, results, tables, extra)
+        result.plot()
     out = context.output_dir
     if out is not None:
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
-        _write_csv(tables["weekly"], out / WEEKLY_FILE)
-        for name, fig in figures.items():
+        _write_csv(result.weekly, out / WEEKLY_FILE)
+        for name, fig in result.figures.items():
             save_figure(fig, out, name)
-        write_results(out, results)
-    return BaselineAnalysis(results=results, tables=tables, figures=figures, summary=_summary(params, results),
-                            pairing_rule=log.pairing_rule)
+        write_results(out, result)
+    return result
 
 
 def _plain(steps: str | list[str]) -> str:
@@ -523,20 +663,19 @@ def _plain(steps: str | list[str]) -> str:
     return "' or '".join(as_list(steps))
 
 
-def _figures(params: BaselineParams, results: dict[str, Any], tables: dict[str, pd.DataFrame],
-             extra: dict[str, Any]) -> dict[str, Any]:
-    weekly = tables["weekly"]
+def _figures(result: BaselineResult) -> dict[str, Any]:
+    params, results, weekly = result.params, result.results, result.weekly
     figures = {
         "weekly": plots.weekly_figure(weekly, start_step=_plain(params.start_step), end_step=_plain(params.end_step),
                                       compare_at=params.compare_at),
         "distribution": plots.distribution_figure(
-            extra["completed_hours"], median=results["median"], p90=results["p90"], km_median=results["km_median"],
+            result.completed_hours, median=results["median"], p90=results["p90"], km_median=results["km_median"],
             sla_hours=params.sla_hours, start_step=_plain(params.start_step), end_step=_plain(params.end_step)),
     }
-    if "outcome_names" in extra and extra["outcome_names"]:
-        figures["outcome_mix"] = plots.outcome_figure(weekly, extra["outcome_names"], params.compare_at)
+    if result.outcome_counts:
+        figures["outcome_mix"] = plots.outcome_figure(weekly, result.outcome_counts, params.compare_at)
     if params.workflow_start_step:
-        step, wf = extra.get("step_prepost"), extra.get("workflow_prepost")
+        step, wf = result.step_prepost, result.workflow_prepost
         figures["whole_vs_step"] = plots.whole_vs_step_figure(
             weekly, compare_at=params.compare_at,
             step_pre=step.pre.median if step else None, step_post=step.post.median if step else None,
@@ -544,6 +683,6 @@ def _figures(params: BaselineParams, results: dict[str, Any], tables: dict[str, 
             step_label=f"{step_label(params.start_step)} to {step_label(params.end_step)}",
             workflow_label=f"{step_label(params.workflow_start_step)} to {step_label(params.workflow_end_step)}",
         )
-    if "segment_rows" in extra:
-        figures["segments"] = plots.segment_figure(extra["segment_rows"], params.segment_column)
+    if result.segment_rows is not None:
+        figures["segments"] = plots.segment_figure(result.segment_rows, params.segment_column)
     return figures

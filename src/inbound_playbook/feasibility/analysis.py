@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
 import numpy as np
 import pandas as pd
@@ -20,9 +20,9 @@ from ..baseline.params import BaselineParams
 from ..errors import InputError
 from ..params import RunContext
 from ..plotting import save_figure
-from ..results import write_results
+from ..results import to_jsonable, write_results
 from .decision import BOOK_LABEL, BOOK_LINK, VERDICT_LABELS, Decision, DecisionInputs, decide, rules_table
-from .load import CLUSTER, VALUE, baseline_params, load_clustered_hours
+from .load import CLUSTER, VALUE, baseline_params, clustered_hours, load_clustered_hours
 from .params import FeasibilityParams
 from .plots import mde_curve, plot_mde, plot_stepped_wedge
 from .stats import (
@@ -41,14 +41,53 @@ from .stats import (
 
 Params = FeasibilityParams
 
-__all__ = ["Params", "FeasibilityParams", "FeasibilityAnalysis", "validate", "analyse", "BaselineSection"]
+__all__ = ["Params", "FeasibilityParams", "FeasibilityResult", "FeasibilityAnalysis",
+           "validate", "analyse", "BaselineSection"]
 
 BaselineSection = BaselineParams | Mapping[str, Any] | None
 
 
 @dataclass
-class FeasibilityAnalysis:
-    """What the notebook shows: the results written to results.json, aggregate tables, figures, a summary."""
+class FeasibilityResult:
+    """The feasibility check's one result: what results.json holds (``to_dict()``), the verdict (``decision``),
+    aggregate tables, figures (``plot()``) and the plain-language ``summary``."""
+
+    #: results.json's keys and what they mean; the results reference page's table is generated from this
+    #: (``python -m inbound_playbook.results_reference``)
+    KEYS: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = (
+        (('n_required_per_arm',),
+         'Units per arm for a two-sided two-sample t-test to detect `minimum_effect` at the given alpha '
+         'and power.'),
+        (('design_effect', 'design_effect_ci'),
+         '1 + (m - 1) x ICC, m = units per person over the weeks available, with its interval when the ICC'
+         ' was estimated.'),
+        (('n_effective_available', 'n_effective_per_arm', 'n_effective_per_arm_limit'),
+         'Effective sample in both arms, per arm, and the ceiling per arm however long the test runs '
+         '(people / (2 ICC)).'),
+        (('weeks_needed', 'weeks_needed_reason'), 'Weeks to reach the required effective n, or `null` with the reason.'),
+        (('verdict', 'rule', 'reasons', 'recommended_design'),
+         '`ab_test`, `cluster_or_stepped` or `quasi_experiment`; the decision rule that fired; the '
+         'reasons; the design recommended with a link to the playbook.'),
+        (('inputs',), 'Every parameter the decision used, including the answers to the interference questions.'),
+        (('sd', 'icc'),
+         "The metric's standard deviation and the ICC: value, interval, `source` (`config` or `baseline`),"
+         ' method and the data they came from.'),
+        (('mde_at_available_weeks', 'mde_limit_people_randomised'),
+         'The smallest detectable effect in the weeks available, for independent units and for people '
+         'randomised, and its floor.'),
+        (('skewness_rule',), "Skewness and Kohavi's minimum n per arm for the mean to be near-normal."),
+        (('verdict_label',),
+         'The verdict in words, as reports print it (`verdict` is the token for tools). '
+         "`recommended_design.size` gives the stepped wedge's size when that is the design recommended."),
+        (('stepped_wedge',),
+         'The stepped wedge sized for the team (Hussey and Hughes 2007): `summary` (one sentence), '
+         '`groups`, `people_per_group`, `step_weeks`, `periods`, `total_weeks`, `units_per_group_period`, '
+         '`group_icc`, `cluster_autocorrelation`, `effect`, `se`, `power` (for `minimum_effect`), `mde` '
+         "(smallest change detectable at the power asked for, in the metric's unit), `reaches_power`, "
+         '`groups_chosen_by`, `candidates` (every number of groups considered, with its power and '
+         'detectable change) and `method`.'),
+        (('power_solver', 'seed'), 'How the sample size was solved; the seed of the bootstrap intervals.'),
+    )
 
     results: dict[str, Any]
     decision: Decision
@@ -57,6 +96,18 @@ class FeasibilityAnalysis:
     summary: str = ""
     #: sentences that read single results, for the notebook: "power", "mde", "estimates" (Markdown)
     notes: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """results.json: plain JSON values."""
+        return to_jsonable(self.results)
+
+    def plot(self) -> dict[str, Any]:
+        """The figures (matplotlib), by name: detectable effect by weeks, and the stepped-wedge schedule."""
+        return self.figures
+
+
+#: the name the notebooks and tests used before FeasibilityResult
+FeasibilityAnalysis = FeasibilityResult
 
 
 def _needs_baseline(params: FeasibilityParams) -> bool:
@@ -74,23 +125,31 @@ def validate(params: FeasibilityParams, context: RunContext, baseline_section: B
         load_clustered_hours(baseline_section, context)
 
 
-def _estimates(params: FeasibilityParams, context: RunContext, baseline_section: BaselineSection):
-    """SD and ICC with their intervals and sources; the hours (or None) for the skewness rule."""
+#: where ``intervals`` given as a data frame come from, in messages and results.json
+INTERVALS_FRAME = "the intervals data frame"
+
+
+def _estimates(params: FeasibilityParams, context: RunContext, baseline_section: BaselineSection,
+               intervals: pd.DataFrame | None = None):
+    """SD and ICC with their intervals and sources; the hours (or None) for the skewness rule.
+
+    ``intervals``: the baseline's per-ticket intervals as a data frame (columns ``agent``, ``hours``,
+    ``completed``), read instead of the baseline section's event file.
+    """
     sd = {"value": params.metric_sd, "ci": None, "source": "config", "method": None}
     icc = {"value": params.icc, "ci": None, "source": "config", "method": None, "scale": None}
     if not _needs_baseline(params):
         return sd, icc, None
-    frame = load_clustered_hours(baseline_section, context)
-    section = baseline_params(baseline_section)
+    if intervals is not None:
+        frame = clustered_hours(intervals, file=INTERVALS_FRAME, column=CLUSTER)
+        where = {"file": INTERVALS_FRAME, "start_step": None, "end_step": None, "cluster_column": CLUSTER}
+    else:
+        frame = load_clustered_hours(baseline_section, context)
+        section = baseline_params(baseline_section)
+        where = {"file": section.events, "start_step": section.start_step, "end_step": section.end_step,
+                 "cluster_column": section.agent_column}
     sd_est, icc_est = estimate_sd_icc(frame, CLUSTER, VALUE, seed=context.seed, resamples=params.bootstrap_resamples)
-    where = {
-        "file": section.events,
-        "start_step": section.start_step,
-        "end_step": section.end_step,
-        "cluster_column": section.agent_column,
-        "n_tickets": icc_est.n_units,
-        "n_agents": icc_est.n_clusters,
-    }
+    where.update({"n_tickets": icc_est.n_units, "n_agents": icc_est.n_clusters})
     if params.metric_sd is None:
         sd = {
             "value": sd_est.sd, "ci": sd_est.ci, "source": "baseline",
@@ -103,7 +162,7 @@ def _estimates(params: FeasibilityParams, context: RunContext, baseline_section:
         if not math.isfinite(raw) or raw >= 1:
             raise InputError(
                 "the ICC estimated from the baseline is 1 or undefined (no variation within agents)",
-                file=section.events, column=section.agent_column,
+                file=where["file"], column=where["cluster_column"],
                 fix="check that the intervals differ between tickets, or give icc in the feasibility section",
             )
         clip = lambda x: None if x is None else float(min(max(x, 0.0), 0.999))  # noqa: E731
@@ -125,10 +184,14 @@ def _estimates(params: FeasibilityParams, context: RunContext, baseline_section:
 
 
 def analyse(
-    params: FeasibilityParams, context: RunContext, baseline_section: BaselineSection = None
-) -> FeasibilityAnalysis:
-    """Compute the feasibility numbers, the verdict and the figure; write results.json and the figure if asked."""
-    sd, icc, hours = _estimates(params, context, baseline_section)
+    params: FeasibilityParams, context: RunContext, baseline_section: BaselineSection = None, *,
+    intervals: pd.DataFrame | None = None,
+) -> FeasibilityResult:
+    """Compute the feasibility numbers, the verdict and the figure; write results.json and the figure if asked.
+
+    ``intervals``: the baseline's per-ticket intervals as a data frame, instead of ``baseline_section``'s file.
+    """
+    sd, icc, hours = _estimates(params, context, baseline_section, intervals)
     sd_value, icc_value = float(sd["value"]), float(icc["value"])
     power = _power_numbers(params, sd_value, icc_value)
     power["de_ci"] = None if icc["ci"] is None else [design_effect(power["cluster_size"], b) for b in icc["ci"]]
@@ -158,12 +221,13 @@ def analyse(
               "rules": pd.DataFrame(rules_table()), "stepped_wedge": _stepped_wedge_table(plan, params)}
     summary = _summary(params, results, decision, sd_value, icc_value, power["needed"].weeks)
     notes = _notes(params, results)
+    result = FeasibilityResult(results=results, decision=decision, tables=tables, figures=figures, summary=summary,
+                               notes=notes)
     if context.output_dir is not None:
         for name, fig in figures.items():
             save_figure(fig, context.output_dir, name)
-        write_results(context.output_dir, results)
-    return FeasibilityAnalysis(results=results, decision=decision, tables=tables, figures=figures, summary=summary,
-                               notes=notes)
+        write_results(context.output_dir, result)
+    return result
 
 
 def _power_numbers(params: FeasibilityParams, sd_value: float, icc_value: float) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -147,6 +148,78 @@ class ItsResult:
     """Everything one ITS run found. ``status`` is ``fitted``, or ``descriptive`` when the series is too short on a
     side (then only ``descriptive``, ``naive`` and the data facts are set: no effect, no p-value)."""
 
+    #: results.json's keys and what they mean; the results reference page's table is generated from this
+    #: (``python -m inbound_playbook.results_reference``)
+    KEYS: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = (
+        (('status',),
+         '`fitted`, or `descriptive` when the series has fewer than `min_periods_per_side` fitted periods '
+         'on a side: then only `too_short`, `descriptive` and the data facts are set, and every effect key'
+         ' is `null`.'),
+        (('too_short', 'descriptive'),
+         'Why no model was fitted; per side the periods, median, mean, lowest and highest value (no '
+         'interval, no p-value).'),
+        (('family', 'scale', 'outcome', 'unit', 'frequency'),
+         'The model family, the scale (`log` for durations by default: effects multiply; `linear`: Stata '
+         '`itsa` parity) and what was modelled.'),
+        (('n_pre', 'n_post', 'n_excluded', 'n_missing_rows', 'phase_in_periods', 'periods'),
+         'Fitted periods before and after the (first) intervention, periods left out of the fit, rows with'
+         ' a blank value, phase-in length; `periods`: `first`, `last`, `n_rows`, `n_fitted`.'),
+        (('weighting',),
+         '`column` the periods are weighted by (WLS; `null` = equal weights), `min_tickets_per_period`, '
+         '`max_open_share`, and `left_out`: periods left out for `phase_in`, `few_tickets` and '
+         '`mostly_open` (the last periods whose open share is above `max_open_share`).'),
+        (('interventions',),
+         'Per intervention: `date`, `end` (temporary changes), first post period, `level_change` (outcome '
+         'units at the first post period), `level_change_model` (the coefficient), `level_change_percent`,'
+         ' `slope_change`, `slope_change_percent`, `rate_ratio`.'),
+        (('level_change', 'slope_change'),
+         "`estimate`, `se`, `ci`, `p` for the first intervention. `level_change` is in the outcome's units"
+         ' at the first post period on every scale (on the log scale: the counterfactual level there times'
+         " exp(coefficient) - 1, delta-method interval, the coefficient's p); `slope_change` is the change"
+         " in trend per period on the model's scale (log units per period on the log scale)."),
+        (('level_change_model', 'level_change_percent', 'slope_change_percent'),
+         "The first intervention's level coefficient on the model's scale; on the log scale (and for "
+         'counts) exp(coefficient) - 1 of the level and slope changes with exponentiated intervals (`null`'
+         ' on the linear scale).'),
+        (('post_trends',),
+         "Per post segment (itsa's `posttrend`): `from`, the `trend` per period (pre-trend plus the slope "
+         'changes in force) and `percent_per_period` on the log scale.'),
+        (('rate_ratio', 'rate_ratio_end', 'dispersion'),
+         'Count families: exp of the level coefficient (`level_change_model`) with its interval, the ratio'
+         ' at the end of the series, and the quasi-Poisson scale.'),
+        (('errors',),
+         'Gaussian models: `method` (`newey-west` or `prais-winsten`), `ar` (the Prais-Winsten AR '
+         'coefficients), the `rule` that chose it and `ljung_box_p_newey_west` (the Ljung-Box p that '
+         'drives `errors: auto`: below 0.05, Prais-Winsten).'),
+        (('hac',),
+         'Newey-West settings when used: `maxlags`, `correction`, `use_t`, the lag `rule`, `kernel`, how '
+         'lags are counted, and whether a panel estimator was used (`null` with Prais-Winsten errors or a '
+         'count model).'),
+        (('absolute_effect', 'relative_effect', 'cumulative_effect'),
+         'The effect at the end of the series (absolute and relative to the counterfactual; on the log '
+         'scale exp(effect) - 1, never below -100%) and summed over the post period, each with its '
+         'interval.'),
+        (('date_sensitivity',),
+         'Per shift of the first intervention by -k..+k periods: `shift`, `first_post_period`, the level '
+         'change with its interval and p (and as a % on the log scale), and the slope change.'),
+        (('naive_difference',),
+         'The unadjusted before/after difference of means, to show what adjustment changes (`null` with '
+         'fewer than 2 periods on a side).'),
+        (('coefficients',), "Every coefficient with its standard error and interval, on the model's scale."),
+        (('covariates', 'seasonality', 'comparative', 'control'), "The model's other terms."),
+        (('diagnostics',),
+         'On the residuals that should be white noise (standardised, or the Prais-Winsten innovations): '
+         '`ljung_box_p`, `ljung_box_lags`, `durbin_watson`, `residuals`, `dispersion`, and the pre-period '
+         '`holdout` check.'),
+        (('placebo',),
+         'In-time placebo: `status` (or why it was skipped), per fake date the level change and its '
+         'Bonferroni-adjusted `p_adjusted`; `n_significant` (unadjusted), `expected_by_chance` (0.05 per '
+         'date), `n_significant_adjusted`, the `multiplicity` rule and whether the check `passed` (no '
+         'adjusted p below 0.05).'),
+        (('warnings', 'summary', 'conventions'),
+         'Minimum-data and left-out warnings, the plain-language summary, the conventions statement.'),
+    )
+
     status: str
     params: ItsParams
     data: ItsData
@@ -173,6 +246,11 @@ class ItsResult:
         if self.params.family != "gaussian":
             return "log (count model)"
         return "log" if self.data.log_scale else "linear"
+
+    def plot(self) -> dict[str, Figure]:
+        """The figures (matplotlib), by name: the fit with its counterfactual and the checks, or the series alone
+        when it is too short for a model."""
+        return _draw(self)[1]
 
     def to_dict(self) -> dict:
         """results.json: DESIGN.md's contract keys first, then the extras (documented in the results reference)."""
@@ -304,10 +382,11 @@ def naive_comparison(raw: pd.DataFrame, params: ItsParams, data: ItsData) -> sta
     return stats.naive_difference(pre, post, column)
 
 
-def run(params: ItsParams) -> ItsResult:
-    """Load, check and fit; the typed result (no figures, no files)."""
+def run(params: ItsParams, series: pd.DataFrame | None = None) -> ItsResult:
+    """Load, check and fit; the typed result (no figures, no files). ``series``: the series as a data frame,
+    instead of the configured file."""
     _check_params(params)
-    data, raw = load_series(params)
+    data, raw = load_series(params, series)
     naive = naive_comparison(raw, params, data)
     if data.too_short:
         desc = stats.descriptive(data.frame, data.first_post[0])
@@ -500,27 +579,35 @@ def _descriptive_summary(result: ItsResult) -> str:
 # --------------------------------------------------------------------------------------------------------------
 # The analysis a notebook shows
 # --------------------------------------------------------------------------------------------------------------
-def analyse(params: ItsParams, context: RunContext | None = None) -> ItsAnalysis:
-    """Run, draw and tabulate; write results.json and figures when ``context.output_dir`` is set."""
+def analyse(params: ItsParams, context: RunContext | None = None, *, series: pd.DataFrame | None = None
+            ) -> ItsAnalysis:
+    """Run, draw and tabulate; write results.json and figures when ``context.output_dir`` is set.
+
+    ``series``: the series as a data frame, instead of the configured file.
+    """
     context = context or RunContext()
-    result = run(params)
+    result = run(params, series)
     results = result.to_dict()
-    if result.status == "fitted":
-        pred = stats.predictions(result.fit, result.data.frame)
-        figures = _figures(result, pred)
-        tables = _tables(result)
-    else:
-        pred, figures = None, {"its_descriptive": plots.descriptive_figure(
-            result.data.frame, outcome_label=f"{params.outcome} ({result.unit})",
-            intervention_dates=params.intervention_dates)}
-        tables = {"descriptive": _descriptive_table(result)}
+    pred, figures = _draw(result)
+    tables = _tables(result) if result.status == "fitted" else {"descriptive": _descriptive_table(result)}
     tables["left_out"] = pd.DataFrame([{"reason": k, "periods": v} for k, v in result.data.exclusions.items()])
     if context.output_dir is not None:
-        write_results(context.output_dir, results)
+        write_results(context.output_dir, result)
         for name, figure in figures.items():
             save_figure(figure, context.output_dir, name)
     return ItsAnalysis(result=result, results=results, tables=tables, figures=figures, summary=result.summary,
                        fit=result.fit, data=result.data, predictions=pred)
+
+
+def _draw(result: ItsResult) -> tuple[pd.DataFrame | None, dict[str, Figure]]:
+    """The model's predictions (None for a descriptive result) and the figures."""
+    if result.status == "fitted":
+        pred = stats.predictions(result.fit, result.data.frame)
+        return pred, _figures(result, pred)
+    params = result.params
+    return None, {"its_descriptive": plots.descriptive_figure(
+        result.data.frame, outcome_label=f"{params.outcome} ({result.unit})",
+        intervention_dates=params.intervention_dates)}
 
 
 def _figures(result: ItsResult, pred: pd.DataFrame) -> dict[str, Figure]:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..io import first_bad_row, read_table
+from ..io import checked_frame, first_bad_row, read_table
 from .params import DURATION_SUFFIXES, FromAnalysis, ItsParams
 
 #: with fewer fitted periods than this on either side the trend is poorly determined: the report warns
@@ -82,8 +82,13 @@ def series_path(params: ItsParams) -> Path | None:
     return Path(params.series)
 
 
-def load_series(params: ItsParams) -> tuple[ItsData, pd.DataFrame]:
-    """Read and check the configured series. Returns the checked data and the raw frame (strings for CSV)."""
+def load_series(params: ItsParams, series: pd.DataFrame | None = None) -> tuple[ItsData, pd.DataFrame]:
+    """Read and check the configured series (or the ``series`` data frame). Returns the checked data and the raw
+    frame (strings for CSV)."""
+    if series is not None:
+        raw = checked_frame(series.reset_index(drop=True), "series", required=[params.date_column], what="ITS series")
+        check_columns(raw, params, None)
+        return prepare_series(raw, params, source=None), raw
     path = series_path(params)
     if path is None:
         raise InputError(

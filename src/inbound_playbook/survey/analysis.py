@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -94,12 +94,67 @@ class SurveyResult:
     """What ``analyse`` returns: the results written to results.json, display-ready aggregate tables, figures,
     and a plain-language summary."""
 
+    #: results.json's keys and what they mean; the results reference page's table is generated from this
+    #: (``python -m inbound_playbook.results_reference``)
+    KEYS: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = (
+        (('n_responses', 'invited', 'invited_per_wave', 'response_rate'),
+         'Responses, people invited (per wave when there are waves) and the response rate (`null` without '
+         '`invited`).'),
+        (('scale',), 'The declared scale: `min`, `max`, and the `top2_codes`.'),
+        (('missing',), 'Blank answers per item.'),
+        (('csat',),
+         '`item`, `configured`, `n`, `successes`, `top2box` (the share answering one of the two highest '
+         'codes), its Wilson `ci`, and the `definition`. Without a `csat_item`: `item` and `top2box` are '
+         '`null` and the `definition` says CSAT is not configured.'),
+        (('items', 'items_detected'),
+         'Per item: the full distribution, mean and top-2-box with its interval; which columns were '
+         'treated as items.'),
+        (('scales',),
+         'Per scale: `items` (reverse-keyed ones marked `-`), `n`, `mean`, `alpha` and `alpha_ci` '
+         '(Cronbach, pingouin), with a warning when alpha is below 0.7.'),
+        (('missing_data_policy',), 'How blanks are handled for items, scale scores and alpha.'),
+        (('waves',),
+         'When waves are compared: `column`, `order`, `n_by_wave`, `response_rate_by_wave`, '
+         '`csat_by_wave`, `scales_by_wave`, `items_by_wave`, `rank_biserial_convention`, and `comparisons`'
+         ' between consecutive waves (per item and scale: `difference`, `mann_whitney_p`, '
+         "`rank_biserial_r`; for CSAT the difference with Newcombe's interval)."),
+        (('groups',), 'Breakdowns by `group_column` for the groups shown.'),
+        (('suppressed_groups',),
+         'How many groups were suppressed and the rule (groups are named only when the config allows it; '
+         'sizes never).'),
+        (('themes',),
+         'Free-text themes from the codebook (`view`: `codebook`): counts, answers without a theme, and '
+         'redacted example quotes from groups shown.'),
+        (('discovered_themes',),
+         "Themes found in the redacted text itself (`view`: discovered, TF-IDF and NMF seeded by the run's"
+         ' seed): per theme its `label`, `top_terms` and `answers` (dominant theme), `n_without_theme`, '
+         '`by_wave` counts (`null` where a cell is below `min_group_size`, with complementary '
+         'suppression), `reason` when none could be found, and `method`.'),
+        (('sus', 'umux_lite', 'nps'),
+         'Standard questionnaires, `null` when not configured. `sus`: `score` (0-100), t-based `ci`, '
+         "`grade` (Sauro and Lewis's curved scale), `n`, `n_incomplete`. `umux_lite`: `score` (0-100), "
+         '`ci`, `sus_equivalent` (0.65 x score + 22.9) with its `sus_equivalent_ci`, `n`. `nps`: `score` '
+         'in points (-100 to 100), adjusted-Wald `ci`, `promoters`, `passives`, `detractors`, `n`. Each '
+         'has `items`, `method` and, with waves, `waves`: `by_wave` scores and `comparisons` (later minus '
+         'earlier `difference` with its `ci` and `method`).'),
+        (('warnings', 'conventions'),
+         'Anything the reader must know before quoting a number; the conventions statement.'),
+    )
+
     results: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
     summary: str = ""
     warnings: list[str] = field(default_factory=list)
     alt_text: dict[str, str] = field(default_factory=dict)  # figure name -> description for screen readers
+
+    def to_dict(self) -> dict[str, Any]:
+        """results.json: plain JSON values."""
+        return self.results
+
+    def plot(self) -> dict[str, Any]:
+        """The figures (matplotlib), by name (``alt_text`` describes each for screen readers)."""
+        return self.figures
 
 
 #: the name the notebooks used before SurveyResult
@@ -139,10 +194,14 @@ def validate(params: SurveyParams, context: RunContext | None = None) -> None:
     load_codebook(params.codebook)
 
 
-def analyse(params: SurveyParams, context: RunContext | None = None) -> SurveyResult:
-    """Load, validate and summarise the survey; draw figures; write results.json and figures when asked."""
+def analyse(params: SurveyParams, context: RunContext | None = None, *, responses: pd.DataFrame | None = None
+            ) -> SurveyResult:
+    """Load, validate and summarise the survey; draw figures; write results.json and figures when asked.
+
+    ``responses``: the responses as a data frame, instead of the configured file.
+    """
     context = context or RunContext()
-    data = load_survey(params)
+    data = load_survey(params, responses)
     codebook, codebook_source = load_codebook(params.codebook)
     report = _Report(params=params, data=data, context=context)
     report.waves = wave_order(data.frame[data.wave]) if data.wave else None
@@ -158,13 +217,13 @@ def analyse(params: SurveyParams, context: RunContext | None = None) -> SurveyRe
     summary = _summary(report)
     report.results["conventions"] = statement("survey")
     report.results["warnings"] = report.warnings
-    results = to_jsonable(report.results)
+    result = SurveyResult(results=to_jsonable(report.results), tables=report.tables, figures=report.figures,
+                          summary=summary, warnings=report.warnings, alt_text=report.alt)
     if context.output_dir is not None:
-        write_results(context.output_dir, results)
+        write_results(context.output_dir, result)
         for name, fig in report.figures.items():
             save_figure(fig, context.output_dir, name)
-    return SurveyResult(results=results, tables=report.tables, figures=report.figures, summary=summary,
-                        warnings=report.warnings, alt_text=report.alt)
+    return result
 
 
 # ----------------------------------------------------------------------------------------------------------------

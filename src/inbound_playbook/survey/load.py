@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..io import first_bad_row, read_table
+from ..io import checked_frame, first_bad_row, read_table
 from .params import SurveyParams
 from .instruments import NPS_SCALE, SUS_ITEM_SCALE
 from .text import redact
@@ -160,15 +160,18 @@ def _detect_items(frame: pd.DataFrame, exclude: set[str], low: int, high: int) -
     return found
 
 
-def load_survey(params: SurveyParams) -> SurveyData:
-    """Read the responses file and validate every configured column; redact the free text."""
+def load_survey(params: SurveyParams, responses: pd.DataFrame | None = None) -> SurveyData:
+    """Read the responses file (or take the ``responses`` data frame) and validate every configured column; redact
+    the free text."""
     file = Path(params.responses)
     items = configured_items(params)
     instruments = instrument_items(params)
     instrument_columns = [c for columns, _, _ in instruments.values() for c in columns]
     optional = [c for c in (params.wave_column, params.group_column, params.text_column) if c]
     _check_single_use(file, items, instrument_columns, optional)
-    raw = read_table(file, required=items + instrument_columns + optional, what="survey")
+    required = items + instrument_columns + optional
+    raw = (read_table(file, required=required, what="survey") if responses is None
+           else checked_frame(responses.reset_index(drop=True), file, required=required, what="survey"))
     if len(raw) < 2:
         raise InputError(
             f"the survey has {len(raw)} response; at least 2 are needed for any summary (and more than "
