@@ -13,6 +13,11 @@ a Parquet snapshot in a temporary folder, so the same loaders and the same valid
 analysis of the run reads the same rows, and run.json records the snapshot's checksum next to the query. The
 snapshot is deleted when the command ends. SQLAlchemy is used so any database with a driver works; the tests run
 against a real PostgreSQL server.
+
+An input may also be written as an engine input (``events: {url, table | query | path}``, see ``engines``): DuckDB,
+PostgreSQL or Spark (``spark://local[2]``, ``sc://host:port``) read it through Ibis and it is snapshotted the same
+way, with the engine and the SQL it ran recorded. Pushing the baseline's reduction into the engine, so that only
+per-ticket rows come back, is the baseline data path's job (``engines.open_input``).
 """
 
 from __future__ import annotations
@@ -43,11 +48,17 @@ class SqlSource(BaseModel):
 
 @dataclass
 class PendingSource:
-    """A data key of a section whose value is a SQL source, to be snapshotted before validation."""
+    """A data key of a section whose value is a SQL source or an engine input, to be snapshotted before validation.
+
+    ``source`` is set for ``{source: {url, query}}``; ``spec`` (an ``engines.InputSpec``) for ``{url, table|query|path}``,
+    whose relative paths are read from ``base_dir`` (the config's folder).
+    """
 
     section: str
     key: str
-    source: SqlSource
+    source: SqlSource | None
+    spec: Any = None
+    base_dir: Path | None = None
 
 
 def extract_sources(raw: dict[str, Any], path_fields: dict[str, tuple[str, ...]], config_path) -> list[PendingSource]:
@@ -62,6 +73,13 @@ def extract_sources(raw: dict[str, Any], path_fields: dict[str, tuple[str, ...]]
             continue
         for key in keys:
             value = block.get(key)
+            if isinstance(value, dict) and "url" in value and "source" not in value:
+                from .engines import parse_input
+
+                spec = parse_input(value, where=f"{section}.{key}", config_file=config_path)
+                pending.append(PendingSource(section, key, None, spec, Path(config_path).resolve().parent))
+                block[key] = f"<{spec.engine.name}:{section}.{key}>"
+                continue
             if not (isinstance(value, dict) and "source" in value):
                 continue
             if set(value) != {"source"}:
@@ -140,10 +158,43 @@ class Snapshots:
         for item in pending:
             where = f"{item.section}.{item.key}"
             target = self.folder / f"{item.section}-{item.key}.parquet"
-            rows = _query_to_parquet(item.source, target, where)
+            if item.spec is not None:
+                record = _engine_input_to_parquet(item, target, where)
+            else:
+                rows = _query_to_parquet(item.source, target, where)
+                record = {"source": "sql", "url": redacted(item.source.url), "query": item.source.query, "rows": rows}
             setattr(getattr(config, item.section), item.key, str(target))
-            self.records.append({"key": where, "source": "sql", "url": redacted(item.source.url),
-                                 "query": item.source.query, "rows": rows, "snapshot": str(target)})
+            self.records.append({"key": where, **record, "snapshot": str(target)})
+
+
+def _engine_input_to_parquet(item: PendingSource, target: Path, where: str) -> dict[str, Any]:
+    """Read an engine input through Ibis in batches into a Parquet file; describe what ran (engine, SQL, rows)."""
+    import pyarrow.parquet as pq
+
+    from .engines import compiled_sql, open_input
+
+    opened = open_input(item.spec, where=where, base_dir=item.base_dir)
+    rows = size = 0
+    writer = None
+    try:
+        for batch in opened.table.to_pyarrow_batches(chunk_size=_CHUNK_ROWS):
+            if writer is None:
+                writer = pq.ParquetWriter(target, batch.schema, compression="zstd")
+            writer.write_batch(batch)
+            rows, size = rows + batch.num_rows, size + batch.nbytes
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"'{where}': reading from {opened.engine.label} failed: {reason}",
+                         fix="check the table, query or path in the engine's own client") from None
+    finally:
+        if writer is not None:
+            writer.close()
+    if rows == 0:
+        raise InputError(f"'{where}': {opened.engine.label} returned no rows",
+                         fix="check the table, query or path (and any filter in the query)")
+    shown = item.spec.describe()
+    return {"source": "engine", "engine": opened.engine.name, "url": shown.get("url", ""),
+            "query": compiled_sql(opened.table), "rows": rows, "bytes": size}
 
 
 def _query_to_parquet(source: SqlSource, target: Path, where: str) -> int:

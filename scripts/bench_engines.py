@@ -1,0 +1,181 @@
+"""Benchmark the engines side by side on one generated event log (a benchmark, not a test).
+
+Usage: python scripts/bench_engines.py [--engine duckdb postgresql spark] [--tickets 100000 1000000]
+                                       [--pull tickets|summary]
+
+For each N it writes a Parquet event log of N tickets (Created, Assigned, Resolved, Closed; one ticket in ten never
+resolves, so about 3.9 events per ticket) with DuckDB, then for each engine, in a fresh child process:
+
+1. opens the log on the engine (``engines.open_input``: the file for DuckDB; a table loaded beforehand into a
+   throwaway PostgreSQL server on 127.0.0.1, the one the tests use; ``path:`` on Spark ``local[2]``);
+2. pairs per ticket the first Created with the first Resolved at or after it in the engine, and pulls back either
+   the per-ticket rows (``--pull tickets``: ticket, start, end, hours) or nothing but the summary
+   (``--pull summary``); in both cases computes count, exact median, p90 and the order-statistic 95% CI of the
+   median in the engine.
+
+This reduction stands in for the baseline's data path (issue #13) until that runs on the engines. Printed per
+engine: wall time (open + reduce + pull), peak memory of the child's process tree (Python, and Spark's JVM,
+sampled every 50 ms with psutil; the PostgreSQL server runs outside it and is not counted), and rows and bytes of
+Arrow pulled back. The medians must agree across engines (printed, and checked to 1e-9 relative).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+GENERATE = """
+COPY (
+    SELECT 'T' || lpad(t::VARCHAR, 9, '0') AS ticket, step,
+           TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds((hash(t) % 31536000)::BIGINT)
+             + to_seconds(k * (1 + hash(t * 4 + k) % 172800)::BIGINT) AS ts
+    FROM range({n}) r(t), (VALUES ('Created', 0), ('Assigned', 1), ('Resolved', 2), ('Closed', 3)) s(step, k)
+    WHERE NOT (step = 'Resolved' AND t % 10 = 0)
+) TO '{path}' (FORMAT parquet, COMPRESSION zstd)
+"""
+
+
+def generate(n: int, folder: Path) -> Path:
+    import duckdb
+
+    path = folder / f"events-{n}.parquet"
+    with duckdb.connect() as con:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(GENERATE.format(n=n, path=path))
+    return path
+
+
+def load_postgres(server, parquet: Path, table: str) -> None:
+    """COPY the log into PostgreSQL from a CSV that DuckDB writes, streamed from this process."""
+    import duckdb
+    import psycopg
+
+    sys.path.insert(0, str(REPO / "tests"))
+    import pg_server
+
+    csv = parquet.with_suffix(".csv")
+    with duckdb.connect() as con:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(f"COPY (SELECT * FROM '{parquet}') TO '{csv}' (HEADER, DELIMITER ',')")
+    with psycopg.connect(host="127.0.0.1", port=server.port, user=pg_server.USER, password=pg_server.PASSWORD,
+                         dbname=pg_server.DATABASE) as connection:
+        connection.execute(f"drop table if exists {table}")
+        connection.execute(f"create table {table} (ticket text, step text, ts timestamptz)")
+        with connection.cursor().copy(f"copy {table} from stdin with (format csv, header true)") as copy, \
+                open(csv, "rb") as source:
+            while block := source.read(1 << 20):
+                copy.write(block)
+        connection.execute(f"analyze {table}")
+    csv.unlink()
+
+
+def measure(engine: str, spec: dict | str, pull: str) -> dict:
+    """Runs in the child process: open, reduce, pull; returns timings and what came back."""
+    sys.path.insert(0, str(REPO / "src"))
+    from inbound_playbook import engines
+
+    started = time.perf_counter()
+    opened = engines.open_input(spec)
+    events, eng = opened.table, opened.engine
+    created = events.filter(events.step == "Created")
+    starts = created.group_by("ticket").aggregate(start=created.ts.min())
+    resolved = events.filter(events.step == "Resolved")
+    pairs = resolved.join(starts, "ticket").filter(lambda t: t.ts >= t.start)
+    ends = pairs.group_by("ticket").aggregate(end=pairs.ts.min())
+    tickets = starts.left_join(ends, "ticket").select("ticket", "start", "end")
+    tickets = tickets.mutate(hours=engines.hours_between(tickets.start, tickets.end, eng))
+    pulled_rows = pulled_bytes = 0
+    if pull == "tickets":
+        per_ticket, run = engines.fetch_arrow(tickets, eng)
+        pulled_rows, pulled_bytes = run.rows, run.bytes
+    done = tickets.filter(tickets.hours.notnull())
+    summary, run = engines.fetch_arrow(done.aggregate(
+        completed=done.count(), median=engines.quantile(done.hours, 0.5, eng).expr,
+        p90=engines.quantile(done.hours, 0.9, eng).expr), eng)
+    numbers = summary.to_pylist()[0]
+    ranks = engines.median_ci_ranks(numbers["completed"])
+    bounds, ci_run = engines.fetch_arrow(engines.order_statistics(tickets, "hours", [ranks.lower, ranks.upper]), eng)
+    return {"engine": engine, "seconds": time.perf_counter() - started, **numbers,
+            "ci": bounds["value"].to_pylist(), "rows_pulled": pulled_rows + run.rows + ci_run.rows,
+            "bytes_pulled": pulled_bytes + run.bytes + ci_run.bytes}
+
+
+def run_child(engine: str, spec: dict | str, pull: str) -> dict:
+    """Run ``measure`` in a fresh Python, sampling its process tree's resident memory every 50 ms."""
+    import psutil
+
+    code = (f"import json, sys; sys.path.insert(0, {str(REPO / 'scripts')!r}); import bench_engines; "
+            f"print('RESULT ' + json.dumps(bench_engines.measure({engine!r}, {spec!r}, {pull!r})))")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    peak, parent = 0, psutil.Process(child.pid)
+    while child.poll() is None:
+        try:
+            tree = [parent, *parent.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    out, err = child.communicate()
+    results = [line[7:] for line in out.splitlines() if line.startswith("RESULT ")]
+    if child.returncode != 0 or not results:
+        raise RuntimeError(f"{engine} failed:\n{err[-3000:]}")
+    return {**json.loads(results[0]), "peak_mb": peak / 2**20}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", nargs="+", default=["duckdb", "postgresql", "spark"],
+                        choices=["duckdb", "postgresql", "spark"])
+    parser.add_argument("--tickets", nargs="+", type=int, default=[100_000, 1_000_000])
+    parser.add_argument("--pull", choices=["tickets", "summary"], default="tickets")
+    args = parser.parse_args(argv)
+    server = None
+    if "postgresql" in args.engine:
+        sys.path.insert(0, str(REPO / "tests"))
+        import os
+
+        import pg_server
+
+        server = pg_server.start()
+        os.environ["PGPASSWORD"] = pg_server.PASSWORD
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-engines-") as folder:
+            print(f"{'tickets':>10} {'engine':<11} {'seconds':>8} {'peak MB':>8} {'rows back':>10} {'MB back':>8} "
+                  f"{'median h':>12} {'p90 h':>12}")
+            for n in args.tickets:
+                parquet = generate(n, Path(folder))
+                results = []
+                for engine in args.engine:
+                    if engine == "duckdb":
+                        spec: dict | str = str(parquet)
+                    elif engine == "postgresql":
+                        load_postgres(server, parquet, "bench_events")
+                        spec = {"url": f"postgresql://analyst@127.0.0.1:{server.port}/support",
+                                "table": "bench_events"}
+                    else:
+                        spec = {"url": "spark://local[2]", "path": str(parquet)}
+                    result = run_child(engine, spec, args.pull)
+                    results.append(result)
+                    print(f"{n:>10,} {engine:<11} {result['seconds']:>8.1f} {result['peak_mb']:>8.0f} "
+                          f"{result['rows_pulled']:>10,} {result['bytes_pulled'] / 2**20:>8.1f} "
+                          f"{result['median']:>12.6f} {result['p90']:>12.6f}", flush=True)
+                medians = [r["median"] for r in results]
+                if max(medians) - min(medians) > 1e-9 * max(abs(m) for m in medians):
+                    print(f"MEDIANS DIFFER at {n} tickets: {medians}")
+                    return 1
+    finally:
+        if server is not None:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

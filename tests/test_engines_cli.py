@@ -1,0 +1,89 @@
+"""Engine inputs in team.yml (``events: {url, table | query | path}``) through the command line: the same validation
+and the same results.json as the file, run.json naming the engine and the SQL it ran, exit status 2 for mistakes.
+
+Today the runner snapshots an engine input to Parquet (sources.Snapshots) before the baseline runs; these tests pin
+that path. The sample team's first 1,200 tickets keep the runs short.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pandas as pd
+import pytest
+
+from inbound_playbook import cli
+
+
+@pytest.fixture(scope="module")
+def sample_events(repo, tmp_path_factory):
+    events = pd.read_parquet(repo / "data" / "sample-team" / "events.parquet")
+    keep = events["ticket_id"].drop_duplicates().iloc[:1200]
+    events = events[events["ticket_id"].isin(keep)].reset_index(drop=True)[["ticket_id", "step", "timestamp"]]
+    folder = tmp_path_factory.mktemp("engine-cli")
+    events.to_parquet(folder / "events.parquet", index=False)
+    return folder / "events.parquet", events
+
+
+def config_text(events_value: str) -> str:
+    return textwrap.dedent(f"""\
+        team: engine-team
+        timezone: Asia/Singapore
+        baseline:
+          events: {events_value}
+          start_step: Evidence received
+          end_step: Resolution proposed
+          sla_hours: 24
+        """)
+
+
+def run_results(config_dir, out) -> dict:
+    assert cli.main(["run", str(config_dir / "team.yml"), "--out", str(out), "--quiet"]) == 0
+    return json.loads((out / "baseline" / "results.json").read_text())
+
+
+def test_spark_path_input_runs_the_baseline_end_to_end_with_the_files_numbers(spark, sample_events, tmp_path):
+    parquet, events = sample_events
+    for name, value in (("spark", f"{{url: 'spark://local[2]', path: '{parquet}'}}"), ("file", str(parquet))):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "team.yml").write_text(config_text(value))
+    assert cli.main(["validate", str(tmp_path / "spark" / "team.yml")]) == 0
+    from_spark = run_results(tmp_path / "spark", tmp_path / "out-spark")
+    assert from_spark == run_results(tmp_path / "file", tmp_path / "out-file")
+    assert from_spark["n_tickets"] == events.loc[events.step == "Evidence received", "ticket_id"].nunique()
+    run = json.loads((tmp_path / "out-spark" / "run.json").read_text())
+    (engine_input,) = [row for row in run["inputs"] if row.get("query")]
+    assert engine_input["rows"] == len(events) and "ibis_read_parquet" in engine_input["query"]
+
+
+@pytest.mark.postgres
+def test_postgresql_table_input_validates_with_credentials_from_pgpassword(postgres, sample_events, tmp_path,
+                                                                           monkeypatch):
+    import ibis
+
+    import pg_server
+
+    _, events = sample_events
+    con = ibis.postgres.connect(host="127.0.0.1", port=postgres.port, user=pg_server.USER,
+                                password=pg_server.PASSWORD, database=pg_server.DATABASE)
+    con.create_table("sample_events", events, overwrite=True)
+    con.disconnect()
+    monkeypatch.setenv("PGPASSWORD", pg_server.PASSWORD)
+    url = f"postgresql://{pg_server.USER}@127.0.0.1:{postgres.port}/{pg_server.DATABASE}"
+    (tmp_path / "team.yml").write_text(config_text(f"{{url: '{url}', table: sample_events}}"))
+    assert cli.main(["validate", str(tmp_path / "team.yml")]) == 0
+
+
+@pytest.mark.parametrize("value, message", [
+    ("{url: 'mysql://db/support', table: t}", "unknown engine 'mysql://'"),
+    ("{url: 'postgresql://analyst:hunter2@db/support', table: t}", "contains a password"),
+    ("{url: 'trino://host:8080/hive', table: t}", "compile-only"),
+    ("{url: 'duckdb://', path: missing.parquet}", "does not exist"),
+    ("{url: 'duckdb://', query: 'select 1 as ticket_id where false'}", "DuckDB (embedded) returned no rows"),
+])
+def test_engine_input_mistakes_exit_2_with_one_message(value, message, tmp_path, capsys):
+    (tmp_path / "team.yml").write_text(config_text(value))
+    assert cli.main(["validate", str(tmp_path / "team.yml")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and "hunter2" not in err
