@@ -340,7 +340,7 @@ def reduce_table(table, engine: engines.Engine, params: BaselineParams, timezone
         return result
 
     checks = pull(_checks(events, params, engine)).to_pylist()[0]
-    _raise_on_checks(events, checks, params, theirs, where)
+    _raise_on_checks(events, checks, params, theirs, where, engine)
     duplicates = checks["n_ts"] - int(pull(events.filter(events.ts.notnull()).select("tid", "step", "ts")
                                           .distinct().aggregate(n=lambda r: r.count())).to_pylist()[0]["n"])
     t = _per_ticket(events, params, extras)
@@ -446,10 +446,11 @@ def _first(events, condition) -> dict[str, Any]:
 
 
 def _raise_on_checks(events, checks: dict[str, Any], params: BaselineParams, theirs: dict[str, str],
-                     where: str) -> None:
+                     where: str, engine: engines.Engine) -> None:
     """The file path's refusals, for a table: the message names the column and the ticket of the first bad event."""
     if not checks["n_rows"]:
-        raise InputError(f"'{where}': the event table has no rows", fix="check the table, query or path")
+        raise InputError(f"'{where}': {engine.label} returned no rows",
+                         fix="check the table, query or path (and any filter in the query)")
     if checks["blank_id"]:
         raise InputError(f"'{where}': the ticket id is blank ({checks['blank_id']} events)",
                          column=theirs["ticket_id"], fix="every event needs the id of its ticket; filter these out")

@@ -1,0 +1,117 @@
+"""The baseline's reduction (``baseline.reduce.reduce_table``, Ibis) on DuckDB, PostgreSQL and Spark against the file
+path (``baseline.load.load_events``, DuckDB SQL): the same tickets, starts, ends, data_quality counts, medians and
+p90s (1e-9 relative; in practice identical), on the synthetic sample team and on the ServiceNow subset in
+tests/data/real (day-first text timestamps parsed in the engine, ``step_columns``, ``?`` as missing, repeated
+events, ``closed_steps``, ``pause_steps`` and ``agent_rule: at_end_step``).
+
+The reference for the file path's numbers is its own test suite (tests/test_real_exports.py checks the subset
+against pandas); here each engine must reproduce them exactly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from inbound_playbook import engines
+from inbound_playbook.baseline import load
+from inbound_playbook.baseline.reduce import format_pattern, reduce_table
+from inbound_playbook.config import load_config
+from inbound_playbook.params import RunContext
+
+REPO = Path(__file__).resolve().parents[1]
+TEAMS = {"sample": REPO / "data" / "sample-team" / "team.yml", "servicenow": REPO / "tests" / "data" / "real" / "team.yml"}
+
+
+def _raw(name: str) -> tuple[pd.DataFrame, object, str]:
+    config = load_config(TEAMS[name])
+    events = Path(config.baseline.events)
+    if events.suffix == ".parquet":
+        frame = pd.read_parquet(events)
+    else:  # as exported: every column text, blanks and '?' kept as written
+        frame = pd.read_csv(events, dtype=str, keep_default_na=False)
+    return frame, config.baseline, config.timezone
+
+
+@pytest.fixture(scope="module", params=sorted(TEAMS))
+def team(request):
+    frame, params, timezone = _raw(request.param)
+    reference = load.load_events(params, RunContext(timezone=timezone), with_ids=True)
+    return request.param, frame, params, timezone, reference
+
+
+def _log(reduction, params, timezone) -> load.TicketLog:
+    reduced = load._Reduced(path=Path("engine"), n_events=reduction.n_events, first_us=reduction.first_us,
+                            last_us=reduction.last_us, extras=reduction.extras, start_step="", end_step="",
+                            quality=reduction.quality)
+    return load._ticket_log(load._to_pandas(reduction.tickets), reduced, timezone)
+
+
+def assert_same_as_file_path(log: load.TicketLog, reference: load.TicketLog) -> None:
+    assert log.quality == reference.quality
+    assert (log.n_events, log.first_timestamp, log.last_timestamp) == (
+        reference.n_events, reference.first_timestamp, reference.last_timestamp)
+    ours, theirs = log.tickets, reference.tickets
+    assert list(ours.columns) == list(theirs.columns)
+    for column in theirs.columns:
+        pd.testing.assert_series_equal(ours[column].reset_index(drop=True), theirs[column].reset_index(drop=True),
+                                       check_dtype=False, check_names=False, rtol=1e-9)
+    for q in (0.5, 0.9):
+        done = theirs.loc[theirs.completed, "hours"]
+        assert np.quantile(ours.loc[ours.completed, "hours"], q) == pytest.approx(np.quantile(done, q), rel=1e-9)
+
+
+def test_format_pattern_reads_what_strptime_reads():
+    """The regular expression derived from a strptime format accepts exactly what ``datetime.strptime`` parses
+    among these values (the reference is Python's own strptime)."""
+    import datetime as dt
+    import re
+
+    fmt = "%d/%m/%Y %H:%M"
+    pattern, parts = format_pattern(fmt)
+    assert parts == ["day", "month", "year", "hour", "minute"]
+    for value in ("29/2/2016 01:23", "1/12/2016 9:05", "2016-02-29 01:23", "29/2/16 01:23", "29/2/2016"):
+        try:
+            dt.datetime.strptime(value, fmt)
+            parses = True
+        except ValueError:
+            parses = False
+        assert bool(re.search(pattern, value)) == parses, value
+
+
+def test_duckdb_memtable_gives_the_file_paths_tickets(team):
+    import ibis
+
+    _, frame, params, timezone, reference = team
+    table = ibis.duckdb.connect().create_table("events", frame)
+    reduction = reduce_table(table, engines.ENGINES["duckdb"], params, timezone)
+    assert_same_as_file_path(_log(reduction, params, timezone), reference)
+    # only per-ticket rows (and one-row aggregates) came back
+    assert max(run.rows for run in reduction.runs) == reduction.tickets.num_rows < len(frame)
+
+
+@pytest.mark.postgres
+def test_postgresql_gives_the_file_paths_tickets(team, postgres):
+    import ibis
+
+    import pg_server
+
+    name, frame, params, timezone, reference = team
+    con = ibis.postgres.connect(host="127.0.0.1", port=postgres.port, user=pg_server.USER,
+                                password=pg_server.PASSWORD, database=pg_server.DATABASE)
+    table = con.create_table(f"baseline_{name}", frame, overwrite=True)
+    reduction = reduce_table(table, engines.ENGINES["postgresql"], params, timezone)
+    assert_same_as_file_path(_log(reduction, params, timezone), reference)
+    con.disconnect()
+
+
+@pytest.mark.spark
+def test_spark_gives_the_file_paths_tickets(team, spark, tmp_path):
+    name, frame, params, timezone, reference = team
+    frame.to_parquet(tmp_path / f"{name}.parquet", index=False)
+    opened = engines.open_input({"url": "spark://local[2]", "path": str(tmp_path / f"{name}.parquet")})
+    reduction = reduce_table(opened.table, opened.engine, params, timezone)
+    assert_same_as_file_path(_log(reduction, params, timezone), reference)
