@@ -23,7 +23,8 @@ from inbound_playbook.config import load_config
 from inbound_playbook.params import RunContext
 
 REPO = Path(__file__).resolve().parents[1]
-TEAMS = {"sample": REPO / "data" / "sample-team" / "team.yml", "servicenow": REPO / "tests" / "data" / "real" / "team.yml"}
+TEAMS = {"sample": REPO / "data" / "sample-team" / "team.yml",
+         "servicenow": REPO / "tests" / "data" / "real" / "team.yml"}
 
 
 def _raw(name: str) -> tuple[pd.DataFrame, object, str]:
@@ -93,10 +94,19 @@ def test_duckdb_memtable_gives_the_file_paths_tickets(team):
     assert max(run.rows for run in reduction.runs) == reduction.tickets.num_rows < len(frame)
 
 
+def test_a_pandas_frame_through_load_table_gives_the_file_paths_tickets(team):
+    """The narrow entry a frame takes (``ip.baseline(frame)``): ``ibis.memtable`` on the default DuckDB backend."""
+    import ibis
+
+    _, frame, params, timezone, reference = team
+    log = load.load_table(ibis.memtable(frame), params, timezone, with_ids=True)
+    assert_same_as_file_path(log, reference)
+    assert log.engine["ticket_rows_pulled"] == len(reference.tickets)
+
+
 @pytest.mark.postgres
 def test_postgresql_gives_the_file_paths_tickets(team, postgres):
     import ibis
-
     import pg_server
 
     name, frame, params, timezone, reference = team
@@ -115,3 +125,11 @@ def test_spark_gives_the_file_paths_tickets(team, spark, tmp_path):
     opened = engines.open_input({"url": "spark://local[2]", "path": str(tmp_path / f"{name}.parquet")})
     reduction = reduce_table(opened.table, opened.engine, params, timezone)
     assert_same_as_file_path(_log(reduction, params, timezone), reference)
+
+
+def test_the_reduce_modules_docstring_examples_run():
+    import doctest
+
+    from inbound_playbook.baseline import reduce
+
+    assert doctest.testmod(reduce).failed == 0

@@ -1058,6 +1058,24 @@ def reduce_in_engine(params: BaselineParams, timezone: str, opened: Any, target:
             "rows": sum(run.rows for run in reduction.runs), "bytes": sum(run.bytes for run in reduction.runs)}
 
 
+def load_table(table: Any, params: BaselineParams, timezone: str, *, engine: str = "duckdb",
+               with_ids: bool = False) -> TicketLog:
+    """The TicketLog of an Ibis table of raw events (``ibis.memtable(frame)`` for a pandas frame, on DuckDB).
+
+    The same reduction, checks and data_quality counts as an engine input (``reduce.reduce_table``); a bad event is
+    named by its ticket, since a table has no file rows.
+    """
+    from ..engines import ENGINES
+    from .reduce import reduce_table
+
+    reduction = reduce_table(table, ENGINES[engine], params, timezone, with_ids=with_ids)
+    reduced = _Reduced(path=Path("<table>"), n_events=reduction.n_events, first_us=reduction.first_us,
+                       last_us=reduction.last_us, extras=reduction.extras, start_step=step_label(params.start_step),
+                       end_step=step_label(params.end_step), quality=reduction.quality,
+                       engine=engine_block(engine, rows=reduction.tickets.num_rows))
+    return _ticket_log(_to_pandas(reduction.tickets), reduced, timezone)
+
+
 def _engine_reduced(params: BaselineParams) -> tuple[pa.Table, _Reduced] | None:
     """The per-ticket rows an engine pulled back (``reduce_in_engine``), or None for a file input."""
     if not str(params.events).endswith(ENGINE_TICKETS_SUFFIX):

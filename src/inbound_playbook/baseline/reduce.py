@@ -18,7 +18,6 @@ Text with a UTC offset is read by the file path (DuckDB) only.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,8 +44,11 @@ def format_pattern(fmt: str) -> tuple[str, list[str]]:
 
     Examples
     --------
-    >>> format_pattern("%d/%m/%Y %H:%M")
-    ('^\\\\s*(\\\\d{1,2})/(\\\\d{1,2})/(\\\\d{4}) (\\\\d{1,2}):(\\\\d{1,2})\\\\s*$', ['day', 'month', 'year', 'hour', 'minute'])
+    >>> pattern, parts = format_pattern("%d/%m/%Y %H:%M")
+    >>> pattern
+    '^\\\\s*(\\\\d{1,2})/(\\\\d{1,2})/(\\\\d{4})\\\\ (\\\\d{1,2}):(\\\\d{1,2})\\\\s*$'
+    >>> parts
+    ['day', 'month', 'year', 'hour', 'minute']
     """
     pieces, parts, i = [], [], 0
     while i < len(fmt):
@@ -69,8 +71,9 @@ def format_pattern(fmt: str) -> tuple[str, list[str]]:
     return r"^\s*" + "".join(pieces) + r"\s*$", parts
 
 
-def _parsed_text(text, fmt: str | None):
-    """(timestamp or NULL, matches) for a text column: built from the regular expression's groups."""
+def _parsed_text(text, fmt: str | None, engine: engines.Engine):
+    """(timestamp or NULL, readable) for a text column: built from the regular expression's groups, and only where
+    they form a real date and time (so no engine ever raises on a value: it is counted and named instead)."""
     import ibis
 
     pattern, parts = format_pattern(fmt) if fmt else _ISO_PATTERN
@@ -78,16 +81,30 @@ def _parsed_text(text, fmt: str | None):
     value = {}
     for index, part in enumerate(parts, start=1):
         group = text.re_extract(pattern, index)
-        value[part] = ibis.ifelse(group == "", ibis.null("int32"), group.cast("int32")) \
-            if part in ("second", "fraction") else group.cast("int32")
+        value[part] = ibis.ifelse(matches & (group != ""), group, ibis.null("string")).cast("int32")
+    year, month, day = value["year"], value["month"], value["day"]
+    hour, minute = value.get("hour", ibis.literal(0)), value.get("minute", ibis.literal(0))
     second = value.get("second", ibis.literal(0, "int32")).fill_null(0)
-    stamp = ibis.timestamp(value["year"], value["month"], value["day"], value.get("hour", 0),
-                           value.get("minute", 0), second)
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    month_days = ibis.cases((month == 2, ibis.ifelse(leap, 29, 28)), (month.isin([4, 6, 9, 11]), 30), else_=31)
+    valid = (matches.fill_null(False) & month.between(1, 12) & (day >= 1) & (day <= month_days)
+             & hour.between(0, 23) & minute.between(0, 59) & second.between(0, 59)).fill_null(False)
+    if engine.name == "spark":  # Ibis 12 has no rule for ibis.timestamp(y, m, d, H, M, S) on Spark
+        import ibis.expr.datatypes as dt
+
+        def make_timestamp(y, mo, d, h, mi, sec):
+            """Spark's make_timestamp."""
+
+        build = ibis.udf.scalar.builtin(make_timestamp, name="make_timestamp",
+                                        signature=((dt.int32,) * 6, dt.Timestamp()))
+        stamp = build(year, month, day, hour, minute, second)
+    else:
+        stamp = ibis.timestamp(year, month, day, hour, minute, second)
     if "fraction" in parts:
         digits = text.re_extract(pattern, parts.index("fraction") + 1)
-        micros = ibis.ifelse(digits == "", 0, (digits + "000000").substr(0, 6).cast("int64"))
+        micros = ibis.ifelse(matches & (digits != ""), (digits + "000000").substr(0, 6), "0").cast("int64")
         stamp = stamp + micros.as_interval("us")
-    return ibis.ifelse(matches, stamp, ibis.null("timestamp")), matches
+    return ibis.ifelse(valid, stamp, ibis.null("timestamp")), valid
 
 
 def _instant(column, kind, params: BaselineParams, timezone: str, engine: engines.Engine):
@@ -96,8 +113,8 @@ def _instant(column, kind, params: BaselineParams, timezone: str, engine: engine
 
     if kind.is_string():
         text = _missing(column, params)
-        naive, matches = _parsed_text(text, params.timestamp_format)
-        bad = text.notnull() & ~matches.fill_null(False)
+        naive, valid = _parsed_text(text, params.timestamp_format, engine)
+        bad = text.notnull() & ~valid
     elif kind.is_timestamp():
         if kind.timezone is not None:
             return column.cast(ibis.dtype("timestamp('UTC')")), ibis.literal(False)
@@ -195,7 +212,6 @@ def _pick(events, tickets, role: str, order: str, where=None):
 
 def _per_ticket(events, params: BaselineParams, extras: dict[str, str]):
     """The grouped passes: start, paired end, workflow pair, closed, extras, last event; one row per ticket."""
-    import ibis
 
     ev = events.filter(events.ts.notnull())
     starts = ev.group_by("tid").aggregate(
@@ -331,8 +347,18 @@ def reduce_table(table, engine: engines.Engine, params: BaselineParams, timezone
     extras = _extra_columns(params)
     types = {name: str(kind) for name, kind in table.schema().items()}
     _check_columns(where, types, {**theirs, **{f"step '{k}'": v for k, v in params.step_columns.items()}}, extras)
-    events = _events(table, engine, params, timezone, theirs, extras)
-    runs: list[engines.EngineRun] = []
+    # parsed once and kept in the engine (a temporary table; Spark: persisted): every query below reads it
+    parsed = _events(table, engine, params, timezone, theirs, extras)
+    runs = [engines.EngineRun(engine=engine.name, sql=engines.compiled_sql(parsed), rows=0, bytes=0)]
+    events = parsed.cache()
+    try:
+        return _reduce(events, engine, params, timezone, theirs, extras, where, with_ids, runs)
+    finally:
+        events.release()
+
+
+def _reduce(events, engine, params, timezone, theirs, extras, where, with_ids, runs) -> Reduction:
+    """reduce_table's queries over the cached events (the arguments are reduce_table's)."""
 
     def pull(expr) -> pa.Table:
         result, run = engines.fetch_arrow(expr, engine)
@@ -343,7 +369,17 @@ def reduce_table(table, engine: engines.Engine, params: BaselineParams, timezone
     _raise_on_checks(events, checks, params, theirs, where, engine)
     duplicates = checks["n_ts"] - int(pull(events.filter(events.ts.notnull()).select("tid", "step", "ts")
                                           .distinct().aggregate(n=lambda r: r.count())).to_pylist()[0]["n"])
-    t = _per_ticket(events, params, extras)
+    t = _per_ticket(events, params, extras).cache()  # a row per ticket, read by the queries below
+    try:
+        return _finish(events, t, pull, checks, duplicates, engine, params, timezone, theirs, extras, where, with_ids,
+                       runs)
+    finally:
+        t.release()
+
+
+def _finish(events, t, pull, checks, duplicates, engine, params, timezone, theirs, extras, where, with_ids, runs
+            ) -> Reduction:
+    """The per-ticket queries: data_quality, the second looks (agent, pause, last step), the rows that come back."""
     counts = pull(_quality(t, params)).to_pylist()[0]
     if params.strict and (duplicates or checks["no_ts"] or counts["ended_before_start"]):
         _raise_strict(events, t, params, theirs, where, duplicates, checks["no_ts"])
@@ -373,7 +409,7 @@ def _output(t, picks: dict[str, Any], params: BaselineParams, extras: dict[str, 
     """The per-ticket rows that come back: instants as epoch microseconds, sorted by ticket id."""
     import ibis
 
-    for name, pick in picks.items():
+    for pick in picks.values():
         t = t.left_join(pick, "tid")
     us = lambda column: engines.epoch_micros(column, engine)  # noqa: E731 - one short alias
     before = (t.e_max < t.s).fill_null(False)
