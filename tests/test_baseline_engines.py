@@ -133,3 +133,51 @@ def test_the_reduce_modules_docstring_examples_run():
     from inbound_playbook.baseline import reduce
 
     assert doctest.testmod(reduce).failed == 0
+
+
+def _rework_case(tmp_path, timezone):
+    from test_baseline_fast_path import REWORK_LOG, _params
+
+    path = tmp_path / "rework.csv"
+    path.write_text(REWORK_LOG)
+    params = _params(path, business_hours={"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
+                     pause_steps=["Ticket created"])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return frame, params, load.load_events(params, RunContext(timezone=timezone), with_ids=True)
+
+
+@pytest.mark.parametrize("timezone", ["Europe/London", "Asia/Singapore", "UTC"])
+def test_dst_gap_repeated_hour_rework_and_ties_match_the_file_path_on_duckdb(tmp_path, timezone):
+    """tests/test_baseline_fast_path.py's log: an end across London's spring gap (1.5 h), a start inside the
+    repeated autumn hour (read as its first occurrence, as the file path reads it), an end before the start, and
+    same-time events (ties broken by the value); with business hours and a pause step."""
+    import ibis
+
+    frame, params, reference = _rework_case(tmp_path, timezone)
+    log = load.load_table(ibis.memtable(frame), params, timezone, with_ids=True)
+    assert_same_as_file_path(log, reference)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("timezone", ["Europe/London", "Asia/Singapore"])
+def test_dst_gap_repeated_hour_rework_and_ties_match_the_file_path_on_postgresql(tmp_path, timezone, postgres):
+    import ibis
+    import pg_server
+
+    frame, params, reference = _rework_case(tmp_path, timezone)
+    con = ibis.postgres.connect(host="127.0.0.1", port=postgres.port, user=pg_server.USER,
+                                password=pg_server.PASSWORD, database=pg_server.DATABASE)
+    table = con.create_table("rework_events", frame, overwrite=True)
+    reduction = reduce_table(table, engines.ENGINES["postgresql"], params, timezone)
+    assert_same_as_file_path(_log(reduction, params, timezone), reference)
+    con.disconnect()
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("timezone", ["Europe/London", "Asia/Singapore"])
+def test_dst_gap_repeated_hour_rework_and_ties_match_the_file_path_on_spark(tmp_path, timezone, spark):
+    frame, params, reference = _rework_case(tmp_path, timezone)
+    frame.to_parquet(tmp_path / "rework.parquet", index=False)
+    opened = engines.open_input({"url": "spark://local[2]", "path": str(tmp_path / "rework.parquet")})
+    reduction = reduce_table(opened.table, opened.engine, params, timezone)
+    assert_same_as_file_path(_log(reduction, params, timezone), reference)
