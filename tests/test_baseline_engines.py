@@ -181,3 +181,27 @@ def test_dst_gap_repeated_hour_rework_and_ties_match_the_file_path_on_spark(tmp_
     opened = engines.open_input({"url": "spark://local[2]", "path": str(tmp_path / "rework.parquet")})
     reduction = reduce_table(opened.table, opened.engine, params, timezone)
     assert_same_as_file_path(_log(reduction, params, timezone), reference)
+
+
+def test_a_wide_export_and_agent_rule_first_match_the_file_path(tmp_path):
+    """One row per ticket, a time column per step (Zendesk-like, ISO times), ``?`` as missing, agent_rule first
+    with a system account excluded: the table path gives the file path's tickets and counts."""
+    import ibis
+
+    from inbound_playbook import baseline
+
+    path = tmp_path / "wide.csv"
+    path.write_text("Id,Created at,Solved at,Assignee\n"
+                    "1,2026-05-04 09:00:00,2026-05-04 11:30:00,ann\n"
+                    "2,2026-05-04 10:00:00,?,system-bot\n"
+                    "3,2026-05-05 08:00:00,2026-05-06 08:00:00,\n"
+                    "4,?,2026-05-06 09:00:00,bob\n")
+    params = baseline.Params(events=str(path), columns={"Id": "ticket_id"},
+                             step_columns={"Created": "Created at", "Solved": "Solved at"},
+                             missing_values=["?"], start_step="Created", end_step="Solved",
+                             agent_column="Assignee", agent_rule="first", exclude_agents=["system-*"])
+    reference = load.load_events(params, RunContext(timezone="Europe/London"), with_ids=True)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    log = load.load_table(ibis.memtable(frame), params, "Europe/London", with_ids=True)
+    assert_same_as_file_path(log, reference)
+    assert log.tickets["hours"].tolist()[:1] == [2.5] and log.quality["tickets"] == 4

@@ -914,7 +914,7 @@ def validate(params: BaselineParams, context: RunContext) -> None:
     Under ``playbook run`` (``context.prepared_dir`` set) the reduced per-ticket table is kept in that private
     temporary folder, so the notebook does not read the whole log a second time.
     """
-    if _engine_reduced(params) is not None:
+    if str(params.events).endswith(ENGINE_TICKETS_SUFFIX):
         pass  # reduced and checked in the engine (sources.Snapshots -> reduce_in_engine)
     elif context.prepared_dir is not None:
         prepare(params, context)

@@ -195,19 +195,21 @@ def _events(table, engine: engines.Engine, params: BaselineParams, timezone: str
             ts, bad = _instant(source[column], schema[column], params, timezone, engine)
             parts.append(source.select(tid=_missing(source[theirs["ticket_id"]], params), step=ibis.literal(step),
                                        ts=ts, ts_missing=ibis.literal(False), bad_ts=bad, **carried(True),
-                                       n_row=ibis.literal(1, "int64"), ts_column=ibis.literal(column)))
+                                       n_row=ibis.literal(0, "int64"), ts_column=ibis.literal(column)))
     return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
 
 
-def _pick(events, tickets, role: str, order: str, where=None):
+def _pick(events, role: str, order: str, where=None):
     """Per ticket, the ``role`` value on its last (``order='last'``) or first event, ties broken by the greatest
-    value, so the result never depends on row order (portable form of DuckDB's ``arg_max(v, (ts, v))``)."""
+    (first: the least) value, so the result never depends on row order (the portable form of the file path's
+    ``arg_max(v, (ts, v))`` / ``arg_min(v, (ts, v))``)."""
     ev = events.filter(events[role].notnull() & events.ts.notnull())
     if where is not None:
         ev = where(ev)
     when = ev.group_by("tid").aggregate(at=ev.ts.max() if order == "last" else ev.ts.min())
     joined = ev.join(when, [ev.tid == when.tid, ev.ts == when.at])
-    return joined.group_by(joined.tid).aggregate(**{f"{role}_pick": joined[role].max()})
+    value = joined[role].max() if order == "last" else joined[role].min()
+    return joined.group_by(joined.tid).aggregate(**{f"{role}_pick": value})
 
 
 def _per_ticket(events, params: BaselineParams, extras: dict[str, str]):
@@ -288,15 +290,15 @@ def _agent_pick(events, t, params: BaselineParams):
             j = ev.join(ends, "tid")
             return j.filter(j.e.isnull() | (j.ts <= j.e)).drop("e")
 
-        return _pick(events, t, "agent", "last", where=until_end)
-    return _pick(events, t, "agent", "first" if params.agent_rule == "first" else "last")
+        return _pick(events, "agent", "last", where=until_end)
+    return _pick(events, "agent", "first" if params.agent_rule == "first" else "last")
 
 
 def _last_steps(events, t):
     """The step of each open ticket's last event (ties: the greatest name)."""
     open_ids = t.filter(t.s.notnull() & t.e.isnull() & ~(t.e_max < t.s).fill_null(False)).select("tid")
     ev = events.semi_join(open_ids, "tid")
-    return _pick(ev, t, "step", "last")
+    return _pick(ev, "step", "last")
 
 
 def _quality(t, params: BaselineParams) -> Any:
@@ -352,13 +354,15 @@ def reduce_table(table, engine: engines.Engine, params: BaselineParams, timezone
     runs = [engines.EngineRun(engine=engine.name, sql=engines.compiled_sql(parsed), rows=0, bytes=0)]
     events = parsed.cache()
     try:
-        return _reduce(events, engine, params, timezone, theirs, extras, where, with_ids, runs)
+        return _reduce(events, engine, params, timezone, theirs, extras, where, with_ids, runs,
+                       None if "step" in theirs else table)
     finally:
         events.release()
 
 
-def _reduce(events, engine, params, timezone, theirs, extras, where, with_ids, runs) -> Reduction:
-    """reduce_table's queries over the cached events (the arguments are reduce_table's)."""
+def _reduce(events, engine, params, timezone, theirs, extras, where, with_ids, runs, wide_table) -> Reduction:
+    """reduce_table's queries over the cached events (the arguments are reduce_table's; ``wide_table`` is the raw
+    table of a wide export, whose rows are tickets, not events: they are counted on their own)."""
 
     def pull(expr) -> pa.Table:
         result, run = engines.fetch_arrow(expr, engine)
@@ -366,6 +370,8 @@ def _reduce(events, engine, params, timezone, theirs, extras, where, with_ids, r
         return result
 
     checks = pull(_checks(events, params, engine)).to_pylist()[0]
+    if wide_table is not None:
+        checks["n_rows"] = pull(wide_table.aggregate(n=wide_table.count())).to_pylist()[0]["n"]
     _raise_on_checks(events, checks, params, theirs, where, engine)
     duplicates = checks["n_ts"] - int(pull(events.filter(events.ts.notnull()).select("tid", "step", "ts")
                                           .distinct().aggregate(n=lambda r: r.count())).to_pylist()[0]["n"])
@@ -388,7 +394,7 @@ def _finish(events, t, pull, checks, duplicates, engine, params, timezone, their
         if role == "agent":
             picks[role] = _agent_pick(events, t, params)
         else:
-            picks[role] = _pick(events, t, role, "last")
+            picks[role] = _pick(events, role, "last")
     if params.pause_steps:
         picks["pause"] = _pause(events, t, params, engine)
     picks["last_step"] = _last_steps(events, t)
