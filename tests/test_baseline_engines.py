@@ -139,7 +139,9 @@ def _rework_case(tmp_path, timezone):
     from test_baseline_fast_path import REWORK_LOG, _params
 
     path = tmp_path / "rework.csv"
-    path.write_text(REWORK_LOG)
+    # and a start inside the hour London's clocks skip (01:30 on 29 March 2026 does not exist there)
+    path.write_text(REWORK_LOG + "E,Evidence received,2026-03-29 01:30:00,,e1\n"
+                    "E,Resolution proposed,2026-03-29 03:00:00,,e1\n")
     params = _params(path, business_hours={"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
                      pause_steps=["Ticket created"])
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)

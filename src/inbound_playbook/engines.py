@@ -571,7 +571,8 @@ def _spark_local_to_utc(naive: "ir.TimestampColumn", zone: str) -> "ir.Timestamp
     from_utc = _builtin("from_utc_timestamp", (naive_type, dt.string), naive_type)
     micros = _builtin("unix_micros", (naive_type,), dt.int64)
     at = _builtin("timestamp_micros", (dt.int64,), naive_type)
-    wall = micros(naive)
+    as_session_time = _builtin("timestamp", (naive_type,), naive_type)  # TIMESTAMP_NTZ -> TIMESTAMP, session UTC
+    wall = micros(as_session_time(naive))
     first = micros(to_utc(naive, zone))
     used = wall - first
     probe = first + 3 * 3_600_000_000
