@@ -29,6 +29,11 @@ zone are read as wall time in the team's zone too.
 
 Pairing (DESIGN.md): for each ticket, the first event of any start step, then the first event of any end step at or
 after it.
+
+Engine inputs (``events: {url, table | query | path}``) and tables take the Ibis path instead (``reduce.py``): the
+same reduction, checks and counts run inside PostgreSQL, Spark or DuckDB and only per-ticket rows come back
+(``reduce_in_engine`` writes them for a run; ``load_table`` takes an Ibis table such as ``ibis.memtable(frame)``).
+Files stay on the DuckDB SQL here, whose slow path names the first bad row of the file.
 """
 
 from __future__ import annotations
