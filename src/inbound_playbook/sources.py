@@ -15,9 +15,9 @@ snapshot is deleted when the command ends. SQLAlchemy is used so any database wi
 against a real PostgreSQL server.
 
 An input may also be written as an engine input (``events: {url, table | query | path}``, see ``engines``): DuckDB,
-PostgreSQL or Spark (``spark://local[2]``, ``sc://host:port``) read it through Ibis and it is snapshotted the same
-way, with the engine and the SQL it ran recorded. Pushing the baseline's reduction into the engine, so that only
-per-ticket rows come back, is the baseline data path's job (``engines.open_input``).
+PostgreSQL or Spark (``spark://local[2]``, ``sc://host:port``) read it through Ibis. The baseline's ``events`` are
+reduced inside the engine and only per-ticket rows come back (``baseline.load.reduce_in_engine``); any other input
+is snapshotted the same way as a SQL source. Either way the engine and the SQL it ran are recorded.
 """
 
 from __future__ import annotations
