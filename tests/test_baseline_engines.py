@@ -151,8 +151,9 @@ def _rework_case(tmp_path, timezone):
 @pytest.mark.parametrize("timezone", ["Europe/London", "Asia/Singapore", "UTC"])
 def test_dst_gap_repeated_hour_rework_and_ties_match_the_file_path_on_duckdb(tmp_path, timezone):
     """tests/test_baseline_fast_path.py's log: an end across London's spring gap (1.5 h), a start inside the
-    repeated autumn hour (read as its later occurrence, as the file path reads it; Spark alone needs correcting), an end before the start, and
-    same-time events (ties broken by the value); with business hours and a pause step."""
+    repeated autumn hour (read as its later occurrence, as the file path reads it; Spark alone needs correcting),
+    a start inside the skipped spring hour, an end before the start, and same-time events (ties broken by the
+    value); with business hours and a pause step."""
     import ibis
 
     frame, params, reference = _rework_case(tmp_path, timezone)
