@@ -1,6 +1,10 @@
 """Benchmark the baseline on a large generated event log (a benchmark, not a test).
 
 Usage: python scripts/bench.py [--tickets N ...] [--only baseline its feasibility] [--keep DIR]
+       python scripts/bench.py --engine duckdb postgresql spark [--tickets N ...]
+
+With ``--engine`` it runs ``scripts/bench_engines.py`` instead: the baseline's reduction inside each engine, side by
+side (time, peak memory of the process tree, rows and bytes pulled back).
 
 For each N it writes a CSV event log of N tickets (six steps each, about 5.98 events per ticket because tickets
 opened near the end of the 78-week window miss their later steps; 1,000,000 tickets make a 290 MB CSV) and a team.yml into a temporary folder, then times:
@@ -285,7 +289,14 @@ def main(argv: list[str] | None = None) -> int:
                              "event)")
     parser.add_argument("--keep", type=Path, default=None, help="copy each generated folder here")
     parser.add_argument("--generate", nargs=2, metavar=("DIR", "N"), help="only write the log of N tickets to DIR")
+    parser.add_argument("--engine", nargs="+", choices=["duckdb", "postgresql", "spark"],
+                        help="compare the engines instead (scripts/bench_engines.py)")
     args = parser.parse_args(argv)
+    if args.engine:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import bench_engines
+
+        return bench_engines.main(["--engine", *args.engine, "--tickets", *map(str, args.tickets)])
     if args.generate:
         Path(args.generate[0]).mkdir(parents=True, exist_ok=True)
         generate(Path(args.generate[0]), int(args.generate[1]), timezone=args.timezone)

@@ -1,19 +1,18 @@
 """Benchmark the engines side by side on one generated event log (a benchmark, not a test).
 
 Usage: python scripts/bench_engines.py [--engine duckdb postgresql spark] [--tickets 100000 1000000]
-                                       [--pull tickets|summary]
+       python scripts/bench.py --engine duckdb postgresql spark --tickets 1000000   (the same)
 
 For each N it writes a Parquet event log of N tickets (Created, Assigned, Resolved, Closed; one ticket in ten never
 resolves, so about 3.9 events per ticket) with DuckDB, then for each engine, in a fresh child process:
 
 1. opens the log on the engine (``engines.open_input``: the file for DuckDB; a table loaded beforehand into a
    throwaway PostgreSQL server on 127.0.0.1, the one the tests use; ``path:`` on Spark ``local[2]``);
-2. pairs per ticket the first Created with the first Resolved at or after it in the engine, and pulls back either
-   the per-ticket rows (``--pull tickets``: ticket, start, end, hours) or nothing but the summary
-   (``--pull summary``); in both cases computes count, exact median, p90 and the order-statistic 95% CI of the
-   median in the engine.
+2. runs the baseline's own reduction in the engine (``baseline.reduce.reduce_table``: the checks and data_quality
+   counts as aggregate queries, pairing, closed steps) and pulls back only the per-ticket rows, as a baseline run
+   with an engine input does; the median and p90 are then computed from those rows on this machine.
 
-This reduction stands in for the baseline's data path (issue #13) until that runs on the engines. Printed per
+Printed per
 engine: wall time (open + reduce + pull), peak memory of the child's process tree (Python, and Spark's JVM,
 sampled every 50 ms with psutil; the PostgreSQL server runs outside it and is not counted), and rows and bytes of
 Arrow pulled back. The medians must agree across engines (printed, and checked to 1e-9 relative).
@@ -76,43 +75,35 @@ def load_postgres(server, parquet: Path, table: str) -> None:
     csv.unlink()
 
 
-def measure(engine: str, spec: dict | str, pull: str) -> dict:
-    """Runs in the child process: open, reduce, pull; returns timings and what came back."""
+def measure(engine: str, spec: dict | str) -> dict:
+    """Runs in the child process: open, reduce in the engine, pull the per-ticket rows; timings and what came back."""
     sys.path.insert(0, str(REPO / "src"))
-    from inbound_playbook import engines
+    import numpy as np
 
+    from inbound_playbook import engines
+    from inbound_playbook.baseline.params import BaselineParams
+    from inbound_playbook.baseline.reduce import reduce_table
+
+    params = BaselineParams(events="bench", columns={"ticket": "ticket_id", "ts": "timestamp"},
+                            start_step="Created", end_step="Resolved", closed_steps=["Closed"])
     started = time.perf_counter()
     opened = engines.open_input(spec)
-    events, eng = opened.table, opened.engine
-    created = events.filter(events.step == "Created")
-    starts = created.group_by("ticket").aggregate(start=created.ts.min())
-    resolved = events.filter(events.step == "Resolved")
-    pairs = resolved.join(starts, "ticket").filter(lambda t: t.ts >= t.start)
-    ends = pairs.group_by("ticket").aggregate(end=pairs.ts.min())
-    tickets = starts.left_join(ends, "ticket").select("ticket", "start", "end")
-    tickets = tickets.mutate(hours=engines.hours_between(tickets.start, tickets.end, eng))
-    pulled_rows = pulled_bytes = 0
-    if pull == "tickets":
-        per_ticket, run = engines.fetch_arrow(tickets, eng)
-        pulled_rows, pulled_bytes = run.rows, run.bytes
-    done = tickets.filter(tickets.hours.notnull())
-    summary, run = engines.fetch_arrow(done.aggregate(
-        completed=done.count(), median=engines.quantile(done.hours, 0.5, eng).expr,
-        p90=engines.quantile(done.hours, 0.9, eng).expr), eng)
-    numbers = summary.to_pylist()[0]
-    ranks = engines.median_ci_ranks(numbers["completed"])
-    bounds, ci_run = engines.fetch_arrow(engines.order_statistics(tickets, "hours", [ranks.lower, ranks.upper]), eng)
-    return {"engine": engine, "seconds": time.perf_counter() - started, **numbers,
-            "ci": bounds["value"].to_pylist(), "rows_pulled": pulled_rows + run.rows + ci_run.rows,
-            "bytes_pulled": pulled_bytes + run.bytes + ci_run.bytes}
+    reduction = reduce_table(opened.table, opened.engine, params, "UTC")
+    tickets = reduction.tickets
+    start, end = (tickets[c].to_numpy(zero_copy_only=False) for c in ("start_us", "end_us"))
+    hours = ((end - start) / 3.6e9)[~np.isnan(end.astype("float64"))]
+    return {"engine": engine, "seconds": time.perf_counter() - started, "completed": int(hours.size),
+            "median": float(np.median(hours)), "p90": float(np.quantile(hours, 0.9)),
+            "rows_pulled": sum(run.rows for run in reduction.runs),
+            "bytes_pulled": sum(run.bytes for run in reduction.runs), "queries": len(reduction.runs)}
 
 
-def run_child(engine: str, spec: dict | str, pull: str) -> dict:
+def run_child(engine: str, spec: dict | str) -> dict:
     """Run ``measure`` in a fresh Python, sampling its process tree's resident memory every 50 ms."""
     import psutil
 
     code = (f"import json, sys; sys.path.insert(0, {str(REPO / 'scripts')!r}); import bench_engines; "
-            f"print('RESULT ' + json.dumps(bench_engines.measure({engine!r}, {spec!r}, {pull!r})))")
+            f"print('RESULT ' + json.dumps(bench_engines.measure({engine!r}, {spec!r})))")
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
     peak, parent = 0, psutil.Process(child.pid)
@@ -135,7 +126,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", nargs="+", default=["duckdb", "postgresql", "spark"],
                         choices=["duckdb", "postgresql", "spark"])
     parser.add_argument("--tickets", nargs="+", type=int, default=[100_000, 1_000_000])
-    parser.add_argument("--pull", choices=["tickets", "summary"], default="tickets")
     args = parser.parse_args(argv)
     server = None
     if "postgresql" in args.engine:
@@ -162,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                                 "table": "bench_events"}
                     else:
                         spec = {"url": "spark://local[2]", "path": str(parquet)}
-                    result = run_child(engine, spec, args.pull)
+                    result = run_child(engine, spec)
                     results.append(result)
                     print(f"{n:>10,} {engine:<11} {result['seconds']:>8.1f} {result['peak_mb']:>8.0f} "
                           f"{result['rows_pulled']:>10,} {result['bytes_pulled'] / 2**20:>8.1f} "

@@ -543,19 +543,46 @@ def _builtin(name: str, arguments: tuple, returns: Any):
 def local_to_utc(column: "ir.TimestampColumn", zone: str, engine: Engine) -> "ir.TimestampColumn":
     """Naive wall-clock timestamps read in ``zone`` (an IANA name) as UTC instants, computed in the engine.
 
-    DuckDB (ICU) and PostgreSQL use ``timezone(zone, ts)``; Spark uses ``to_utc_timestamp(ts, zone)``. All three
-    use the IANA database, so ordinary times agree; a wall time that does not exist or occurs twice at a
-    daylight-saving change is resolved by each engine's own rule (documented in the config reference).
+    DuckDB (ICU) and PostgreSQL use ``timezone(zone, ts)``; Spark uses ``to_utc_timestamp(ts, zone)``, corrected so
+    that a wall time occurring twice is read as its later occurrence as DuckDB and PostgreSQL read it
+    (:func:`_spark_local_to_utc`). All three use the IANA database; a wall time that does not exist (the hour the
+    clocks skip) is still resolved by each engine's own rule (documented in the running-analyses chapter).
     """
     import ibis.expr.datatypes as dt
 
     naive = column.cast(dt.Timestamp())
-    if engine.name == "spark":  # to_utc_timestamp(local, zone): the UTC wall time of that local time
-        to_utc = _builtin("to_utc_timestamp", (dt.Timestamp(), dt.string), dt.Timestamp())
-        return to_utc(naive, zone).cast(dt.Timestamp(timezone="UTC"))
+    if engine.name == "spark":
+        return _spark_local_to_utc(naive, zone)
     if engine.name in ("duckdb", "postgresql"):  # timezone(zone, local) -> timestamp with time zone
         return _builtin("timezone", (dt.string, dt.Timestamp()), dt.Timestamp(timezone="UTC"))(zone, naive)
     raise ValueError(f"naive timestamps cannot be read in a time zone on {engine.label}: it does not run here")
+
+
+def _spark_local_to_utc(naive: "ir.TimestampColumn", zone: str) -> "ir.TimestampColumn":
+    """Spark's ``to_utc_timestamp(local, zone)``, with a wall time that occurs twice (the hour the clocks go back)
+    read as its later occurrence, as DuckDB (ICU) and PostgreSQL read it; Spark alone takes the earlier one.
+
+    In microseconds: ``first`` is Spark's instant, ``used`` the offset it applied; ``after`` is the zone's offset
+    three hours later. When a smaller offset follows and the wall time minus it maps back to the same wall time,
+    the time was ambiguous and that later instant is taken.
+    """
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    naive_type = dt.Timestamp()
+    to_utc = _builtin("to_utc_timestamp", (naive_type, dt.string), naive_type)
+    from_utc = _builtin("from_utc_timestamp", (naive_type, dt.string), naive_type)
+    micros = _builtin("unix_micros", (naive_type,), dt.int64)
+    at = _builtin("timestamp_micros", (dt.int64,), naive_type)
+    as_session_time = _builtin("timestamp", (naive_type,), naive_type)  # TIMESTAMP_NTZ -> TIMESTAMP, session UTC
+    wall = micros(as_session_time(naive))
+    first = micros(to_utc(naive, zone))
+    used = wall - first
+    probe = first + 3 * 3_600_000_000
+    after = micros(from_utc(at(probe), zone)) - probe
+    later = wall - after
+    ambiguous = (used > after) & (micros(from_utc(at(later), zone)) == wall)
+    return at(ibis.ifelse(ambiguous, later, first)).cast(dt.Timestamp(timezone="UTC"))
 
 
 def epoch_micros(column: "ir.TimestampColumn", engine: Engine) -> "ir.IntegerColumn":

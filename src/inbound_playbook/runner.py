@@ -144,7 +144,8 @@ def input_checksums(
         if str(path) in from_sql:
             sql = from_sql[str(path)]
             row = {"path": f"sql snapshot of {sql['key']}", "bytes": row["bytes"], "sha256": row["sha256"],
-                   "source": "sql", "url": sql["url"], "query": sql["query"], "rows": sql["rows"]}
+                   "source": "sql", **{k: v for k, v in sql.items() if k not in ("key", "snapshot", "bytes")},
+                   **({"bytes_pulled": sql["bytes"]} if "bytes" in sql else {})}
         rows.append(row)
     return rows
 

@@ -15,9 +15,9 @@ snapshot is deleted when the command ends. SQLAlchemy is used so any database wi
 against a real PostgreSQL server.
 
 An input may also be written as an engine input (``events: {url, table | query | path}``, see ``engines``): DuckDB,
-PostgreSQL or Spark (``spark://local[2]``, ``sc://host:port``) read it through Ibis and it is snapshotted the same
-way, with the engine and the SQL it ran recorded. Pushing the baseline's reduction into the engine, so that only
-per-ticket rows come back, is the baseline data path's job (``engines.open_input``).
+PostgreSQL or Spark (``spark://local[2]``, ``sc://host:port``) read it through Ibis. The baseline's ``events`` are
+reduced inside the engine and only per-ticket rows come back (``baseline.load.reduce_in_engine``); any other input
+is snapshotted the same way as a SQL source. Either way the engine and the SQL it ran are recorded.
 """
 
 from __future__ import annotations
@@ -158,13 +158,34 @@ class Snapshots:
         for item in pending:
             where = f"{item.section}.{item.key}"
             target = self.folder / f"{item.section}-{item.key}.parquet"
-            if item.spec is not None:
+            if item.spec is not None and (item.section, item.key) == ("baseline", "events"):
+                target = self.folder / "baseline-events.tickets.arrow"  # load.ENGINE_TICKETS_SUFFIX
+                record = _reduce_in_engine(config, item, target, where)
+            elif item.spec is not None:
                 record = _engine_input_to_parquet(item, target, where)
             else:
                 rows = _query_to_parquet(item.source, target, where)
                 record = {"source": "sql", "url": redacted(item.source.url), "query": item.source.query, "rows": rows}
             setattr(getattr(config, item.section), item.key, str(target))
             self.records.append({"key": where, **record, "snapshot": str(target)})
+
+
+def _reduce_in_engine(config, item: PendingSource, target: Path, where: str) -> dict[str, Any]:
+    """The baseline's events stay in the engine: only the per-ticket rows come back (``baseline.load``)."""
+    from .baseline.load import reduce_in_engine
+    from .engines import open_input
+
+    opened = open_input(item.spec, where=where, base_dir=item.base_dir)
+    url = item.spec.describe().get("url", "")
+    try:
+        record = reduce_in_engine(config.baseline, config.timezone, opened, target, where, url)
+    except InputError:
+        raise
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"'{where}': the baseline's reduction failed in {opened.engine.label}: {reason}",
+                         fix="check the table, query or path in the engine's own client") from None
+    return {"source": "engine", "url": url, **record, "query": "\n;\n".join(record["queries"])}
 
 
 def _engine_input_to_parquet(item: PendingSource, target: Path, where: str) -> dict[str, Any]:

@@ -267,6 +267,7 @@ def _headline_json(params: BaselineParams, log: TicketLog, head: stats.Headline)
         "end_step": params.end_step,
         "pairing": log.pairing_rule,
         "data_quality": _data_quality(log),
+        "engine": dict(log.engine),
         "n_events": log.n_events,
         "n_tickets": head.n_tickets,
         "n_completed": head.n_completed,

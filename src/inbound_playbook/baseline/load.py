@@ -29,6 +29,11 @@ zone are read as wall time in the team's zone too.
 
 Pairing (DESIGN.md): for each ticket, the first event of any start step, then the first event of any end step at or
 after it.
+
+Engine inputs (``events: {url, table | query | path}``) and tables take the Ibis path instead (``reduce.py``): the
+same reduction, checks and counts run inside PostgreSQL, Spark or DuckDB and only per-ticket rows come back
+(``reduce_in_engine`` writes them for a run; ``load_table`` takes an Ibis table such as ``ibis.memtable(frame)``).
+Files stay on the DuckDB SQL here, whose slow path names the first bad row of the file.
 """
 
 from __future__ import annotations
@@ -87,6 +92,8 @@ class TicketLog:
     pairing_rule: str = ""
     #: results.json's data_quality: integer counts (DATA_QUALITY_COUNTS) and ignored_columns
     quality: dict[str, Any] = field(default_factory=dict)
+    #: where the events were reduced (results.json's engine): see ``engine_block``
+    engine: dict[str, Any] = field(default_factory=lambda: engine_block("duckdb"))
 
 
 def _quote(name: str) -> str:
@@ -283,6 +290,11 @@ def load_events(params: BaselineParams, context: RunContext, *, with_ids: bool =
 
     ``with_ids`` keeps the ticket ids (for ``ticket_intervals``); the analysis itself never needs them.
     """
+    pulled = _engine_reduced(params)
+    if pulled is not None:
+        tickets, reduced = pulled
+        return _ticket_log(_to_pandas(tickets if with_ids else tickets.drop_columns(["ticket_id"])), reduced,
+                           context.timezone)
     path = io.check_readable(params.events)
     con = connect(context.timezone)
     try:
@@ -309,6 +321,7 @@ class _Reduced:
     wall_offset_us: int | None = None
     #: the data_quality counts (DATA_QUALITY_COUNTS) and ignored_columns
     quality: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    engine: dict[str, Any] = field(default_factory=lambda: engine_block("duckdb"), hash=False, compare=False)
 
 
 #: what results.json's data_quality counts, in the order the report lists them
@@ -896,7 +909,8 @@ def _ticket_log(frame: pd.DataFrame, reduced: _Reduced, timezone: str) -> Ticket
     rule = PAIRING_RULE.format(start=reduced.start_step, end=reduced.end_step,
                                last=last.strftime("%Y-%m-%d %H:%M %Z"))
     return TicketLog(tickets=frame, source=reduced.path, n_events=reduced.n_events, last_timestamp=last,
-                     first_timestamp=first, extras=reduced.extras, pairing_rule=rule, quality=dict(reduced.quality))
+                     first_timestamp=first, extras=reduced.extras, pairing_rule=rule, quality=dict(reduced.quality),
+                     engine=dict(reduced.engine))
 
 
 def validate(params: BaselineParams, context: RunContext) -> None:
@@ -905,7 +919,9 @@ def validate(params: BaselineParams, context: RunContext) -> None:
     Under ``playbook run`` (``context.prepared_dir`` set) the reduced per-ticket table is kept in that private
     temporary folder, so the notebook does not read the whole log a second time.
     """
-    if context.prepared_dir is not None:
+    if str(params.events).endswith(ENGINE_TICKETS_SUFFIX):
+        pass  # reduced and checked in the engine (sources.Snapshots -> reduce_in_engine)
+    elif context.prepared_dir is not None:
         prepare(params, context)
     else:
         path = io.check_readable(params.events)
@@ -970,7 +986,8 @@ def prepared_or_loaded(params: BaselineParams, context: RunContext, *, with_ids:
     """The reduced log: under ``playbook run`` from the run's prepared table (made now if validation did not),
     otherwise read from the log. A run's executed notebook rerun later names a prepared folder that is gone: the
     log is read then."""
-    if context.prepared_dir is None or not Path(context.prepared_dir).is_dir():
+    if (context.prepared_dir is None or not Path(context.prepared_dir).is_dir()
+            or _engine_reduced(params) is not None):
         return load_events(params, context, with_ids=with_ids)
     reduced = prepare(params, context)
     with pa.OSFile(str(_prepared_paths(context)[0]), "rb") as source:
@@ -1006,6 +1023,76 @@ def intervals_frame(log: TicketLog, timezone: str) -> pd.DataFrame:
         if role in t:
             frame[role] = t[role].to_numpy()
     return frame
+
+
+#: the per-ticket table an engine pulled back, and its facts beside it (``.json``)
+ENGINE_TICKETS_SUFFIX = ".tickets.arrow"
+
+
+def engine_block(name: str, *, where: str = "this machine", rows: int | None = None) -> dict[str, Any]:
+    """results.json's ``engine``: where the events were reduced, and how exact the percentiles are.
+
+    Medians and percentiles are computed here from the per-ticket rows that came back, so they are exact on every
+    engine (the engine's own quantile function is used only above ``pull_tickets_max``, not implemented yet).
+    """
+    from ..engines import ENGINES
+
+    engine = ENGINES[name]
+    return {"name": engine.name, "label": engine.label, "where": where, "ticket_rows_pulled": rows,
+            "quantile_method": "exact", "quantiles_computed": "on this machine, from the per-ticket rows"}
+
+
+def reduce_in_engine(params: BaselineParams, timezone: str, opened: Any, target: Path, where: str,
+                     url: str = "") -> dict[str, Any]:
+    """Reduce an engine input (``engines.open_input``) in its engine; write the per-ticket rows to ``target``.
+
+    Events never come back: ``reduce.reduce_table`` runs the checks and the reduction in the engine and pulls the
+    per-ticket rows. Returns what run.json records: engine, every SQL statement it ran, rows and bytes pulled.
+    """
+    from .reduce import reduce_table
+
+    reduction = reduce_table(opened.table, opened.engine, params, timezone, where=where)
+    with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, reduction.tickets.schema) as writer:
+        writer.write_table(reduction.tickets)
+    facts = {"n_events": reduction.n_events, "first_us": reduction.first_us, "last_us": reduction.last_us,
+             "extras": reduction.extras, "quality": reduction.quality,
+             "engine": engine_block(opened.engine.name, where=url or opened.engine.label,
+                                    rows=reduction.tickets.num_rows)}
+    Path(str(target) + ".json").write_text(json.dumps(facts), encoding="utf-8")
+    return {"engine": opened.engine.name, "queries": [run.sql for run in reduction.runs],
+            "rows": sum(run.rows for run in reduction.runs), "bytes": sum(run.bytes for run in reduction.runs)}
+
+
+def load_table(table: Any, params: BaselineParams, timezone: str, *, engine: str = "duckdb",
+               with_ids: bool = False) -> TicketLog:
+    """The TicketLog of an Ibis table of raw events (``ibis.memtable(frame)`` for a pandas frame, on DuckDB).
+
+    The same reduction, checks and data_quality counts as an engine input (``reduce.reduce_table``); a bad event is
+    named by its ticket, since a table has no file rows.
+    """
+    from ..engines import ENGINES
+    from .reduce import reduce_table
+
+    reduction = reduce_table(table, ENGINES[engine], params, timezone, with_ids=with_ids)
+    reduced = _Reduced(path=Path("<table>"), n_events=reduction.n_events, first_us=reduction.first_us,
+                       last_us=reduction.last_us, extras=reduction.extras, start_step=step_label(params.start_step),
+                       end_step=step_label(params.end_step), quality=reduction.quality,
+                       engine=engine_block(engine, rows=reduction.tickets.num_rows))
+    return _ticket_log(_to_pandas(reduction.tickets), reduced, timezone)
+
+
+def _engine_reduced(params: BaselineParams) -> tuple[pa.Table, _Reduced] | None:
+    """The per-ticket rows an engine pulled back (``reduce_in_engine``), or None for a file input."""
+    if not str(params.events).endswith(ENGINE_TICKETS_SUFFIX):
+        return None
+    path = Path(params.events)
+    facts = json.loads(Path(str(path) + ".json").read_text(encoding="utf-8"))
+    with pa.OSFile(str(path), "rb") as source:
+        tickets = pa.ipc.open_file(source).read_all()
+    reduced = _Reduced(path=path, n_events=facts["n_events"], first_us=facts["first_us"], last_us=facts["last_us"],
+                       extras=facts["extras"], start_step=step_label(params.start_step),
+                       end_step=step_label(params.end_step), quality=facts["quality"], engine=facts["engine"])
+    return tickets, reduced
 
 
 def load_staffing(path: str | Path, week_start: str) -> pd.DataFrame:

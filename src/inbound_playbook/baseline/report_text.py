@@ -46,6 +46,10 @@ def at_a_glance(params: BaselineParams, context: RunContext, results: dict[str, 
     lines.append(f"- {len(warnings)} warning(s) in the checklist below." if warnings else
                  "- No warnings: the checks below all passed.")
     lines += ["", results["pairing"]]
+    if results.get("engine", {}).get("name", "duckdb") != "duckdb":  # an engine input: say where it ran
+        e = results["engine"]
+        lines += ["", f"The events were reduced in {e['label']} ({e['where']}); only {e['ticket_rows_pulled']:,} "
+                  f"per-ticket rows came back, and the medians and percentiles are {e['quantile_method']}."]
     return "\n".join(lines)
 
 
