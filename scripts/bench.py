@@ -7,7 +7,8 @@ With ``--engine`` it runs ``scripts/bench_engines.py`` instead: the baseline's r
 side (time, peak memory of the process tree, rows and bytes pulled back).
 
 For each N it writes a CSV event log of N tickets (six steps each, about 5.98 events per ticket because tickets
-opened near the end of the 78-week window miss their later steps; 1,000,000 tickets make a 290 MB CSV) and a team.yml into a temporary folder, then times:
+opened near the end of the 78-week window miss their later steps; 1,000,000 tickets make a 290 MB CSV) and a
+team.yml into a temporary folder, then times:
 
 1. a bare DuckDB query computing the same medians (read the CSV, pair first start / first end at or after it,
    median over completed tickets): the reference;
@@ -38,8 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-STEPS = ("Ticket created", "Agent assigned", "Evidence requested", "Evidence received", "Resolution proposed",
-         "Closed")
+STEPS = ("Ticket created", "Agent assigned", "Evidence requested", "Evidence received", "Resolution proposed", "Closed")
 MEDIAN_HOURS = (3.0, 1.5, 36.0, 16.0, 30.0)
 SIGMAS = (0.8, 0.7, 0.9, 0.6, 0.8)
 OUTCOMES = ("Return & Refund", "Partial Refund", "Exchange of Goods", "Rejected")
@@ -131,7 +131,7 @@ def generate(folder: Path, tickets: int, seed: int = 1, timezone: str = "Asia/Si
     extracted = origin + np.timedelta64(WINDOW_DAYS * 86400, "s")
     opened = origin + (rng.random(tickets) * WINDOW_DAYS * 86400).astype("timedelta64[s]")
     times = [opened]
-    for median, sigma in zip(MEDIAN_HOURS, SIGMAS):
+    for median, sigma in zip(MEDIAN_HOURS, SIGMAS, strict=False):
         step = np.maximum(1, np.round(median * 3600 * np.exp(sigma * rng.standard_normal(tickets))))
         times.append(times[-1] + step.astype("timedelta64[s]"))
     stamps = np.stack(times, axis=1)  # tickets x steps
@@ -141,16 +141,21 @@ def generate(folder: Path, tickets: int, seed: int = 1, timezone: str = "Asia/Si
     outcome_codes = rng.integers(0, len(OUTCOMES), tickets)
     agent_codes = rng.integers(0, N_AGENTS, tickets)
     is_closed = step_index == len(STEPS) - 1
-    table = pa.table({
-        "ticket_id": pa.array(np.char.add("T", np.char.zfill(ticket_index.astype(str), 8))),
-        "step": pa.DictionaryArray.from_arrays(pa.array(step_index.astype(np.int32)), pa.array(STEPS)),
-        "timestamp": pa.array(ts.astype("datetime64[s]")),
-        "outcome": pa.DictionaryArray.from_arrays(
-            pa.array(np.where(is_closed, outcome_codes[ticket_index], 0).astype(np.int32),
-                     mask=~is_closed), pa.array(OUTCOMES)),
-        "agent_id": pa.DictionaryArray.from_arrays(pa.array(agent_codes[ticket_index].astype(np.int32)),
-                                                   pa.array([f"A{i + 1:03d}" for i in range(N_AGENTS)])),
-    })
+    table = pa.table(
+        {
+            "ticket_id": pa.array(np.char.add("T", np.char.zfill(ticket_index.astype(str), 8))),
+            "step": pa.DictionaryArray.from_arrays(pa.array(step_index.astype(np.int32)), pa.array(STEPS)),
+            "timestamp": pa.array(ts.astype("datetime64[s]")),
+            "outcome": pa.DictionaryArray.from_arrays(
+                pa.array(np.where(is_closed, outcome_codes[ticket_index], 0).astype(np.int32), mask=~is_closed),
+                pa.array(OUTCOMES),
+            ),
+            "agent_id": pa.DictionaryArray.from_arrays(
+                pa.array(agent_codes[ticket_index].astype(np.int32)),
+                pa.array([f"A{i + 1:03d}" for i in range(N_AGENTS)]),
+            ),
+        }
+    )
     path = folder / "events.csv"
     con = duckdb.connect()
     con.register("events", table)
@@ -232,21 +237,25 @@ def bench(tickets: int, only: list[str], keep: Path | None, timezone: str) -> di
         # generate in a child process: Linux carries a process's peak RSS over fork and exec, so a large parent
         # would leak its own peak into every child's RUSAGE_SELF figure
         t = time.perf_counter()
-        done = subprocess.run([sys.executable, __file__, "--generate", str(folder), str(tickets), "--timezone",
-                               timezone], check=True)
+        subprocess.run(
+            [sys.executable, __file__, "--generate", str(folder), str(tickets), "--timezone", timezone], check=True
+        )
         generated = time.perf_counter() - t
         path = folder / "events.csv"
         size_mb = path.stat().st_size / 1e6
-        row = {"tickets": tickets, "timezone": timezone, "csv_mb": round(size_mb, 1),
-               "generate_s": round(generated, 1)}
+        row = {"tickets": tickets, "timezone": timezone, "csv_mb": round(size_mb, 1), "generate_s": round(generated, 1)}
         _, bare = _child(BARE_CODE, str(path), BARE_QUERY)
         row.update(bare_s=round(bare["seconds"], 2), bare_peak_mb=round(bare["peak_mb"]), bare_median=bare["median"])
         _, bare_all = _child(BARE_CODE, str(path), BARE_ALL_MEDIANS_QUERY)
         row.update(bare_all_medians_s=round(bare_all["seconds"], 2))
         _, ana = _child(ANALYSE_CODE, str(folder / "team.yml"))
-        row.update(analyse_s=round(ana["seconds"], 2), analyse_with_imports_s=round(ana["with_imports"], 2),
-                   analyse_peak_mb=round(ana["peak_mb"]), analyse_median=ana["median"],
-                   analyse_vs_bare=round(ana["seconds"] / bare["seconds"], 2))
+        row.update(
+            analyse_s=round(ana["seconds"], 2),
+            analyse_with_imports_s=round(ana["with_imports"], 2),
+            analyse_peak_mb=round(ana["peak_mb"]),
+            analyse_median=ana["median"],
+            analyse_vs_bare=round(ana["seconds"] / bare["seconds"], 2),
+        )
         playbook = shutil.which("playbook") or str(Path(sys.executable).with_name("playbook"))
         if not Path(playbook).exists():
             row["run_s"] = "no playbook command"
@@ -256,8 +265,9 @@ def bench(tickets: int, only: list[str], keep: Path | None, timezone: str) -> di
         for name in only:
             out = folder / f"run-{name}"
             start = time.perf_counter()
-            code, peak, err = _run_measured([playbook, "run", str(folder / "team.yml"), "--only", name, "--out",
-                                            str(out), "--quiet"])
+            code, peak, err = _run_measured(
+                [playbook, "run", str(folder / "team.yml"), "--only", name, "--out", str(out), "--quiet"]
+            )
             row[f"run_{name}_s"] = round(time.perf_counter() - start, 2)
             row[f"run_{name}_exit"] = code
             row[f"run_{name}_peak_mb"] = round(peak) if peak is not None else "psutil missing"
@@ -280,17 +290,28 @@ def bench(tickets: int, only: list[str], keep: Path | None, timezone: str) -> di
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, nargs="+", default=[1_000_000], help="ticket counts (default 1e6)")
-    parser.add_argument("--only", nargs="+", default=["baseline", "its", "feasibility"],
-                        help="analyses to time, each in its own 'playbook run --only NAME' (the survey does not "
-                             "grow with the event log)")
-    parser.add_argument("--timezone", default="Asia/Singapore",
-                        help="the team's zone (default Asia/Singapore, one fixed UTC offset: the log is reduced in "
-                             "wall time; a zone with daylight saving time, e.g. Europe/London, converts every "
-                             "event)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=["baseline", "its", "feasibility"],
+        help="analyses to time, each in its own 'playbook run --only NAME' (the survey does not "
+        "grow with the event log)",
+    )
+    parser.add_argument(
+        "--timezone",
+        default="Asia/Singapore",
+        help="the team's zone (default Asia/Singapore, one fixed UTC offset: the log is reduced in "
+        "wall time; a zone with daylight saving time, e.g. Europe/London, converts every "
+        "event)",
+    )
     parser.add_argument("--keep", type=Path, default=None, help="copy each generated folder here")
     parser.add_argument("--generate", nargs=2, metavar=("DIR", "N"), help="only write the log of N tickets to DIR")
-    parser.add_argument("--engine", nargs="+", choices=["duckdb", "postgresql", "spark"],
-                        help="compare the engines instead (scripts/bench_engines.py)")
+    parser.add_argument(
+        "--engine",
+        nargs="+",
+        choices=["duckdb", "postgresql", "spark"],
+        help="compare the engines instead (scripts/bench_engines.py)",
+    )
     args = parser.parse_args(argv)
     if args.engine:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -315,9 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for row in rows:  # the issue's goal, in one line per size: at most 3x the bare query, at most 1.5 GB at 1M
         whole = row.get("run_baseline_vs_bare", "not run")
-        print(f"{row['tickets']:,} tickets: analyse {row['analyse_vs_bare']}x and whole run {whole}x the bare DuckDB "
-              f"query ({row['bare_s']} s; goal at most 3x); peak {row['analyse_peak_mb']} MB analyse, "
-              f"{row.get('run_baseline_peak_mb', 'n/a')} MB whole run (goal at most 1,500 MB at 1M)")
+        print(
+            f"{row['tickets']:,} tickets: analyse {row['analyse_vs_bare']}x and whole run {whole}x the bare DuckDB "
+            f"query ({row['bare_s']} s; goal at most 3x); peak {row['analyse_peak_mb']} MB analyse, "
+            f"{row.get('run_baseline_peak_mb', 'n/a')} MB whole run (goal at most 1,500 MB at 1M)"
+        )
     return 0
 
 

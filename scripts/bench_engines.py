@@ -63,12 +63,15 @@ def load_postgres(server, parquet: Path, table: str) -> None:
     with duckdb.connect() as con:
         con.execute("SET TimeZone = 'UTC'")
         con.execute(f"COPY (SELECT * FROM '{parquet}') TO '{csv}' (HEADER, DELIMITER ',')")
-    with psycopg.connect(host="127.0.0.1", port=server.port, user=pg_server.USER, password=pg_server.PASSWORD,
-                         dbname=pg_server.DATABASE) as connection:
+    with psycopg.connect(
+        host="127.0.0.1", port=server.port, user=pg_server.USER, password=pg_server.PASSWORD, dbname=pg_server.DATABASE
+    ) as connection:
         connection.execute(f"drop table if exists {table}")
         connection.execute(f"create table {table} (ticket text, step text, ts timestamptz)")
-        with connection.cursor().copy(f"copy {table} from stdin with (format csv, header true)") as copy, \
-                open(csv, "rb") as source:
+        with (
+            connection.cursor().copy(f"copy {table} from stdin with (format csv, header true)") as copy,
+            open(csv, "rb") as source,
+        ):
             while block := source.read(1 << 20):
                 copy.write(block)
         connection.execute(f"analyze {table}")
@@ -84,28 +87,40 @@ def measure(engine: str, spec: dict | str) -> dict:
     from inbound_playbook.baseline.params import BaselineParams
     from inbound_playbook.baseline.reduce import reduce_table
 
-    params = BaselineParams(events="bench", columns={"ticket": "ticket_id", "ts": "timestamp"},
-                            start_step="Created", end_step="Resolved", closed_steps=["Closed"])
+    params = BaselineParams(
+        events="bench",
+        columns={"ticket": "ticket_id", "ts": "timestamp"},
+        start_step="Created",
+        end_step="Resolved",
+        closed_steps=["Closed"],
+    )
     started = time.perf_counter()
     opened = engines.open_input(spec)
     reduction = reduce_table(opened.table, opened.engine, params, "UTC")
     tickets = reduction.tickets
     start, end = (tickets[c].to_numpy(zero_copy_only=False) for c in ("start_us", "end_us"))
     hours = ((end - start) / 3.6e9)[~np.isnan(end.astype("float64"))]
-    return {"engine": engine, "seconds": time.perf_counter() - started, "completed": int(hours.size),
-            "median": float(np.median(hours)), "p90": float(np.quantile(hours, 0.9)),
-            "rows_pulled": sum(run.rows for run in reduction.runs),
-            "bytes_pulled": sum(run.bytes for run in reduction.runs), "queries": len(reduction.runs)}
+    return {
+        "engine": engine,
+        "seconds": time.perf_counter() - started,
+        "completed": int(hours.size),
+        "median": float(np.median(hours)),
+        "p90": float(np.quantile(hours, 0.9)),
+        "rows_pulled": sum(run.rows for run in reduction.runs),
+        "bytes_pulled": sum(run.bytes for run in reduction.runs),
+        "queries": len(reduction.runs),
+    }
 
 
 def run_child(engine: str, spec: dict | str) -> dict:
     """Run ``measure`` in a fresh Python, sampling its process tree's resident memory every 50 ms."""
     import psutil
 
-    code = (f"import json, sys; sys.path.insert(0, {str(REPO / 'scripts')!r}); import bench_engines; "
-            f"print('RESULT ' + json.dumps(bench_engines.measure({engine!r}, {spec!r})))")
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)
+    code = (
+        f"import json, sys; sys.path.insert(0, {str(REPO / 'scripts')!r}); import bench_engines; "
+        f"print('RESULT ' + json.dumps(bench_engines.measure({engine!r}, {spec!r})))"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak, parent = 0, psutil.Process(child.pid)
     while child.poll() is None:
         try:
@@ -123,8 +138,9 @@ def run_child(engine: str, spec: dict | str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", nargs="+", default=["duckdb", "postgresql", "spark"],
-                        choices=["duckdb", "postgresql", "spark"])
+    parser.add_argument(
+        "--engine", nargs="+", default=["duckdb", "postgresql", "spark"], choices=["duckdb", "postgresql", "spark"]
+    )
     parser.add_argument("--tickets", nargs="+", type=int, default=[100_000, 1_000_000])
     args = parser.parse_args(argv)
     server = None
@@ -138,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["PGPASSWORD"] = pg_server.PASSWORD
     try:
         with tempfile.TemporaryDirectory(prefix="bench-engines-") as folder:
-            print(f"{'tickets':>10} {'engine':<11} {'seconds':>8} {'peak MB':>8} {'rows back':>10} {'MB back':>8} "
-                  f"{'median h':>12} {'p90 h':>12}")
+            print(
+                f"{'tickets':>10} {'engine':<11} {'seconds':>8} {'peak MB':>8} {'rows back':>10} {'MB back':>8} "
+                f"{'median h':>12} {'p90 h':>12}"
+            )
             for n in args.tickets:
                 parquet = generate(n, Path(folder))
                 results = []
@@ -148,15 +166,17 @@ def main(argv: list[str] | None = None) -> int:
                         spec: dict | str = str(parquet)
                     elif engine == "postgresql":
                         load_postgres(server, parquet, "bench_events")
-                        spec = {"url": f"postgresql://analyst@127.0.0.1:{server.port}/support",
-                                "table": "bench_events"}
+                        spec = {"url": f"postgresql://analyst@127.0.0.1:{server.port}/support", "table": "bench_events"}
                     else:
                         spec = {"url": "spark://local[2]", "path": str(parquet)}
                     result = run_child(engine, spec)
                     results.append(result)
-                    print(f"{n:>10,} {engine:<11} {result['seconds']:>8.1f} {result['peak_mb']:>8.0f} "
-                          f"{result['rows_pulled']:>10,} {result['bytes_pulled'] / 2**20:>8.1f} "
-                          f"{result['median']:>12.6f} {result['p90']:>12.6f}", flush=True)
+                    print(
+                        f"{n:>10,} {engine:<11} {result['seconds']:>8.1f} {result['peak_mb']:>8.0f} "
+                        f"{result['rows_pulled']:>10,} {result['bytes_pulled'] / 2**20:>8.1f} "
+                        f"{result['median']:>12.6f} {result['p90']:>12.6f}",
+                        flush=True,
+                    )
                 medians = [r["median"] for r in results]
                 if max(medians) - min(medians) > 1e-9 * max(abs(m) for m in medians):
                     print(f"MEDIANS DIFFER at {n} tickets: {medians}")

@@ -210,7 +210,10 @@ ORDER_NUMBER_PREFIX = "202604"
 PII_SENTENCES = {
     "email": ("Happy to show you, write to me at {}.", "Please copy {} when you follow up."),
     "phone": ("Call me on {} if you want to see it live.", "You can reach me on {} any afternoon."),
-    "order": ("For example order {} took three tries to attach the photos.", "See order {}, the refund went out twice."),
+    "order": (
+        "For example order {} took three tries to attach the photos.",
+        "See order {}, the refund went out twice.",
+    ),
 }
 
 # population (Monte Carlo) computations
@@ -374,9 +377,7 @@ def generate_tickets(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, 
 
     queue = lognormal_hours(rng, queue_median_hours(tickets_opened, staffed)[open_week], QUEUE_SIGMA, n)
     assigned = created + to_seconds(queue)
-    requested = assigned + to_seconds(
-        lognormal_hours(rng, ASSIGN_TO_REQUEST_MEDIAN_HOURS, ASSIGN_TO_REQUEST_SIGMA, n)
-    )
+    requested = assigned + to_seconds(lognormal_hours(rng, ASSIGN_TO_REQUEST_MEDIAN_HOURS, ASSIGN_TO_REQUEST_SIGMA, n))
     received = requested + to_seconds(lognormal_hours(rng, CUSTOMER_REPLY_MEDIAN_HOURS, CUSTOMER_REPLY_SIGMA, n))
 
     # the step's weekly median depends on the week in which "Evidence received" happens
@@ -397,7 +398,7 @@ def generate_tickets(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, 
             "category": category,
             "outcome": outcome,
             "agent": agent,
-            **dict(zip(STEPS, (created, assigned, requested, received, proposed, closed))),
+            **dict(zip(STEPS, (created, assigned, requested, received, proposed, closed), strict=False)),
         }
     )
     weekly = {
@@ -512,8 +513,9 @@ def population_medians(rng: np.random.Generator, weekly: dict[str, np.ndarray]) 
             "staffed hours), uncensored, agents drawn from N(0, tau^2). Periods are set by the week in which the "
             "interval's start step happens (pre: weeks 0-49, post: weeks 50-77). Step: exact median of the "
             "mixture over weeks of LogNormal(log m_v, sqrt(sigma^2 + tau^2)) weighted by tickets_started, "
-            "solved with scipy.optimize.brentq; '_given_agents': the same with the 70 realised agent effects and workload "
-            "shares in place of the N(0, tau^2) population (sigma alone within agents). Whole workflow (sum of five lognormal steps, no closed form): "
+            "solved with scipy.optimize.brentq; '_given_agents': the same with the 70 realised agent effects and "
+            "workload shares in place of the N(0, tau^2) population (sigma alone within agents). Whole workflow "
+            "(sum of five lognormal steps, no closed form): "
             f"median of {WORKFLOW_MC_DRAWS:,} seeded Monte Carlo draws per period from the same model "
             "(Monte Carlo standard error about 0.05 h); a step starting after week 77 uses week 77's median."
         ),
@@ -602,7 +604,9 @@ def draw_survey_answers(rng: np.random.Generator, design: dict, wave_of: np.ndar
     """Likert answers (float, NaN = blank) for respondents whose waves are `wave_of`."""
     n = wave_of.size
     satisfaction = np.array([design["wave_means"][w] for w in wave_of]) + rng.standard_normal(n)
-    trust = TRUST_LATENT_CORRELATION * satisfaction + math.sqrt(1 - TRUST_LATENT_CORRELATION**2) * rng.standard_normal(n)
+    trust = TRUST_LATENT_CORRELATION * satisfaction + math.sqrt(1 - TRUST_LATENT_CORRELATION**2) * rng.standard_normal(
+        n
+    )
     latents = {"satisfaction": satisfaction, "trust": trust}
     answers = {}
     for item, (latent, loading, _) in ITEMS.items():
@@ -642,7 +646,7 @@ def draw_pain_points(rng: np.random.Generator, n: int) -> tuple[list[str], list[
     n_with_pii = max(len(values), round(PII_SHARE * answered.size))
     carriers = np.sort(rng.choice(answered, size=n_with_pii, replace=False))
     planted = [values[k % len(values)] for k in rng.permutation(n_with_pii)]
-    for i, value in zip(carriers, planted):
+    for i, value in zip(carriers, planted, strict=False):
         texts[i] = f"{texts[i]} {pii_sentence(rng, value)}"
     return texts, planted
 
@@ -676,8 +680,10 @@ def cronbach_alpha(frame: pd.DataFrame) -> float:
 
 
 def realised_survey(survey: pd.DataFrame) -> dict:
-    ease = survey[["q_find", "q_fast"]].astype(float).assign(
-        q_clicks_reversed=LIKERT_MIN + LIKERT_MAX - survey["q_clicks"].astype(float)
+    ease = (
+        survey[["q_find", "q_fast"]]
+        .astype(float)
+        .assign(q_clicks_reversed=LIKERT_MIN + LIKERT_MAX - survey["q_clicks"].astype(float))
     )
     by_wave = {}
     for wave, rows in survey.groupby("wave"):

@@ -48,8 +48,12 @@ def run_sample_team(repo: Path, out: Path):
     import subprocess
 
     playbook = Path(sys.executable).parent / "playbook"
-    return subprocess.run([str(playbook), "run", str(repo / "data" / "sample-team" / "team.yml"), "--out", str(out),
-                           "--quiet"], capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [str(playbook), "run", str(repo / "data" / "sample-team" / "team.yml"), "--out", str(out), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -91,10 +95,17 @@ def spark():
     import os
     import shutil
 
-    missing = [what for what, absent in (
-        ("pyspark (pip install 'inbound-playbook[spark]')", importlib.util.find_spec("pyspark") is None),
-        ("Java (apt-get install openjdk-17-jre-headless)", shutil.which("java") is None and not os.environ.get(
-            "JAVA_HOME"))) if absent]
+    missing = [
+        what
+        for what, absent in (
+            ("pyspark (pip install 'inbound-playbook[spark]')", importlib.util.find_spec("pyspark") is None),
+            (
+                "Java (apt-get install openjdk-17-jre-headless)",
+                shutil.which("java") is None and not os.environ.get("JAVA_HOME"),
+            ),
+        )
+        if absent
+    ]
     if missing:
         if os.environ.get("PLAYBOOK_REQUIRE_SPARK") == "1":
             pytest.fail(f"Spark is required here (PLAYBOOK_REQUIRE_SPARK=1) but missing: {', '.join(missing)}")
@@ -122,11 +133,24 @@ def spark_connect_url(spark, tmp_path_factory):
         port = sock.getsockname()[1]
     log = tmp_path_factory.mktemp("spark-connect") / "server.log"
     submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
-    command = [str(submit), "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
-               "--master", "local[1]", "--name", "playbook-test-connect",
-               "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.shuffle.partitions=2",
-               "--conf", f"spark.connect.grpc.binding.port={port}",
-               "--conf", "spark.connect.grpc.binding.address=127.0.0.1", "spark-internal"]
+    command = [
+        str(submit),
+        "--class",
+        "org.apache.spark.sql.connect.service.SparkConnectServer",
+        "--master",
+        "local[1]",
+        "--name",
+        "playbook-test-connect",
+        "--conf",
+        "spark.ui.enabled=false",
+        "--conf",
+        "spark.sql.shuffle.partitions=2",
+        "--conf",
+        f"spark.connect.grpc.binding.port={port}",
+        "--conf",
+        "spark.connect.grpc.binding.address=127.0.0.1",
+        "spark-internal",
+    ]
     env = {**__import__("os").environ, "SPARK_LOCAL_IP": "127.0.0.1"}
     with open(log, "wb") as output:
         server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)

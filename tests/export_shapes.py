@@ -81,16 +81,27 @@ def write_servicenow(tickets: list[Ticket], folder: Path) -> dict:
     rows = []
     for t in tickets:
         opened = day_first(t.start)
-        updates = [("New", t.start)] + ([("Active", t.work)] if t.work else []) + ([("Resolved", t.end)] if t.end else [])
+        updates = (
+            [("New", t.start)] + ([("Active", t.work)] if t.work else []) + ([("Resolved", t.end)] if t.end else [])
+        )
         updates += [updates[-1]] * t.repeats  # separate updates within the same minute
         for k, (state, moment) in enumerate(updates):
             rows.append([t.id, state, day_first(moment), opened, "?" if k % 2 else f"agent {t.id[-1]}", str(k)])
-    path = _write(folder / "servicenow.csv",
-                  ["number", "incident_state", "sys_updated_at", "opened_at", "assigned_to", "sys_mod_count"], rows)
-    return {"events": str(path), "columns": {"number": "ticket_id", "incident_state": "step",
-                                             "sys_updated_at": "timestamp"},
-            "step_columns": {"Opened": "opened_at"}, "timestamp_format": "%d/%m/%Y %H:%M", "missing_values": ["?"],
-            "start_step": "Opened", "end_step": "Resolved", "agent_column": "assigned_to"}
+    path = _write(
+        folder / "servicenow.csv",
+        ["number", "incident_state", "sys_updated_at", "opened_at", "assigned_to", "sys_mod_count"],
+        rows,
+    )
+    return {
+        "events": str(path),
+        "columns": {"number": "ticket_id", "incident_state": "step", "sys_updated_at": "timestamp"},
+        "step_columns": {"Opened": "opened_at"},
+        "timestamp_format": "%d/%m/%Y %H:%M",
+        "missing_values": ["?"],
+        "start_step": "Opened",
+        "end_step": "Resolved",
+        "agent_column": "assigned_to",
+    }
 
 
 def write_jira(tickets: list[Ticket], folder: Path) -> dict:
@@ -99,9 +110,14 @@ def write_jira(tickets: list[Ticket], folder: Path) -> dict:
 
     rows = [[t.id, "Story", jira(t.start), jira(t.work), jira(t.end)] for t in tickets]
     path = _write(folder / "jira.csv", ["Issue key", "Issue Type", "Created", "Started", "Resolved"], rows)
-    return {"events": str(path), "columns": {"Issue key": "ticket_id"},
-            "step_columns": {"Created": "Created", "In progress": "Started", "Resolved": "Resolved"},
-            "timestamp_format": "%d/%b/%y %I:%M %p", "start_step": "Created", "end_step": "Resolved"}
+    return {
+        "events": str(path),
+        "columns": {"Issue key": "ticket_id"},
+        "step_columns": {"Created": "Created", "In progress": "Started", "Resolved": "Resolved"},
+        "timestamp_format": "%d/%b/%y %I:%M %p",
+        "start_step": "Created",
+        "end_step": "Resolved",
+    }
 
 
 def write_zendesk(tickets: list[Ticket], folder: Path) -> dict:
@@ -110,9 +126,13 @@ def write_zendesk(tickets: list[Ticket], folder: Path) -> dict:
 
     rows = [[t.id.removeprefix("T"), zulu(t.start), zulu(t.end), "Support"] for t in tickets]
     path = _write(folder / "zendesk.csv", ["Id", "Created at", "Solved at", "Group"], rows)
-    return {"events": str(path), "columns": {"Id": "ticket_id"},
-            "step_columns": {"Created": "Created at", "Solved": "Solved at"}, "start_step": "Created",
-            "end_step": "Solved"}
+    return {
+        "events": str(path),
+        "columns": {"Id": "ticket_id"},
+        "step_columns": {"Created": "Created at", "Solved": "Solved at"},
+        "start_step": "Created",
+        "end_step": "Solved",
+    }
 
 
 def write_process_mining(tickets: list[Ticket], folder: Path) -> dict:
@@ -123,11 +143,13 @@ def write_process_mining(tickets: list[Ticket], folder: Path) -> dict:
         events += [events[0]] * t.repeats  # the same event logged again
         for activity, moment in events:
             rows.append([t.id, activity, _iso(moment), "Value 1", "Value 2"])
-    path = _write(folder / "helpdesk.csv",
-                  ["Case ID", "Activity", "Complete Timestamp", "Variant", "Variant"], rows)
-    return {"events": str(path), "columns": {"Case ID": "ticket_id", "Activity": "step",
-                                             "Complete Timestamp": "timestamp"},
-            "start_step": ["Assign seriousness", "Insert ticket"], "end_step": ["Resolve ticket", "Closed"]}
+    path = _write(folder / "helpdesk.csv", ["Case ID", "Activity", "Complete Timestamp", "Variant", "Variant"], rows)
+    return {
+        "events": str(path),
+        "columns": {"Case ID": "ticket_id", "Activity": "step", "Complete Timestamp": "timestamp"},
+        "start_step": ["Assign seriousness", "Insert ticket"],
+        "end_step": ["Resolve ticket", "Closed"],
+    }
 
 
 def write_bom_offsets(tickets: list[Ticket], folder: Path) -> dict:
@@ -144,5 +166,11 @@ def write_bom_offsets(tickets: list[Ticket], folder: Path) -> dict:
     return {"events": str(path), "start_step": "Start", "end_step": "End"}
 
 
-SHAPES = {"plain": write_plain, "servicenow": write_servicenow, "jira": write_jira, "zendesk": write_zendesk,
-          "process_mining": write_process_mining, "bom_offsets": write_bom_offsets}
+SHAPES = {
+    "plain": write_plain,
+    "servicenow": write_servicenow,
+    "jira": write_jira,
+    "zendesk": write_zendesk,
+    "process_mining": write_process_mining,
+    "bom_offsets": write_bom_offsets,
+}

@@ -26,8 +26,11 @@ def incidents(path: Path = EXPORT) -> pd.DataFrame:
 def series(table: pd.DataFrame, period: str) -> pd.DataFrame:
     """``period``: "week" (Monday start) or "day"."""
     key = table["opened"].dt.to_period("W-SUN").dt.start_time if period == "week" else table["opened"].dt.normalize()
-    out = table.assign(period=key).groupby("period").agg(
-        tickets_started=("hours", "size"), tickets_completed=("hours", "count"), median_hours=("hours", "median"))
+    out = (
+        table.assign(period=key)
+        .groupby("period")
+        .agg(tickets_started=("hours", "size"), tickets_completed=("hours", "count"), median_hours=("hours", "median"))
+    )
     out["tickets_open"] = out["tickets_started"] - out["tickets_completed"]
     out = out.reset_index(names=period)
     out[period] = out[period].dt.strftime("%Y-%m-%d")

@@ -47,8 +47,11 @@ class Server:
         return f"postgresql+psycopg://{USER}:{password}@127.0.0.1:{self.port}/{DATABASE}"
 
     def stop(self) -> None:
-        subprocess.run([*self.as_user, str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast",
-                        "stop"], capture_output=True, timeout=60)
+        subprocess.run(
+            [*self.as_user, str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -65,17 +68,64 @@ def start() -> Server:
     pwfile.write_text(PASSWORD + "\n")
     if as_user:
         shutil.chown(pwfile, "postgres", "postgres")
-    subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", USER, "--auth=scram-sha-256",
-                    f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C"], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            *as_user,
+            str(bin_dir / "initdb"),
+            "-D",
+            str(folder / "data"),
+            "-U",
+            USER,
+            "--auth=scram-sha-256",
+            f"--pwfile={pwfile}",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     port = _free_port()
     options = f"-p {port} -c listen_addresses=127.0.0.1 -k {folder} -c fsync=off"
-    subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-o", options, "-l",
-                    str(folder / "log"), "-w", "start"], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            *as_user,
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(folder / "data"),
+            "-o",
+            options,
+            "-l",
+            str(folder / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     server = Server(port=port, folder=folder, bin_dir=bin_dir, as_user=as_user)
     env = {**os.environ, "PGPASSWORD": PASSWORD}
     for _ in range(50):
-        done = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", USER, "-d", "postgres", "-c",
-                               f"create database {DATABASE}"], env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                USER,
+                "-d",
+                "postgres",
+                "-c",
+                f"create database {DATABASE}",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode == 0:
             return server
         time.sleep(0.2)

@@ -23,8 +23,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from bad_inputs import CASES, REPO, Case, build_team, cli_messages
+
 from inbound_playbook import cli
 
 PLAYBOOK = Path(sys.executable).parent / "playbook"
@@ -129,7 +129,10 @@ def test_console_script_exits_2_without_traceback(case_id, base_team, tmp_path):
     processes = {
         command: subprocess.Popen(
             [str(PLAYBOOK), *command_line(case, command, team, out, with_out=True)],
-            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for command in case.commands
     }
@@ -170,6 +173,11 @@ def test_readme_troubleshooting_lists_every_message_the_cli_can_print():
     messages = cli_messages()
     assert len(messages) >= 100, "the message extractor found too few messages: is it still reading src/?"
     section = troubleshooting_section()
-    missing = sorted({f"{m.module}:{m.line}: {m.template}" for m in messages
-                      if len(m.fragment()) >= 4 and _normalise(m.fragment()) not in section})
+    missing = sorted(
+        {
+            f"{m.module}:{m.line}: {m.template}"
+            for m in messages
+            if len(m.fragment()) >= 4 and _normalise(m.fragment()) not in section
+        }
+    )
     assert not missing, "add these messages (and their fixes) to README.md, Troubleshooting:\n" + "\n".join(missing)

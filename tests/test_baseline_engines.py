@@ -23,8 +23,10 @@ from inbound_playbook.config import load_config
 from inbound_playbook.params import RunContext
 
 REPO = Path(__file__).resolve().parents[1]
-TEAMS = {"sample": REPO / "data" / "sample-team" / "team.yml",
-         "servicenow": REPO / "tests" / "data" / "real" / "team.yml"}
+TEAMS = {
+    "sample": REPO / "data" / "sample-team" / "team.yml",
+    "servicenow": REPO / "tests" / "data" / "real" / "team.yml",
+}
 
 
 def _raw(name: str) -> tuple[pd.DataFrame, object, str]:
@@ -45,21 +47,36 @@ def team(request):
 
 
 def _log(reduction, params, timezone) -> load.TicketLog:
-    reduced = load._Reduced(path=Path("engine"), n_events=reduction.n_events, first_us=reduction.first_us,
-                            last_us=reduction.last_us, extras=reduction.extras, start_step="", end_step="",
-                            quality=reduction.quality)
+    reduced = load._Reduced(
+        path=Path("engine"),
+        n_events=reduction.n_events,
+        first_us=reduction.first_us,
+        last_us=reduction.last_us,
+        extras=reduction.extras,
+        start_step="",
+        end_step="",
+        quality=reduction.quality,
+    )
     return load._ticket_log(load._to_pandas(reduction.tickets), reduced, timezone)
 
 
 def assert_same_as_file_path(log: load.TicketLog, reference: load.TicketLog) -> None:
     assert log.quality == reference.quality
     assert (log.n_events, log.first_timestamp, log.last_timestamp) == (
-        reference.n_events, reference.first_timestamp, reference.last_timestamp)
+        reference.n_events,
+        reference.first_timestamp,
+        reference.last_timestamp,
+    )
     ours, theirs = log.tickets, reference.tickets
     assert list(ours.columns) == list(theirs.columns)
     for column in theirs.columns:
-        pd.testing.assert_series_equal(ours[column].reset_index(drop=True), theirs[column].reset_index(drop=True),
-                                       check_dtype=False, check_names=False, rtol=1e-9)
+        pd.testing.assert_series_equal(
+            ours[column].reset_index(drop=True),
+            theirs[column].reset_index(drop=True),
+            check_dtype=False,
+            check_names=False,
+            rtol=1e-9,
+        )
     for q in (0.5, 0.9):
         done = theirs.loc[theirs.completed, "hours"]
         assert np.quantile(ours.loc[ours.completed, "hours"], q) == pytest.approx(np.quantile(done, q), rel=1e-9)
@@ -110,8 +127,13 @@ def test_postgresql_gives_the_file_paths_tickets(team, postgres):
     import pg_server
 
     name, frame, params, timezone, reference = team
-    con = ibis.postgres.connect(host="127.0.0.1", port=postgres.port, user=pg_server.USER,
-                                password=pg_server.PASSWORD, database=pg_server.DATABASE)
+    con = ibis.postgres.connect(
+        host="127.0.0.1",
+        port=postgres.port,
+        user=pg_server.USER,
+        password=pg_server.PASSWORD,
+        database=pg_server.DATABASE,
+    )
     table = con.create_table(f"baseline_{name}", frame, overwrite=True)
     reduction = reduce_table(table, engines.ENGINES["postgresql"], params, timezone)
     assert_same_as_file_path(_log(reduction, params, timezone), reference)
@@ -140,10 +162,12 @@ def _rework_case(tmp_path, timezone):
 
     path = tmp_path / "rework.csv"
     # and a start inside the hour London's clocks skip (01:30 on 29 March 2026 does not exist there)
-    path.write_text(REWORK_LOG + "E,Evidence received,2026-03-29 01:30:00,,e1\n"
-                    "E,Resolution proposed,2026-03-29 03:00:00,,e1\n")
-    params = _params(path, business_hours={"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
-                     pause_steps=["Ticket created"])
+    path.write_text(
+        REWORK_LOG + "E,Evidence received,2026-03-29 01:30:00,,e1\nE,Resolution proposed,2026-03-29 03:00:00,,e1\n"
+    )
+    params = _params(
+        path, business_hours={"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}, pause_steps=["Ticket created"]
+    )
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     return frame, params, load.load_events(params, RunContext(timezone=timezone), with_ids=True)
 
@@ -168,8 +192,13 @@ def test_dst_gap_repeated_hour_rework_and_ties_match_the_file_path_on_postgresql
     import pg_server
 
     frame, params, reference = _rework_case(tmp_path, timezone)
-    con = ibis.postgres.connect(host="127.0.0.1", port=postgres.port, user=pg_server.USER,
-                                password=pg_server.PASSWORD, database=pg_server.DATABASE)
+    con = ibis.postgres.connect(
+        host="127.0.0.1",
+        port=postgres.port,
+        user=pg_server.USER,
+        password=pg_server.PASSWORD,
+        database=pg_server.DATABASE,
+    )
     table = con.create_table("rework_events", frame, overwrite=True)
     reduction = reduce_table(table, engines.ENGINES["postgresql"], params, timezone)
     assert_same_as_file_path(_log(reduction, params, timezone), reference)
@@ -194,15 +223,24 @@ def test_a_wide_export_and_agent_rule_first_match_the_file_path(tmp_path):
     from inbound_playbook import baseline
 
     path = tmp_path / "wide.csv"
-    path.write_text("Id,Created at,Solved at,Assignee\n"
-                    "1,2026-05-04 09:00:00,2026-05-04 11:30:00,ann\n"
-                    "2,2026-05-04 10:00:00,?,system-bot\n"
-                    "3,2026-05-05 08:00:00,2026-05-06 08:00:00,\n"
-                    "4,?,2026-05-06 09:00:00,bob\n")
-    params = baseline.Params(events=str(path), columns={"Id": "ticket_id"},
-                             step_columns={"Created": "Created at", "Solved": "Solved at"},
-                             missing_values=["?"], start_step="Created", end_step="Solved",
-                             agent_column="Assignee", agent_rule="first", exclude_agents=["system-*"])
+    path.write_text(
+        "Id,Created at,Solved at,Assignee\n"
+        "1,2026-05-04 09:00:00,2026-05-04 11:30:00,ann\n"
+        "2,2026-05-04 10:00:00,?,system-bot\n"
+        "3,2026-05-05 08:00:00,2026-05-06 08:00:00,\n"
+        "4,?,2026-05-06 09:00:00,bob\n"
+    )
+    params = baseline.Params(
+        events=str(path),
+        columns={"Id": "ticket_id"},
+        step_columns={"Created": "Created at", "Solved": "Solved at"},
+        missing_values=["?"],
+        start_step="Created",
+        end_step="Solved",
+        agent_column="Assignee",
+        agent_rule="first",
+        exclude_agents=["system-*"],
+    )
     reference = load.load_events(params, RunContext(timezone="Europe/London"), with_ids=True)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     log = load.load_table(ibis.memtable(frame), params, "Europe/London", with_ids=True)

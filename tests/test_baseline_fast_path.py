@@ -21,38 +21,55 @@ from inbound_playbook.params import RunContext
 REPO = Path(__file__).resolve().parents[1]
 START, END = "Evidence received", "Resolution proposed"
 
-REWORK_LOG = "\n".join([
-    "ticket_id,step,timestamp,outcome,agent",
-    "A,Ticket created,2026-03-29 00:10:00,,a1",
-    "A,Resolution proposed,2026-03-29 00:30:00,,a1",  # an end before the start: ignored
-    "A,Evidence received,2026-03-29 00:45:00,,a2",
-    "A,Resolution proposed,2026-03-29 03:15:00,,a2",  # the first end at or after the start, across the DST gap
-    "A,Resolution proposed,2026-03-29 04:00:00,Exchange,a2",
-    "A,Closed,2026-03-29 05:00:00,Refund,a2",
-    "B,Ticket created,2026-10-25 00:30:00,,b1",
-    "B,Evidence received,2026-10-25 01:10:00,,b1",  # inside the repeated hour in London
-    "B,Resolution proposed,2026-10-25 02:20:00,,b1",
-    "C,Evidence received,2026-10-26 09:00:00,,c1",
-    "C,Ticket created,2026-10-26 08:00:00,,c1",
-    "D,Ticket created,2026-10-27 08:00:00,Refund,d1",
-    "D,Evidence received,2026-10-27 08:30:00,Exchange,d2",  # same time as the next row: tie broken by the value
-    "D,Resolution proposed,2026-10-27 08:30:00,Refund,d1",
-    "D,Closed,2026-10-27 09:00:00,,d1",
-]) + "\n"
+REWORK_LOG = (
+    "\n".join(
+        [
+            "ticket_id,step,timestamp,outcome,agent",
+            "A,Ticket created,2026-03-29 00:10:00,,a1",
+            "A,Resolution proposed,2026-03-29 00:30:00,,a1",  # an end before the start: ignored
+            "A,Evidence received,2026-03-29 00:45:00,,a2",
+            "A,Resolution proposed,2026-03-29 03:15:00,,a2",  # the first end at or after the start, across the DST gap
+            "A,Resolution proposed,2026-03-29 04:00:00,Exchange,a2",
+            "A,Closed,2026-03-29 05:00:00,Refund,a2",
+            "B,Ticket created,2026-10-25 00:30:00,,b1",
+            "B,Evidence received,2026-10-25 01:10:00,,b1",  # inside the repeated hour in London
+            "B,Resolution proposed,2026-10-25 02:20:00,,b1",
+            "C,Evidence received,2026-10-26 09:00:00,,c1",
+            "C,Ticket created,2026-10-26 08:00:00,,c1",
+            "D,Ticket created,2026-10-27 08:00:00,Refund,d1",
+            "D,Evidence received,2026-10-27 08:30:00,Exchange,d2",  # same time as the next row: tie broken by the value
+            "D,Resolution proposed,2026-10-27 08:30:00,Refund,d1",
+            "D,Closed,2026-10-27 09:00:00,,d1",
+        ]
+    )
+    + "\n"
+)
 
-OFFSET_LOG = "\n".join([
-    "ticket_id,step,timestamp,outcome,agent",
-    "A,Evidence received,2026-05-04T09:00:00+08:00,,a1",
-    "A,Resolution proposed,2026-05-04T03:30:00Z,,a1",
-    "B,Evidence received,2026-05-04 10:00:00,,a1",  # naive after an offset: local wall time
-    "B,Resolution proposed,2026-05-04T11:00:00.250+08:00,Refund,a1",
-]) + "\n"
+OFFSET_LOG = (
+    "\n".join(
+        [
+            "ticket_id,step,timestamp,outcome,agent",
+            "A,Evidence received,2026-05-04T09:00:00+08:00,,a1",
+            "A,Resolution proposed,2026-05-04T03:30:00Z,,a1",
+            "B,Evidence received,2026-05-04 10:00:00,,a1",  # naive after an offset: local wall time
+            "B,Resolution proposed,2026-05-04T11:00:00.250+08:00,Refund,a1",
+        ]
+    )
+    + "\n"
+)
 
 
 def _params(path: Path, **extra) -> baseline.Params:
-    return baseline.Params(events=str(path), start_step=START, end_step=END, outcome_column="outcome",
-                           agent_column="agent", workflow_start_step="Ticket created",
-                           workflow_end_step="Resolution proposed", **extra)
+    return baseline.Params(
+        events=str(path),
+        start_step=START,
+        end_step=END,
+        outcome_column="outcome",
+        agent_column="agent",
+        workflow_start_step="Ticket created",
+        workflow_end_step="Resolution proposed",
+        **extra,
+    )
 
 
 def _slow_frame(params: baseline.Params, timezone: str) -> pd.DataFrame:
@@ -69,6 +86,7 @@ def _slow_frame(params: baseline.Params, timezone: str) -> pd.DataFrame:
 
 def _fast(params: baseline.Params, timezone: str, monkeypatch) -> load.TicketLog:
     """load_events, failing if it needed the slow path (so each test really compares the two paths)."""
+
     def no_slow_path(*args, **kwargs):
         raise AssertionError("the fast path fell back to the slow path on a clean log")
 
@@ -147,7 +165,11 @@ def test_sample_team_fast_path_equals_slow_path_and_prepared_table(tmp_path, mon
     prepared = load.prepared_or_loaded(params, context, with_ids=True)
     pd.testing.assert_frame_equal(prepared.tickets, fast.tickets, check_exact=True)
     assert (prepared.n_events, prepared.first_timestamp, prepared.last_timestamp, prepared.pairing_rule) == (
-        fast.n_events, fast.first_timestamp, fast.last_timestamp, fast.pairing_rule)
+        fast.n_events,
+        fast.first_timestamp,
+        fast.last_timestamp,
+        fast.pairing_rule,
+    )
 
 
 def test_prepared_table_is_not_reused_for_another_section_or_a_changed_log(tmp_path):
@@ -170,6 +192,7 @@ def test_a_prepared_folder_that_is_gone_means_reading_the_log(tmp_path):
     path.write_text(REWORK_LOG, encoding="utf-8")
     gone = RunContext(timezone="UTC", prepared_dir=tmp_path / "deleted-after-the-run")
     log = load.prepared_or_loaded(_params(path), gone, with_ids=True)
-    pd.testing.assert_frame_equal(log.tickets, load.load_events(_params(path), RunContext(timezone="UTC"),
-                                                                with_ids=True).tickets)
+    pd.testing.assert_frame_equal(
+        log.tickets, load.load_events(_params(path), RunContext(timezone="UTC"), with_ids=True).tickets
+    )
     assert not (tmp_path / "deleted-after-the-run").exists()

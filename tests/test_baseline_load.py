@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -32,26 +31,32 @@ def params(path: Path, **extra) -> baseline.Params:
 
 CTX = RunContext(timezone="Asia/Singapore", seed=1)
 
-SMALL_LOG = HEADER + "\n".join([
-    "T1,Ticket created,2026-05-04 08:00:00,",
-    "T1,Evidence received,2026-05-04 09:00:00,",
-    "T1,Resolution proposed,2026-05-04 11:30:00,",
-    "T1,Closed,2026-05-05 09:00:00,Rejected",
-    # T2: two start events (the first counts), an end before the start is ignored when a later one exists
-    "T2,Resolution proposed,2026-05-04 09:30:00,",
-    "T2,Evidence received,2026-05-04 10:00:00,",
-    "T2,Evidence received,2026-05-04 12:00:00,",
-    "T2,Resolution proposed,2026-05-04 14:00:00,",
-    "T2,Resolution proposed,2026-05-04 20:00:00,",
-    # T3: still open; censored at the log's last timestamp (2026-05-06 10:00)
-    "T3,Evidence received,2026-05-05 10:00:00,",
-    # T4: never reached the start step: not a ticket of this interval
-    "T4,Ticket created,2026-05-06 10:00:00,",
-    # T5: the end event is exactly at the start: zero hours
-    "T5,Evidence received,2026-05-05 12:00:00,",
-    "T5,Resolution proposed,2026-05-05 12:00:00,Partial Refund",
-    "T5,Closed,2026-05-05 13:00:00,",
-]) + "\n"
+SMALL_LOG = (
+    HEADER
+    + "\n".join(
+        [
+            "T1,Ticket created,2026-05-04 08:00:00,",
+            "T1,Evidence received,2026-05-04 09:00:00,",
+            "T1,Resolution proposed,2026-05-04 11:30:00,",
+            "T1,Closed,2026-05-05 09:00:00,Rejected",
+            # T2: two start events (the first counts), an end before the start is ignored when a later one exists
+            "T2,Resolution proposed,2026-05-04 09:30:00,",
+            "T2,Evidence received,2026-05-04 10:00:00,",
+            "T2,Evidence received,2026-05-04 12:00:00,",
+            "T2,Resolution proposed,2026-05-04 14:00:00,",
+            "T2,Resolution proposed,2026-05-04 20:00:00,",
+            # T3: still open; censored at the log's last timestamp (2026-05-06 10:00)
+            "T3,Evidence received,2026-05-05 10:00:00,",
+            # T4: never reached the start step: not a ticket of this interval
+            "T4,Ticket created,2026-05-06 10:00:00,",
+            # T5: the end event is exactly at the start: zero hours
+            "T5,Evidence received,2026-05-05 12:00:00,",
+            "T5,Resolution proposed,2026-05-05 12:00:00,Partial Refund",
+            "T5,Closed,2026-05-05 13:00:00,",
+        ]
+    )
+    + "\n"
+)
 
 
 def test_pairing_and_censoring_against_hand_computation(tmp_path):
@@ -97,7 +102,10 @@ def test_column_mapping_with_process_mining_headers(tmp_path):
     text = SMALL_LOG.replace(HEADER, "Case ID,Activity,Complete Timestamp,Resolution\n")
     path = write(tmp_path, text)
     p = baseline.Params(
-        events=str(path), start_step=START, end_step=END, outcome_column="Resolution",
+        events=str(path),
+        start_step=START,
+        end_step=END,
+        outcome_column="Resolution",
         columns={"Case ID": "ticket_id", "Activity": "step", "Complete Timestamp": "timestamp"},
     )
     frame = ticket_intervals(p, CTX)
@@ -120,20 +128,27 @@ def test_ticket_intervals_contract_is_tz_aware(tmp_path):
 
 def test_naive_timestamps_are_local_and_offsets_are_respected(tmp_path):
     """Naive = wall time in the team's zone; '+00:00' / 'Z' values are exact instants (mixed in one file)."""
-    text = HEADER + "\n".join([
-        "T1,Evidence received,2026-05-04 09:00:00,",  # 01:00 UTC in Singapore
-        "T1,Resolution proposed,2026-05-04T03:00:00Z,",  # 11:00 Singapore: 2 hours
-        "T2,Evidence received,2026-05-04T09:00:00+08:00,",
-        "T2,Resolution proposed,2026-05-04 12:00,",  # no seconds: still ISO
-    ]) + "\n"
+    text = (
+        HEADER
+        + "\n".join(
+            [
+                "T1,Evidence received,2026-05-04 09:00:00,",  # 01:00 UTC in Singapore
+                "T1,Resolution proposed,2026-05-04T03:00:00Z,",  # 11:00 Singapore: 2 hours
+                "T2,Evidence received,2026-05-04T09:00:00+08:00,",
+                "T2,Resolution proposed,2026-05-04 12:00,",  # no seconds: still ISO
+            ]
+        )
+        + "\n"
+    )
     path = write(tmp_path, text)
     log = load_events(params(path), CTX, with_ids=True)
     t = log.tickets.set_index("ticket_id")
     assert t.loc["T1", "hours"] == 2.0 and t.loc["T2", "hours"] == 3.0
     # T2 read in London: its naive end moves (12:00 BST = 11:00 UTC), its start with an offset does not
     only_t2 = HEADER + "\n".join(text.splitlines()[3:]) + "\n"
-    london = load_events(params(write(tmp_path, only_t2, "t2.csv")), RunContext(timezone="Europe/London"),
-                         with_ids=True)
+    london = load_events(
+        params(write(tmp_path, only_t2, "t2.csv")), RunContext(timezone="Europe/London"), with_ids=True
+    )
     assert london.tickets.set_index("ticket_id").loc["T2", "hours"] == pytest.approx(3.0 + 7.0)
 
 
@@ -145,11 +160,13 @@ def test_dst_gap_in_local_time(tmp_path):
 
 
 def test_parquet_naive_timestamps_are_local(tmp_path):
-    table = pa.table({
-        "ticket_id": ["T1", "T1"],
-        "step": [START, END],
-        "timestamp": pa.array(np.array(["2026-05-04T09:00", "2026-05-04T11:00"], dtype="datetime64[us]")),
-    })
+    table = pa.table(
+        {
+            "ticket_id": ["T1", "T1"],
+            "step": [START, END],
+            "timestamp": pa.array(np.array(["2026-05-04T09:00", "2026-05-04T11:00"], dtype="datetime64[us]")),
+        }
+    )
     path = tmp_path / "events.parquet"
     pq.write_table(table, path)
     frame = ticket_intervals(params(path), CTX)
@@ -242,15 +259,19 @@ def test_staffing_errors(tmp_path):
 
 def test_business_hours_in_results(tmp_path):
     text = HEADER + "T1,Evidence received,2026-05-08 17:00:00,\nT1,Resolution proposed,2026-05-11 10:00:00,\n"
-    p = params(write(tmp_path, text), business_hours={"days": ["mon", "tue", "wed", "thu", "fri"],
-                                                       "start": "09:00", "end": "18:00"})
+    p = params(
+        write(tmp_path, text),
+        business_hours={"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "18:00"},
+    )
     r = baseline.analyse(p, CTX, draw=False).results
     assert r["median"] == 65.0 and r["business_hours"]["median"] == 2.0
 
 
 def test_excel_style_csv_bom_crlf_and_quoted_commas(tmp_path):
     """'CSV UTF-8' from Excel: byte-order mark, CRLF line ends, a quoted value containing a comma."""
-    text = SMALL_LOG.replace("T1,Closed,2026-05-05 09:00:00,Rejected", 'T1,Closed,2026-05-05 09:00:00,"Rejected, fraud"')
+    text = SMALL_LOG.replace(
+        "T1,Closed,2026-05-05 09:00:00,Rejected", 'T1,Closed,2026-05-05 09:00:00,"Rejected, fraud"'
+    )
     path = tmp_path / "events.csv"
     path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
     frame = ticket_intervals(params(path, outcome_column="outcome"), CTX)

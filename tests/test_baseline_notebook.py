@@ -32,8 +32,12 @@ def test_notebook_runs_on_the_sample_team(tmp_path):
     out = tmp_path / "out"
     executed = tmp_path / "baseline.ipynb"
     papermill.execute_notebook(
-        str(NOTEBOOK), str(executed), parameters={"output_dir": str(out)}, cwd=str(REPO / "notebooks"),
-        kernel_name="python3", progress_bar=False,
+        str(NOTEBOOK),
+        str(executed),
+        parameters={"output_dir": str(out)},
+        cwd=str(REPO / "notebooks"),
+        kernel_name="python3",
+        progress_bar=False,
     )
     results = json.loads((out / "results.json").read_text())
     assert results["n_tickets"] > 1000 and results["weekly"] == "weekly.csv"
@@ -48,8 +52,16 @@ def test_notebook_runs_on_the_sample_team(tmp_path):
             if output.get("output_type") == "error":
                 pytest.fail(output.get("ename"))
     text = json.dumps(nb)
-    for key in ("baseline_n_tickets", "baseline_median_hours", "baseline_km_median_hours", "baseline_p90_hours",
-                "baseline_within_sla_share", "step_median_pre_hours", "step_median_post_hours",
-                "workflow_median_pre_hours", "workflow_median_post_hours"):
+    for key in (
+        "baseline_n_tickets",
+        "baseline_median_hours",
+        "baseline_km_median_hours",
+        "baseline_p90_hours",
+        "baseline_within_sla_share",
+        "step_median_pre_hours",
+        "step_median_post_hours",
+        "workflow_median_pre_hours",
+        "workflow_median_post_hours",
+    ):
         assert key in text, key
     assert "DSP-0" not in text  # no row-level data (ticket ids) in the report

@@ -86,8 +86,12 @@ def test_weekly_table_matches_truth_counts_and_staffing(run, truth):
     for column in baseline.WEEKLY_COLUMNS:
         assert column in weekly.columns
     outcome_columns = [c for c in weekly.columns if c.startswith("outcome_")]
-    assert sorted(outcome_columns) == ["outcome_exchange_of_goods", "outcome_partial_refund", "outcome_rejected",
-                                       "outcome_return_refund"]
+    assert sorted(outcome_columns) == [
+        "outcome_exchange_of_goods",
+        "outcome_partial_refund",
+        "outcome_rejected",
+        "outcome_return_refund",
+    ]
     recording = pd.Timestamp(truth["outcome"]["recording_start"][:10])  # a Monday
     early = pd.to_datetime(weekly["week"]) < recording
     assert early.sum() > 20
@@ -99,8 +103,22 @@ def test_weekly_table_matches_truth_counts_and_staffing(run, truth):
 def test_results_json_contract_and_figures(run):
     _, analysis, out = run
     written = json.loads((out / "results.json").read_text())
-    for key in ("n_tickets", "n_completed", "n_censored", "median", "median_ci", "mean", "p90", "km_median",
-                "within_sla", "outcome_mix", "weekly", "pairing", "compare_at", "segments"):
+    for key in (
+        "n_tickets",
+        "n_completed",
+        "n_censored",
+        "median",
+        "median_ci",
+        "mean",
+        "p90",
+        "km_median",
+        "within_sla",
+        "outcome_mix",
+        "weekly",
+        "pairing",
+        "compare_at",
+        "segments",
+    ):
         assert key in written, key
     assert written["weekly"] == "weekly.csv"
     assert written["n_tickets"] == written["n_completed"] + written["n_censored"]

@@ -26,7 +26,6 @@ def test_kaplan_meier_matches_lifelines_with_ties_between_events_and_censorings(
     assert (km.n, km.events) == (n, int(event.sum()))
 
 
-
 def _lifelines_median(times, event):
     """lifelines' median and its interval, with infinity (never reaches 0.5) as None, as ours reports it."""
     fitter = KaplanMeierFitter().fit(times, event)
@@ -71,6 +70,7 @@ def test_kaplan_meier_never_reaching_one_half_matches_lifelines():
     assert median is None
     assert stats.kaplan_meier_median(times, event).median is None
 
+
 def test_weekly_table_matches_a_plain_pandas_groupby():
     rng = np.random.default_rng(3)
     n = 3000
@@ -79,21 +79,34 @@ def test_weekly_table_matches_a_plain_pandas_groupby():
     outcome = np.where(rng.random(n) < 0.8, rng.choice(["Rejected", "Partial Refund", "Return & Refund"], n), None)
     outcome_date = start + np.where(start >= np.datetime64("2026-04-01"), 3, 0).astype("timedelta64[D]")
     outcome[outcome_date < np.datetime64("2026-04-01")] = None  # outcomes only recorded from April
-    tickets = pd.DataFrame({
-        "start_date": start, "hours": hours, "censor_hours": np.full(n, 5.0),
-        "outcome": pd.Categorical(outcome), "outcome_date": outcome_date,
-    })
+    tickets = pd.DataFrame(
+        {
+            "start_date": start,
+            "hours": hours,
+            "censor_hours": np.full(n, 5.0),
+            "outcome": pd.Categorical(outcome),
+            "outcome_date": outcome_date,
+        }
+    )
     workflow = pd.DataFrame({"workflow_start_date": start - np.timedelta64(2, "D"), "workflow_hours": hours * 3})
     names = ["Return & Refund", "Rejected", "Partial Refund"]
-    table = stats.weekly_table(tickets, week_start="monday", last_week=np.datetime64("2026-05-11"), seed=1,
-                               resamples=50, outcomes=names, workflow=workflow)
+    table = stats.weekly_table(
+        tickets,
+        week_start="monday",
+        last_week=np.datetime64("2026-05-11"),
+        seed=1,
+        resamples=50,
+        outcomes=names,
+        workflow=workflow,
+    )
 
     weeks = pd.date_range("2026-02-23", "2026-05-11", freq="7D").strftime("%Y-%m-%d")
     assert table["week"].tolist() == weeks.tolist()
     week = pd.Series(start).dt.to_period("W-SUN").dt.start_time.dt.strftime("%Y-%m-%d")
     grouped = pd.Series(hours).groupby(week)
-    expected = pd.DataFrame({"tickets_started": grouped.size(), "tickets_completed": grouped.count(),
-                             "median_hours": grouped.median()}).reindex(weeks)
+    expected = pd.DataFrame(
+        {"tickets_started": grouped.size(), "tickets_completed": grouped.count(), "median_hours": grouped.median()}
+    ).reindex(weeks)
     got = table.set_index("week")
     assert got["tickets_started"].tolist() == expected["tickets_started"].fillna(0).astype(int).tolist()
     assert got["tickets_completed"].tolist() == expected["tickets_completed"].fillna(0).astype(int).tolist()
@@ -122,8 +135,9 @@ def test_the_one_week_rule_matches_pandas_weekly_periods(week_start):
     expected = pd.Series(days).dt.to_period(f"W-{before}").dt.start_time.dt.strftime("%Y-%m-%d").tolist()
     assert stats.week_of(days, week_start).astype(str).tolist() == expected
     tickets = pd.DataFrame({"start_date": days, "hours": np.arange(40.0), "censor_hours": np.zeros(40)})
-    table = stats.weekly_table(tickets, week_start=week_start, last_week=stats.week_of(days[-1:], week_start)[0],
-                               seed=1, resamples=20)
+    table = stats.weekly_table(
+        tickets, week_start=week_start, last_week=stats.week_of(days[-1:], week_start)[0], seed=1, resamples=20
+    )
     counts = pd.Series(expected).value_counts().sort_index()
     assert table["week"].tolist() == counts.index.tolist()
     assert table["tickets_started"].tolist() == counts.tolist()

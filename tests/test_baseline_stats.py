@@ -145,12 +145,16 @@ def test_pre_post_medians_against_pandas():
 
 def test_business_hours_between_against_hand_counts():
     """Hand-counted working hours with a Mon-Fri 09:00-18:00 calendar and one holiday."""
-    cal = dict(days=["mon", "tue", "wed", "thu", "fri"], opens=dt.time(9), closes=dt.time(18),
-               holidays=[dt.date(2026, 5, 1)])  # Friday 1 May 2026 is a holiday
-    start = np.array(["2026-05-04T10:00", "2026-05-08T17:00", "2026-04-30T17:30", "2026-05-09T12:00",
-                      "2026-05-04T07:00"], dtype="datetime64[s]")
-    end = np.array(["2026-05-04T12:30", "2026-05-11T10:00", "2026-05-04T09:30", "2026-05-10T12:00", "NaT"],
-                   dtype="datetime64[s]")
+    cal = dict(
+        days=["mon", "tue", "wed", "thu", "fri"], opens=dt.time(9), closes=dt.time(18), holidays=[dt.date(2026, 5, 1)]
+    )  # Friday 1 May 2026 is a holiday
+    start = np.array(
+        ["2026-05-04T10:00", "2026-05-08T17:00", "2026-04-30T17:30", "2026-05-09T12:00", "2026-05-04T07:00"],
+        dtype="datetime64[s]",
+    )
+    end = np.array(
+        ["2026-05-04T12:30", "2026-05-11T10:00", "2026-05-04T09:30", "2026-05-10T12:00", "NaT"], dtype="datetime64[s]"
+    )
     got = stats.business_hours_between(start, end, **cal)
     assert got[:4].tolist() == [2.5, 2.0, 1.0, 0.0]  # same day; weekend skipped; holiday skipped; weekend only
     assert np.isnan(got[4])

@@ -53,8 +53,10 @@ def test_every_cited_number_is_published_by_its_notebook(repo, sample_run):
 
 
 def test_glued_values_equal_the_results_json(sample_run):
-    results = {name: json.loads((sample_run / name / "results.json").read_text())
-               for name in ("baseline", "survey", "its", "feasibility")}
+    results = {
+        name: json.loads((sample_run / name / "results.json").read_text())
+        for name in ("baseline", "survey", "its", "feasibility")
+    }
     glued = {name: glued_values(sample_run / name / "notebook.ipynb") for name in results}
     assert glued["baseline"]["baseline_n_tickets"] == results["baseline"]["n_tickets"]
     assert glued["baseline"]["baseline_median_hours"] == pytest.approx(results["baseline"]["median"])
@@ -63,10 +65,12 @@ def test_glued_values_equal_the_results_json(sample_run):
     assert glued["baseline"]["baseline_within_sla_share"] == pytest.approx(results["baseline"]["within_sla"]["share"])
     assert glued["survey"]["survey_n_responses"] == results["survey"]["n_responses"]
     assert glued["its"]["its_level_change_hours"] == pytest.approx(results["its"]["level_change"]["estimate"])
-    assert [glued["its"]["its_level_change_ci_low"], glued["its"]["its_level_change_ci_high"]] == \
-        pytest.approx(results["its"]["level_change"]["ci"])
+    assert [glued["its"]["its_level_change_ci_low"], glued["its"]["its_level_change_ci_high"]] == pytest.approx(
+        results["its"]["level_change"]["ci"]
+    )
     assert glued["feasibility"]["feasibility_n_required_per_arm"] == pytest.approx(
-        results["feasibility"]["n_required_per_arm"])
+        results["feasibility"]["n_required_per_arm"]
+    )
     assert glued["feasibility"]["feasibility_design_effect"] == pytest.approx(results["feasibility"]["design_effect"])
     assert glued["feasibility"]["feasibility_verdict"] == results["feasibility"]["verdict"]
 

@@ -47,13 +47,17 @@ def test_minimal_config_loads(tmp_path):
 def test_paths_are_resolved_relative_to_the_config_file(tmp_path):
     folder = tmp_path / "nested" / "team"
     folder.mkdir(parents=True)
-    path = write(folder, MINIMAL + textwrap.dedent("""\
+    path = write(
+        folder,
+        MINIMAL
+        + textwrap.dedent("""\
         baseline:
           events: data/events.csv
           start_step: Evidence received
           end_step: Resolution proposed
           staffing: ../staffing.csv
-        """))
+        """),
+    )
     config = load_config(path)
     assert config.baseline.events == str((folder / "data" / "events.csv").resolve())
     assert config.baseline.staffing == str((folder.parent / "staffing.csv").resolve())
@@ -118,22 +122,29 @@ def test_no_section_is_not_an_error_at_load_but_at_selection(tmp_path):
 
 
 def test_its_from_baseline_needs_a_baseline_section(tmp_path):
-    error = error_of(tmp_path, MINIMAL + textwrap.dedent("""\
+    error = error_of(
+        tmp_path,
+        MINIMAL
+        + textwrap.dedent("""\
         its:
           series: {from: baseline}
           outcome: median_hours
           interventions: ["2026-05-04"]
-        """))
+        """),
+    )
     assert "no baseline section" in str(error)
 
 
-@pytest.mark.parametrize("bad, fragment", [
-    ("power: 1.5", "feasibility.power"),
-    ("power: 0", "feasibility.power"),
-    ("users: 1", "feasibility.users"),
-    ("metric_sd: 0", "feasibility.metric_sd"),
-    ("icc: 1.0", "feasibility.icc"),
-])
+@pytest.mark.parametrize(
+    "bad, fragment",
+    [
+        ("power: 1.5", "feasibility.power"),
+        ("power: 0", "feasibility.power"),
+        ("users: 1", "feasibility.users"),
+        ("metric_sd: 0", "feasibility.metric_sd"),
+        ("icc: 1.0", "feasibility.icc"),
+    ],
+)
 def test_out_of_range_values_name_the_key(tmp_path, bad, fragment):
     key = bad.split(":")[0]
     lines = [line for line in MINIMAL.splitlines() if not line.strip().startswith(key + ":")]
@@ -142,13 +153,17 @@ def test_out_of_range_values_name_the_key(tmp_path, bad, fragment):
 
 
 def test_column_mapping_targets_must_be_ours(tmp_path):
-    error = error_of(tmp_path, MINIMAL + textwrap.dedent("""\
+    error = error_of(
+        tmp_path,
+        MINIMAL
+        + textwrap.dedent("""\
         baseline:
           events: e.csv
           columns: {Case ID: case}
           start_step: A
           end_step: B
-        """))
+        """),
+    )
     assert "not one of ours" in str(error)
 
 

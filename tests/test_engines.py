@@ -25,6 +25,7 @@ START, END = "Created", "Resolved"
 
 # --- the toy event table and its reduction, written once for every engine ------------------------------------------
 
+
 def toy_events(tickets: int = 61, seed: int = 16) -> pd.DataFrame:
     """Events of ``tickets`` tickets from January to May 2024 (across Europe's spring DST change).
 
@@ -78,8 +79,11 @@ def reduce_tickets(events, engine: engines.Engine, time_column: str = "ts"):
 
 def summarise(tickets, engine: engines.Engine):
     done = tickets.filter(tickets.hours.notnull())
-    return done.aggregate(completed=done.count(), median=engines.quantile(done.hours, 0.5, engine).expr,
-                          p90=engines.quantile(done.hours, 0.9, engine).expr)
+    return done.aggregate(
+        completed=done.count(),
+        median=engines.quantile(done.hours, 0.5, engine).expr,
+        p90=engines.quantile(done.hours, 0.9, engine).expr,
+    )
 
 
 def toy_numbers(events, engine: engines.Engine, time_column: str = "ts") -> dict[str, float]:
@@ -94,8 +98,13 @@ def toy_numbers(events, engine: engines.Engine, time_column: str = "ts") -> dict
 def reference_numbers(events: pd.DataFrame) -> dict[str, float]:
     hours = reference_hours(events)
     ranks = engines.median_ci_ranks(hours.size)
-    return {"completed": hours.size, "median": float(np.median(hours)), "p90": float(np.quantile(hours, 0.9)),
-            "ci_low": float(hours[ranks.lower - 1]), "ci_high": float(hours[ranks.upper - 1])}
+    return {
+        "completed": hours.size,
+        "median": float(np.median(hours)),
+        "p90": float(np.quantile(hours, 0.9)),
+        "ci_low": float(hours[ranks.lower - 1]),
+        "ci_high": float(hours[ranks.upper - 1]),
+    }
 
 
 def assert_same_numbers(got: dict[str, float], want: dict[str, float]) -> None:
@@ -105,6 +114,7 @@ def assert_same_numbers(got: dict[str, float], want: dict[str, float]) -> None:
 
 
 # --- input specs ----------------------------------------------------------------------------------------------
+
 
 def test_a_file_path_opens_on_duckdb_and_gives_the_reference_numbers(tmp_path):
     events = toy_events()
@@ -128,23 +138,27 @@ def test_a_csv_file_and_a_duckdb_database_table_open_too(tmp_path):
         connection.execute("create table support.ticket_events as select * from events")
     opened = engines.open_input({"url": f"duckdb://{tmp_path / 'log.duckdb'}", "table": "support.ticket_events"})
     assert opened.table.count().execute() == len(events)
-    query = engines.open_input({"url": f"duckdb://{tmp_path / 'log.duckdb'}",
-                                "query": "select distinct ticket from support.ticket_events"})
+    query = engines.open_input(
+        {"url": f"duckdb://{tmp_path / 'log.duckdb'}", "query": "select distinct ticket from support.ticket_events"}
+    )
     assert query.table.count().execute() == events.ticket.nunique()
 
 
-@pytest.mark.parametrize("value, message", [
-    ({"url": "mysql://db/support", "table": "t"}, "unknown engine 'mysql://'"),
-    ({"url": "postgresql://analyst:hunter2@db/support", "table": "t"}, "contains a password"),
-    ({"url": "sc://user:hunter2@spark:15002", "table": "t"}, "contains a password"),
-    ({"url": "sc://spark:15002/;user_id=pm;token=hunter2", "table": "t"}, "contains a password or token"),
-    ({"url": "postgresql://analyst@db/support", "table": "t", "query": "select 1"}, "exactly one of"),
-    ({"url": "postgresql://analyst@db/support"}, "exactly one of"),
-    ({"url": "postgresql://analyst@db/support", "path": "e.parquet"}, "PostgreSQL reads a table or a query"),
-    ({"url": "spark://local[2]", "path": "e.parquet", "format": "delta"}, "unknown key 'baseline.events.format'"),
-    ({"table": "t"}, "'baseline.events.url' is missing"),
-    (["events.csv"], "must be a file path or a mapping"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ({"url": "mysql://db/support", "table": "t"}, "unknown engine 'mysql://'"),
+        ({"url": "postgresql://analyst:hunter2@db/support", "table": "t"}, "contains a password"),
+        ({"url": "sc://user:hunter2@spark:15002", "table": "t"}, "contains a password"),
+        ({"url": "sc://spark:15002/;user_id=pm;token=hunter2", "table": "t"}, "contains a password or token"),
+        ({"url": "postgresql://analyst@db/support", "table": "t", "query": "select 1"}, "exactly one of"),
+        ({"url": "postgresql://analyst@db/support"}, "exactly one of"),
+        ({"url": "postgresql://analyst@db/support", "path": "e.parquet"}, "PostgreSQL reads a table or a query"),
+        ({"url": "spark://local[2]", "path": "e.parquet", "format": "delta"}, "unknown key 'baseline.events.format'"),
+        ({"table": "t"}, "'baseline.events.url' is missing"),
+        (["events.csv"], "must be a file path or a mapping"),
+    ],
+)
 def test_config_mistakes_are_input_errors_naming_the_key(value, message):
     with pytest.raises(InputError) as caught:
         engines.parse_input(value, where="baseline.events", config_file="team.yml")
@@ -153,8 +167,11 @@ def test_config_mistakes_are_input_errors_naming_the_key(value, message):
 
 
 def test_credentials_from_the_environment_are_accepted():
-    for url in ("sc://spark:15002/;token=${SPARK_TOKEN}", "postgresql://analyst:${PW}@db/support",
-                "postgresql://analyst@db/support"):
+    for url in (
+        "sc://spark:15002/;token=${SPARK_TOKEN}",
+        "postgresql://analyst:${PW}@db/support",
+        "postgresql://analyst@db/support",
+    ):
         assert engines.parse_input({"url": url, "table": "t"}, where="baseline.events").url == url
 
 
@@ -196,13 +213,18 @@ def test_missing_spark_names_the_pip_extra_and_missing_java_names_the_package(mo
 
 
 def test_describe_hides_the_password_of_an_environment_url(monkeypatch):
-    spec = engines.parse_input({"url": "postgresql+psycopg://analyst:${PW}@db:5432/support", "table": "t"},
-                               where="baseline.events")
-    assert spec.describe() == {"engine": "postgresql", "url": "postgresql+psycopg://analyst:***@db:5432/support",
-                               "table": "t"}
+    spec = engines.parse_input(
+        {"url": "postgresql+psycopg://analyst:${PW}@db:5432/support", "table": "t"}, where="baseline.events"
+    )
+    assert spec.describe() == {
+        "engine": "postgresql",
+        "url": "postgresql+psycopg://analyst:***@db:5432/support",
+        "table": "t",
+    }
 
 
 # --- percentiles and order statistics ---------------------------------------------------------------------------
+
 
 def test_exact_quantiles_match_numpy_and_are_labelled_exact():
     import ibis
@@ -225,8 +247,11 @@ def test_bigquery_and_trino_use_their_approximate_quantile_and_say_so(name, func
         ibis.to_sql(table.hours.median(), dialect=engine.dialect)
     for q in (0.5, 0.9):
         result = engines.quantile(table.hours, q, engine)
-        assert result.method == "approximate" and result.error_bound is None and "no error bound" in \
-            result.error_bound_note
+        assert (
+            result.method == "approximate"
+            and result.error_bound is None
+            and "no error bound" in result.error_bound_note
+        )
         assert function in engines.compiled_sql(table.aggregate(x=result.expr), engine)
     assert ENGINES["snowflake"].exact_quantiles and ENGINES["spark"].exact_quantiles
 
@@ -242,7 +267,7 @@ def test_median_ci_ranks_are_the_widest_l_meeting_the_confidence():
     assert engines.median_ci_ranks(10) == engines.OrderStatisticRanks(10, 2, 9, 1 - 22 / 1024)
     for n in range(1, 121):
         ranks = engines.median_ci_ranks(n)
-        feasible = [l for l in range(1, n // 2 + 2) if 1 - 2 * _binomial_cdf(l - 1, n) >= 0.95]
+        feasible = [rank for rank in range(1, n // 2 + 2) if 1 - 2 * _binomial_cdf(rank - 1, n) >= 0.95]
         if not feasible:
             assert ranks is None, n
             continue
@@ -265,6 +290,7 @@ def test_order_statistics_in_the_engine_match_numpy_with_ties_and_nulls():
 
 # --- time -------------------------------------------------------------------------------------------------------
 
+
 def test_naive_local_times_and_offset_text_give_the_utc_instants_on_duckdb():
     import ibis
 
@@ -272,7 +298,8 @@ def test_naive_local_times_and_offset_text_give_the_utc_instants_on_duckdb():
     table = ibis.memtable(events)
     engine = ENGINES["duckdb"]
     instants = table.select(
-        "ticket", "step",
+        "ticket",
+        "step",
         utc=engines.epoch_seconds(table.ts, engine),
         from_local=engines.epoch_seconds(engines.local_to_utc(table.local, "Europe/Berlin", engine), engine),
         from_text=engines.epoch_seconds(table.text.cast("timestamp('UTC')"), engine),
@@ -284,6 +311,7 @@ def test_naive_local_times_and_offset_text_give_the_utc_instants_on_duckdb():
 
 
 # --- provenance -------------------------------------------------------------------------------------------------
+
 
 def test_fetch_arrow_records_engine_sql_rows_and_bytes(tmp_path):
     events = toy_events()
@@ -302,6 +330,7 @@ def test_fetch_arrow_records_engine_sql_rows_and_bytes(tmp_path):
 
 # --- compile-only dialects: SQL snapshots ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["snowflake", "bigquery", "trino"])
 def test_compiled_sql_matches_the_committed_snapshot(name):
     """The toy reduction and summary compiled for each warehouse. Regenerate after an intended change with
@@ -315,9 +344,11 @@ def test_compiled_sql_matches_the_committed_snapshot(name):
     if os.environ.get("PLAYBOOK_UPDATE_SNAPSHOTS") == "1":
         snapshot.write_text(sql)
     assert sql == snapshot.read_text()
-    expected = {"snowflake": ("MEDIAN(", "PERCENTILE_CONT(0.9)"),
-                "bigquery": ("APPROX_QUANTILES(", "APPROX_QUANTILES("),
-                "trino": ("APPROX_PERCENTILE(", "APPROX_PERCENTILE(")}[name]
+    expected = {
+        "snowflake": ("MEDIAN(", "PERCENTILE_CONT(0.9)"),
+        "bigquery": ("APPROX_QUANTILES(", "APPROX_QUANTILES("),
+        "trino": ("APPROX_PERCENTILE(", "APPROX_PERCENTILE("),
+    }[name]
     assert all(function in sql for function in expected)
 
 

@@ -53,9 +53,14 @@ def test_spark_path_input_runs_the_baseline_in_spark_with_the_files_numbers(spar
     assert cli.main(["validate", str(tmp_path / "spark" / "team.yml")]) == 0
     from_spark = run_results(tmp_path / "spark", tmp_path / "out-spark")
     from_file = run_results(tmp_path / "file", tmp_path / "out-file")
-    assert from_spark.pop("engine") == {"name": "spark", "label": "Apache Spark", "where": "spark://local[2]",
-                                        "ticket_rows_pulled": 1200, "quantile_method": "exact",
-                                        "quantiles_computed": "on this machine, from the per-ticket rows"}
+    assert from_spark.pop("engine") == {
+        "name": "spark",
+        "label": "Apache Spark",
+        "where": "spark://local[2]",
+        "ticket_rows_pulled": 1200,
+        "quantile_method": "exact",
+        "quantiles_computed": "on this machine, from the per-ticket rows",
+    }
     assert from_file.pop("engine")["name"] == "duckdb"
     assert from_spark == from_file
     assert from_spark["n_tickets"] == events.loc[events.step == "Evidence received", "ticket_id"].nunique()
@@ -70,15 +75,20 @@ def test_spark_path_input_runs_the_baseline_in_spark_with_the_files_numbers(spar
 
 
 @pytest.mark.postgres
-def test_postgresql_table_input_validates_with_credentials_from_pgpassword(postgres, sample_events, tmp_path,
-                                                                           monkeypatch):
+def test_postgresql_table_input_validates_with_credentials_from_pgpassword(
+    postgres, sample_events, tmp_path, monkeypatch
+):
     import ibis
-
     import pg_server
 
     _, events = sample_events
-    con = ibis.postgres.connect(host="127.0.0.1", port=postgres.port, user=pg_server.USER,
-                                password=pg_server.PASSWORD, database=pg_server.DATABASE)
+    con = ibis.postgres.connect(
+        host="127.0.0.1",
+        port=postgres.port,
+        user=pg_server.USER,
+        password=pg_server.PASSWORD,
+        database=pg_server.DATABASE,
+    )
     con.create_table("sample_events", events, overwrite=True)
     con.disconnect()
     monkeypatch.setenv("PGPASSWORD", pg_server.PASSWORD)
@@ -87,14 +97,19 @@ def test_postgresql_table_input_validates_with_credentials_from_pgpassword(postg
     assert cli.main(["validate", str(tmp_path / "team.yml")]) == 0
 
 
-@pytest.mark.parametrize("value, message", [
-    ("{url: 'mysql://db/support', table: t}", "unknown engine 'mysql://'"),
-    ("{url: 'postgresql://analyst:hunter2@db/support', table: t}", "contains a password"),
-    ("{url: 'trino://host:8080/hive', table: t}", "compile-only"),
-    ("{url: 'duckdb://', path: missing.parquet}", "does not exist"),
-    ("{url: 'duckdb://', query: \"select 1 as ticket_id, 'a' as step, now() as timestamp where false\"}",
-     "DuckDB (embedded) returned no rows"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("{url: 'mysql://db/support', table: t}", "unknown engine 'mysql://'"),
+        ("{url: 'postgresql://analyst:hunter2@db/support', table: t}", "contains a password"),
+        ("{url: 'trino://host:8080/hive', table: t}", "compile-only"),
+        ("{url: 'duckdb://', path: missing.parquet}", "does not exist"),
+        (
+            "{url: 'duckdb://', query: \"select 1 as ticket_id, 'a' as step, now() as timestamp where false\"}",
+            "DuckDB (embedded) returned no rows",
+        ),
+    ],
+)
 def test_engine_input_mistakes_exit_2_with_one_message(value, message, tmp_path, capsys):
     (tmp_path / "team.yml").write_text(config_text(value))
     assert cli.main(["validate", str(tmp_path / "team.yml")]) == 2

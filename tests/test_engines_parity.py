@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_engines import assert_same_numbers, reference_numbers, toy_events, toy_numbers
 
 from inbound_playbook import engines
-from test_engines import assert_same_numbers, reference_numbers, toy_events, toy_numbers
 
 # One Spark session per test process: with pytest-xdist --dist loadgroup these tests share a worker.
 pytestmark = pytest.mark.xdist_group("spark")
@@ -33,11 +33,15 @@ def pg_events(postgres):
     """The toy events as table support.ticket_events (timestamptz, naive timestamp and text columns), and the
     libpq password variable set the way a user would set it (never in the URL)."""
     import ibis
-
     import pg_server
 
-    con = ibis.postgres.connect(host="127.0.0.1", port=postgres.port, user=pg_server.USER,
-                                password=pg_server.PASSWORD, database=pg_server.DATABASE)
+    con = ibis.postgres.connect(
+        host="127.0.0.1",
+        port=postgres.port,
+        user=pg_server.USER,
+        password=pg_server.PASSWORD,
+        database=pg_server.DATABASE,
+    )
     con.raw_sql("create schema if not exists support").close()
     con.create_table("ticket_events", EVENTS, database="support", overwrite=True)
     con.disconnect()
@@ -49,12 +53,17 @@ def pg_events(postgres):
 
 def instants(table, engine: engines.Engine):
     """Epoch seconds of each event from the three spellings of its time, computed in the engine."""
-    return table.select(
-        "ticket", "step",
-        utc=engines.epoch_seconds(table.ts, engine),
-        from_local=engines.epoch_seconds(engines.local_to_utc(table.local, ZONE, engine), engine),
-        from_text=engines.epoch_seconds(table.text.cast("timestamp('UTC')"), engine),
-    ).order_by("ticket", "step", "utc").to_pandas()
+    return (
+        table.select(
+            "ticket",
+            "step",
+            utc=engines.epoch_seconds(table.ts, engine),
+            from_local=engines.epoch_seconds(engines.local_to_utc(table.local, ZONE, engine), engine),
+            from_text=engines.epoch_seconds(table.text.cast("timestamp('UTC')"), engine),
+        )
+        .order_by("ticket", "step", "utc")
+        .to_pandas()
+    )
 
 
 def assert_instants_are_the_reference(got) -> None:
@@ -74,10 +83,11 @@ def test_postgresql_gives_the_reference_numbers(pg_events):
 def test_postgresql_query_input_and_its_provenance(pg_events):
     query = "select ticket, step, ts from support.ticket_events where step in ('Created', 'Resolved')"
     opened = engines.open_input({"url": pg_events, "query": query})
-    from test_engines import summarise, reduce_tickets
+    from test_engines import reduce_tickets, summarise
 
-    result, run = engines.fetch_arrow(summarise(reduce_tickets(opened.table, opened.engine), opened.engine),
-                                      opened.engine)
+    result, run = engines.fetch_arrow(
+        summarise(reduce_tickets(opened.table, opened.engine), opened.engine), opened.engine
+    )
     assert run.engine == "postgresql" and run.rows == 1 and "PERCENTILE_CONT" in run.sql
     assert "ticket_events" in run.sql and "IN ('Created', 'Resolved')" in run.sql  # the query, as Ibis formats it
     assert result["median"][0].as_py() == pytest.approx(reference_numbers(EVENTS)["median"], rel=1e-9)
@@ -115,14 +125,20 @@ def test_spark_time_zones_give_the_same_instants(spark, events_parquet):
 def test_spark_table_and_query_inputs_and_provenance(spark, events_parquet):
     spark.read.parquet(str(events_parquet)).createOrReplaceTempView("ticket_events")
     table = engines.open_input({"url": "spark://local[2]", "table": "ticket_events"})
-    query = engines.open_input({"url": "spark://local[2]",
-                                "query": "select * from ticket_events where step = 'Created'"})
+    query = engines.open_input(
+        {"url": "spark://local[2]", "query": "select * from ticket_events where step = 'Created'"}
+    )
     assert table.table.count().execute() == len(EVENTS)
     assert query.table.count().execute() == int((EVENTS.step == "Created").sum())
     ranks = engines.median_ci_ranks(40)
-    result, run = engines.fetch_arrow(engines.order_statistics(table.table.mutate(
-        hours=engines.epoch_seconds(table.table.ts, table.engine) / 3600), "hours", [ranks.lower, ranks.upper]),
-        table.engine)
+    result, run = engines.fetch_arrow(
+        engines.order_statistics(
+            table.table.mutate(hours=engines.epoch_seconds(table.table.ts, table.engine) / 3600),
+            "hours",
+            [ranks.lower, ranks.upper],
+        ),
+        table.engine,
+    )
     want = np.sort(EVENTS["ts"].astype("int64").to_numpy() / 3.6e9)
     assert result["value"].to_pylist() == pytest.approx(want[[ranks.lower - 1, ranks.upper - 1]], rel=1e-12)
     assert run.engine == "spark" and run.rows == 2 and "ROW_NUMBER" in run.sql.upper()

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_engines import assert_same_numbers
 
 from inbound_playbook import engines
-from test_engines import assert_same_numbers
 
 EXPORT = Path(__file__).resolve().parents[2] / "shared" / "real-exports" / "servicenow_incident_event_log.csv.gz"
 DAY_FIRST = "%d/%m/%Y %H:%M"
@@ -25,8 +25,9 @@ DAY_FIRST = "%d/%m/%Y %H:%M"
 def export_parquet(tmp_path_factory):
     if not EXPORT.exists():
         pytest.skip(f"the real ServiceNow export is not at {EXPORT}")
-    raw = pd.read_csv(EXPORT, dtype=str, keep_default_na=False,
-                      usecols=["number", "incident_state", "sys_updated_at", "opened_at"])
+    raw = pd.read_csv(
+        EXPORT, dtype=str, keep_default_na=False, usecols=["number", "incident_state", "sys_updated_at", "opened_at"]
+    )
     target = tmp_path_factory.mktemp("servicenow") / "events.parquet"
     raw.to_parquet(target, index=False)
     return target, raw
@@ -47,13 +48,23 @@ def servicenow_numbers(table, engine: engines.Engine) -> dict[str, float]:
     tickets = starts.left_join(ends, "ticket").select("ticket", "start", "end")
     tickets = tickets.mutate(hours=engines.hours_between(tickets.start, tickets.end, engine))
     done = tickets.filter(tickets.hours.notnull())
-    summary = done.aggregate(
-        completed=done.count(), median=engines.quantile(done.hours, 0.5, engine).expr,
-        p90=engines.quantile(done.hours, 0.9, engine).expr).to_pyarrow().to_pylist()[0]
+    summary = (
+        done.aggregate(
+            completed=done.count(),
+            median=engines.quantile(done.hours, 0.5, engine).expr,
+            p90=engines.quantile(done.hours, 0.9, engine).expr,
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
     ranks = engines.median_ci_ranks(summary["completed"])
     bounds = engines.fetch_order_statistics(tickets, "hours", [ranks.lower, ranks.upper])
-    return {"started": tickets.count().execute(), **summary, "ci_low": bounds[ranks.lower],
-            "ci_high": bounds[ranks.upper]}
+    return {
+        "started": tickets.count().execute(),
+        **summary,
+        "ci_low": bounds[ranks.lower],
+        "ci_high": bounds[ranks.upper],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -71,16 +82,24 @@ def test_duckdb_gives_the_numbers_stated_in_issue_13(duckdb_numbers):
 @pytest.mark.postgres
 def test_postgresql_gives_the_same_numbers(postgres, export_parquet, duckdb_numbers, monkeypatch):
     import ibis
-
     import pg_server
 
-    con = ibis.postgres.connect(host="127.0.0.1", port=postgres.port, user=pg_server.USER,
-                                password=pg_server.PASSWORD, database=pg_server.DATABASE)
+    con = ibis.postgres.connect(
+        host="127.0.0.1",
+        port=postgres.port,
+        user=pg_server.USER,
+        password=pg_server.PASSWORD,
+        database=pg_server.DATABASE,
+    )
     con.create_table("servicenow_events", export_parquet[1], overwrite=True)
     con.disconnect()
     monkeypatch.setenv("PGPASSWORD", pg_server.PASSWORD)
-    opened = engines.open_input({"url": f"postgresql://{pg_server.USER}@127.0.0.1:{postgres.port}/"
-                                        f"{pg_server.DATABASE}", "table": "servicenow_events"})
+    opened = engines.open_input(
+        {
+            "url": f"postgresql://{pg_server.USER}@127.0.0.1:{postgres.port}/{pg_server.DATABASE}",
+            "table": "servicenow_events",
+        }
+    )
     assert_same_numbers(servicenow_numbers(opened.table, opened.engine), duckdb_numbers)
 
 

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SAMPLE_TEAM
 
 from inbound_playbook import feasibility
 from inbound_playbook.baseline import load as baseline_load
@@ -15,14 +16,17 @@ from inbound_playbook.errors import InputError
 from inbound_playbook.feasibility.stats import estimate_sd_icc
 from inbound_playbook.params import RunContext
 
-from conftest import SAMPLE_TEAM
-
 CONTRACT_KEYS = ["n_required_per_arm", "design_effect", "n_effective_available", "weeks_needed", "verdict", "reasons"]
 
 BRIEF = dict(users=40, units_per_user_per_week=25, metric_sd=12.0, minimum_effect=1.0, icc=0.05, weeks_available=8)
 
-SECTION = {"events": "events.parquet", "columns": {}, "start_step": "Evidence received",
-           "end_step": "Resolution proposed", "agent_column": "agent_id"}
+SECTION = {
+    "events": "events.parquet",
+    "columns": {},
+    "start_step": "Evidence received",
+    "end_step": "Resolution proposed",
+    "agent_column": "agent_id",
+}
 
 
 def test_content_brief_example_end_to_end(tmp_path):
@@ -63,9 +67,17 @@ def test_no_output_dir_writes_nothing(tmp_path, monkeypatch):
 
 
 def test_ab_test_verdict_when_everything_allows_it():
-    params = feasibility.Params(users=200, units_per_user_per_week=20, metric_sd=10.0, minimum_effect=2.0, icc=0.01,
-                                weeks_available=4, shared_queue=False, knowledge_sharing=False,
-                                everyone_gets_change=False)
+    params = feasibility.Params(
+        users=200,
+        units_per_user_per_week=20,
+        metric_sd=10.0,
+        minimum_effect=2.0,
+        icc=0.01,
+        weeks_available=4,
+        shared_queue=False,
+        knowledge_sharing=False,
+        everyone_gets_change=False,
+    )
     results = feasibility.analyse(params, RunContext()).results
     assert results["verdict"] == "ab_test"
     assert results["weeks_needed"] < 4
@@ -78,22 +90,32 @@ def _planted(rng, agents=50, per_agent=80, icc=0.08, sd=10.0):
     agent = np.repeat(np.arange(agents), sizes)
     hours = 20 + rng.normal(0, sd * math.sqrt(icc), agents)[agent] + rng.normal(0, sd * math.sqrt(1 - icc), agent.size)
     n = agent.size
-    return pd.DataFrame({
-        "ticket_id": [f"T{i}" for i in range(n)],
-        "start": pd.Timestamp("2026-01-05", tz="UTC"),
-        "end": pd.Timestamp("2026-01-06", tz="UTC"),
-        "hours": hours,
-        "completed": True,
-        "agent": [f"A{a:03d}" for a in agent],
-    })
+    return pd.DataFrame(
+        {
+            "ticket_id": [f"T{i}" for i in range(n)],
+            "start": pd.Timestamp("2026-01-05", tz="UTC"),
+            "end": pd.Timestamp("2026-01-06", tz="UTC"),
+            "hours": hours,
+            "completed": True,
+            "agent": [f"A{a:03d}" for a in agent],
+        }
+    )
 
 
 def test_estimates_from_baseline_intervals(monkeypatch):
     """SD and ICC come from the baseline's ticket_intervals when null; the planted ICC 0.08 and SD 10 are inside
     their intervals; open tickets and tickets without an agent are left out."""
     frame = _planted(np.random.default_rng(20260504))
-    extra = pd.DataFrame({"ticket_id": ["open", "noagent"], "start": frame["start"].iloc[0], "end": pd.NaT,
-                          "hours": [np.nan, 5.0], "completed": [False, True], "agent": ["A001", None]})
+    extra = pd.DataFrame(
+        {
+            "ticket_id": ["open", "noagent"],
+            "start": frame["start"].iloc[0],
+            "end": pd.NaT,
+            "hours": [np.nan, 5.0],
+            "completed": [False, True],
+            "agent": ["A001", None],
+        }
+    )
     monkeypatch.setattr(baseline_load, "ticket_intervals", lambda params, context: pd.concat([frame, extra]))
     params = feasibility.Params(users=50, units_per_user_per_week=10, minimum_effect=2.0, weeks_available=8)
     results = feasibility.analyse(params, RunContext(seed=7), SECTION).results
@@ -112,8 +134,9 @@ def test_estimates_from_baseline_intervals(monkeypatch):
 def test_given_sd_keeps_config_source(monkeypatch):
     frame = _planted(np.random.default_rng(1))
     monkeypatch.setattr(baseline_load, "ticket_intervals", lambda params, context: frame)
-    params = feasibility.Params(users=50, units_per_user_per_week=10, metric_sd=9.0, minimum_effect=2.0,
-                                weeks_available=8)
+    params = feasibility.Params(
+        users=50, units_per_user_per_week=10, metric_sd=9.0, minimum_effect=2.0, weeks_available=8
+    )
     results = feasibility.analyse(params, RunContext(), SECTION).results
     assert results["sd"] == {"value": 9.0, "ci": None, "source": "config", "method": None}
     assert results["icc"]["source"] == "baseline"
@@ -193,8 +216,9 @@ def test_sample_team_analysis(tmp_path):
     """The sample team's feasibility section: estimated from the baseline (hours), ICC on the hours scale below the
     log-scale 0.05 (a lognormal's hours ICC is (e^{tau^2} - 1) / (e^{sigma^2 + tau^2} - 1) ~ 0.042 here)."""
     params = feasibility.Params(users=70, units_per_user_per_week=6, minimum_effect=2.0, weeks_available=8)
-    analysis = feasibility.analyse(params, RunContext(timezone="Asia/Singapore", output_dir=tmp_path),
-                                   _sample_section())
+    analysis = feasibility.analyse(
+        params, RunContext(timezone="Asia/Singapore", output_dir=tmp_path), _sample_section()
+    )
     results = analysis.results
     assert results["icc"]["source"] == "baseline" and results["sd"]["source"] == "baseline"
     truth = json.loads((SAMPLE_TEAM / "TRUTH.json").read_text())["step_model"]
@@ -215,8 +239,9 @@ def test_notes_read_the_results():
 
 def test_tiny_team_does_not_break():
     """Fewer than 2 effective tickets per arm: no detectable effect, but a complete result and figure."""
-    params = feasibility.Params(users=2, units_per_user_per_week=0.1, metric_sd=5.0, minimum_effect=1.0, icc=0.2,
-                                weeks_available=1)
+    params = feasibility.Params(
+        users=2, units_per_user_per_week=0.1, metric_sd=5.0, minimum_effect=1.0, icc=0.2, weeks_available=1
+    )
     analysis = feasibility.analyse(params, RunContext())
     assert analysis.results["mde_at_available_weeks"]["people_randomised"] is None
     assert "no effect could be detected" in analysis.notes["mde"]

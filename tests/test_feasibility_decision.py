@@ -8,13 +8,20 @@ import pytest
 
 from inbound_playbook.feasibility.decision import BOOK_LABEL, BOOK_LINK, DESIGNS, DecisionInputs, decide, rules_table
 
-ENOUGH = dict(n_required_per_arm=500, n_effective_per_arm=800.0, weeks_available=8, weeks_needed=5.0,
-              weeks_needed_reason=None)
-SHORT = dict(n_required_per_arm=2262, n_effective_per_arm=365.3, weeks_available=8, weeks_needed=None,
-             weeks_needed_reason="more weeks cannot help: with ICC 0.05 the clustering caps the effective n at "
-             "users / (2 x ICC) = 400 per arm, below the 2,262 needed")
-CLEAN = dict(shared_queue=False, knowledge_sharing=False, fairness_concerns=False, everyone_gets_change=False,
-             pre_periods=0)
+ENOUGH = dict(
+    n_required_per_arm=500, n_effective_per_arm=800.0, weeks_available=8, weeks_needed=5.0, weeks_needed_reason=None
+)
+SHORT = dict(
+    n_required_per_arm=2262,
+    n_effective_per_arm=365.3,
+    weeks_available=8,
+    weeks_needed=None,
+    weeks_needed_reason="more weeks cannot help: with ICC 0.05 the clustering caps the effective n at "
+    "users / (2 x ICC) = 400 per arm, below the 2,262 needed",
+)
+CLEAN = dict(
+    shared_queue=False, knowledge_sharing=False, fairness_concerns=False, everyone_gets_change=False, pre_periods=0
+)
 
 
 def make(power=ENOUGH, **answers) -> DecisionInputs:
@@ -33,9 +40,14 @@ def test_rule_1_holds_even_if_everyone_gets_the_change_later():
     assert decide(make(everyone_gets_change=True)).rule == 1
 
 
-@pytest.mark.parametrize("answers", [
-    dict(shared_queue=True), dict(knowledge_sharing=True), dict(fairness_concerns=True),
-])
+@pytest.mark.parametrize(
+    "answers",
+    [
+        dict(shared_queue=True),
+        dict(knowledge_sharing=True),
+        dict(fairness_concerns=True),
+    ],
+)
 def test_rule_2_stepped_wedge_when_everyone_gets_the_change(answers):
     decision = decide(make(everyone_gets_change=True, **answers))
     assert (decision.verdict, decision.rule) == ("cluster_or_stepped", 2)
@@ -81,9 +93,15 @@ def test_rule_4_cluster_or_switchback_under_interference(answers):
     assert "fewer than the 8-12" in decision.reasons[-1]
 
 
-@pytest.mark.parametrize("answers", [
-    dict(), dict(shared_queue=True), dict(fairness_concerns=True), dict(pre_periods=7),
-])
+@pytest.mark.parametrize(
+    "answers",
+    [
+        dict(),
+        dict(shared_queue=True),
+        dict(fairness_concerns=True),
+        dict(pre_periods=7),
+    ],
+)
 def test_rule_5_otherwise(answers):
     decision = decide(make(power=SHORT, **answers))
     assert (decision.verdict, decision.rule) == ("quasi_experiment", 5)

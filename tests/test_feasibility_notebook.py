@@ -6,15 +6,26 @@ import json
 
 import nbformat
 import pytest
-
 from conftest import NOTEBOOKS, SAMPLE_TEAM
 
 papermill = pytest.importorskip("papermill")
 
-GLUE_KEYS = {"feasibility_n_required_per_arm", "feasibility_design_effect", "feasibility_n_effective_available",
-             "feasibility_n_effective_per_arm", "feasibility_verdict", "feasibility_verdict_label", "design_effect",
-             "n_effective_available", "sw_design_summary", "sw_groups", "sw_step_weeks", "sw_total_weeks", "sw_power",
-             "sw_mde_hours"}
+GLUE_KEYS = {
+    "feasibility_n_required_per_arm",
+    "feasibility_design_effect",
+    "feasibility_n_effective_available",
+    "feasibility_n_effective_per_arm",
+    "feasibility_verdict",
+    "feasibility_verdict_label",
+    "design_effect",
+    "n_effective_available",
+    "sw_design_summary",
+    "sw_groups",
+    "sw_step_weeks",
+    "sw_total_weeks",
+    "sw_power",
+    "sw_mde_hours",
+}
 VERDICT_TOKENS = ("ab_test", "cluster_or_stepped", "quasi_experiment")
 
 
@@ -33,8 +44,12 @@ def _prose(nb) -> str:
 def _run(tmp_path, **parameters):
     out = tmp_path / "executed.ipynb"
     papermill.execute_notebook(
-        str(NOTEBOOKS / "feasibility.ipynb"), str(out), parameters={**parameters, "output_dir": str(tmp_path / "run")},
-        cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False,
+        str(NOTEBOOKS / "feasibility.ipynb"),
+        str(out),
+        parameters={**parameters, "output_dir": str(tmp_path / "run")},
+        cwd=str(NOTEBOOKS),
+        kernel_name="python3",
+        progress_bar=False,
     )
     return nbformat.read(out, as_version=4), tmp_path / "run"
 
@@ -43,7 +58,8 @@ def _glued(nb) -> set[str]:
     """Names myst_nb.glue recorded (each glue output carries metadata.scrapbook.name)."""
     return {
         output["metadata"]["scrapbook"]["name"]
-        for cell in nb.cells for output in cell.get("outputs", [])
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
         if "scrapbook" in output.get("metadata", {})
     }
 
@@ -92,8 +108,17 @@ def test_notebook_on_the_sample_team(tmp_path):
 @pytest.mark.notebook
 def test_notebook_with_config_values(tmp_path):
     """SD and ICC given: no baseline read (baseline_section None), the content brief's numbers."""
-    nb, run = _run(tmp_path, users=40, units_per_user_per_week=25, metric_sd=12.0, minimum_effect=1.0, icc=0.05,
-                   baseline_section=None, title="Payments operations", team="payments-ops")
+    nb, run = _run(
+        tmp_path,
+        users=40,
+        units_per_user_per_week=25,
+        metric_sd=12.0,
+        minimum_effect=1.0,
+        icc=0.05,
+        baseline_section=None,
+        title="Payments operations",
+        team="payments-ops",
+    )
     results = json.loads((run / "results.json").read_text())
     assert results["n_required_per_arm"] == 2262
     assert results["design_effect"] == pytest.approx(10.95)

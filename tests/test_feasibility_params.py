@@ -9,14 +9,27 @@ from inbound_playbook.config import load_config
 from inbound_playbook.errors import InputError
 from inbound_playbook.feasibility import Params
 
-GOOD = dict(users=70, units_per_user_per_week=6, metric_sd=None, minimum_effect=2.0, icc=None, weeks_available=8,
-            alpha=0.05, power=0.8)
+GOOD = dict(
+    users=70,
+    units_per_user_per_week=6,
+    metric_sd=None,
+    minimum_effect=2.0,
+    icc=None,
+    weeks_available=8,
+    alpha=0.05,
+    power=0.8,
+)
 
 
 def test_sample_team_values_are_valid():
     params = Params(**GOOD)
-    assert params.unanswered() == ["shared_queue", "knowledge_sharing", "fairness_concerns", "everyone_gets_change",
-                                   "has_stable_pre_period"]
+    assert params.unanswered() == [
+        "shared_queue",
+        "knowledge_sharing",
+        "fairness_concerns",
+        "everyone_gets_change",
+        "has_stable_pre_period",
+    ]
     assert all(params.answer(name) for name in ("shared_queue", "knowledge_sharing", "everyone_gets_change"))
     assert not params.answer("fairness_concerns")
     assert params.pre_periods() == 0
@@ -28,21 +41,24 @@ def test_sample_team_values_are_valid():
     assert Params(**GOOD, has_stable_pre_period=12).pre_periods() == 12
 
 
-@pytest.mark.parametrize("field, value, words", [
-    ("power", 80, ["strictly between 0 and 1", "percentages are written as fractions", "0.8 for 80%"]),
-    ("power", 0.0, ["strictly between 0 and 1"]),
-    ("power", 1.0, ["strictly between 0 and 1"]),
-    ("alpha", 0.0, ["strictly between 0 and 1", "e.g. 0.05"]),
-    ("metric_sd", 0.0, ["greater than 0", "or null to estimate it from the baseline"]),
-    ("users", 1, ["at least 2 people", "give the number of people"]),
-    ("icc", 1.0, ["less than 1", "give a value in [0, 1)"]),
-    ("icc", -0.1, ["at least 0"]),
-    ("minimum_effect", 0.0, ["greater than 0", "smallest difference worth detecting"]),
-    ("weeks_available", -1, ["greater than 0", "how many weeks"]),
-    ("units_per_user_per_week", 0, ["greater than 0", "tickets one person handles"]),
-    ("has_stable_pre_period", -3, ["true, false, or the number of weeks"]),
-    ("bootstrap_resamples", 10, ["200 to 100,000"]),
-])
+@pytest.mark.parametrize(
+    "field, value, words",
+    [
+        ("power", 80, ["strictly between 0 and 1", "percentages are written as fractions", "0.8 for 80%"]),
+        ("power", 0.0, ["strictly between 0 and 1"]),
+        ("power", 1.0, ["strictly between 0 and 1"]),
+        ("alpha", 0.0, ["strictly between 0 and 1", "e.g. 0.05"]),
+        ("metric_sd", 0.0, ["greater than 0", "or null to estimate it from the baseline"]),
+        ("users", 1, ["at least 2 people", "give the number of people"]),
+        ("icc", 1.0, ["less than 1", "give a value in [0, 1)"]),
+        ("icc", -0.1, ["at least 0"]),
+        ("minimum_effect", 0.0, ["greater than 0", "smallest difference worth detecting"]),
+        ("weeks_available", -1, ["greater than 0", "how many weeks"]),
+        ("units_per_user_per_week", 0, ["greater than 0", "tickets one person handles"]),
+        ("has_stable_pre_period", -3, ["true, false, or the number of weeks"]),
+        ("bootstrap_resamples", 10, ["200 to 100,000"]),
+    ],
+)
 def test_bad_values_explain_what_to_do(field, value, words):
     with pytest.raises(ValidationError) as info:
         Params(**{**GOOD, field: value})

@@ -141,8 +141,13 @@ SHROUT_FLEISS = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5,
 
 
 def _sf_frame() -> pd.DataFrame:
-    return pd.DataFrame({"target": np.repeat(np.arange(6), 4), "judge": np.tile(list("ABCD"), 6),
-                         "score": np.ravel(SHROUT_FLEISS).astype(float)})
+    return pd.DataFrame(
+        {
+            "target": np.repeat(np.arange(6), 4),
+            "judge": np.tile(list("ABCD"), 6),
+            "score": np.ravel(SHROUT_FLEISS).astype(float),
+        }
+    )
 
 
 def _pingouin_icc1(data, targets, raters, ratings) -> dict:

@@ -26,8 +26,13 @@ def woertman_design_effect(rho: float, k: int, b: int, t: int, n: float) -> floa
     """Woertman et al. (2013), J Clin Epidemiol 66:752-758: the stepped-wedge design effect
     DE = (1 + rho (k t n + b n - 1)) / (1 + rho (k t n / 2 + b n - 1)) x 3 (1 - rho) / (2 t (k - 1/k)),
     for k steps, b baseline measurements, t measurements after each step and n people per cluster per measurement."""
-    return ((1 + rho * (k * t * n + b * n - 1)) / (1 + rho * (0.5 * k * t * n + b * n - 1))
-            * 3 * (1 - rho) / (2 * t * (k - 1 / k)))
+    return (
+        (1 + rho * (k * t * n + b * n - 1))
+        / (1 + rho * (0.5 * k * t * n + b * n - 1))
+        * 3
+        * (1 - rho)
+        / (2 * t * (k - 1 / k))
+    )
 
 
 @pytest.mark.parametrize("steps, per_step, n, rho", DESIGNS)
@@ -37,7 +42,8 @@ def test_hussey_hughes_matches_generalised_least_squares(steps, per_step, n, rho
     design = stepped_wedge_design(steps, per_step)
     sigma2, tau2 = (1 - rho) / n, rho
     assert hussey_hughes_variance(design, sigma2, tau2) == pytest.approx(
-        gls_treatment_variance(design, sigma2, tau2, cac=1.0), rel=1e-10)
+        gls_treatment_variance(design, sigma2, tau2, cac=1.0), rel=1e-10
+    )
 
 
 @pytest.mark.parametrize("steps, per_step, n, rho", DESIGNS)
@@ -58,8 +64,12 @@ def test_hussey_hughes_uvw_example():
     design = np.array([[0, 1, 1]] * 3 + [[0, 0, 1]] * 2, dtype=float)
     assert design.sum() == 8 and (design.sum(1) ** 2).sum() == 14 and (design.sum(0) ** 2).sum() == 34
     sigma2, tau2, clusters, periods = 0.3 * 0.7 / 40, 0.15 / 0.85 * 0.21, 5, 3
-    expected = clusters * sigma2 * (sigma2 + periods * tau2) / (
-        (clusters * 8 - 34) * sigma2 + (8 ** 2 + clusters * periods * 8 - periods * 34 - clusters * 14) * tau2)
+    expected = (
+        clusters
+        * sigma2
+        * (sigma2 + periods * tau2)
+        / ((clusters * 8 - 34) * sigma2 + (8**2 + clusters * periods * 8 - periods * 34 - clusters * 14) * tau2)
+    )
     assert hussey_hughes_variance(design, sigma2, tau2) == pytest.approx(expected, rel=1e-12)
 
 
@@ -79,8 +89,9 @@ def test_power_and_minimum_detectable_effect_are_inverse():
 
 
 def test_plan_picks_the_fewest_groups_reaching_the_power():
-    plan = plan_stepped_wedge(users=70, units_per_user_per_week=6, sd=15.0, icc=0.04, effect=2.0, alpha=0.05,
-                              power=0.8, step_weeks=2)
+    plan = plan_stepped_wedge(
+        users=70, units_per_user_per_week=6, sd=15.0, icc=0.04, effect=2.0, alpha=0.05, power=0.8, step_weeks=2
+    )
     powers = [c["power"] for c in plan.candidates]
     assert powers == sorted(powers)  # more groups, more periods, more power
     assert plan.power >= 0.8 and plan.reaches_power
@@ -89,14 +100,14 @@ def test_plan_picks_the_fewest_groups_reaching_the_power():
     assert plan.units_per_group_period == pytest.approx(70 / plan.groups * 6 * 2)
     # the plan's numbers are Hussey-Hughes's for the group design it describes
     people = 70 / plan.groups
-    variance = hussey_hughes_variance(stepped_wedge_design(plan.groups), (1 - 0.04) * 225 / (people * 12),
-                                      0.04 * 225 / people)
+    variance = hussey_hughes_variance(
+        stepped_wedge_design(plan.groups), (1 - 0.04) * 225 / (people * 12), 0.04 * 225 / people
+    )
     assert plan.se == pytest.approx(math.sqrt(variance))
 
 
 def test_plan_with_too_few_people_says_so():
-    plan = plan_stepped_wedge(users=6, units_per_user_per_week=2, sd=20.0, icc=0.1, effect=1.0, alpha=0.05,
-                              power=0.8)
+    plan = plan_stepped_wedge(users=6, units_per_user_per_week=2, sd=20.0, icc=0.1, effect=1.0, alpha=0.05, power=0.8)
     assert not plan.reaches_power
     assert plan.groups == max(plan.candidates, key=lambda c: c["power"])["groups"]
 
@@ -104,8 +115,16 @@ def test_plan_with_too_few_people_says_so():
 def test_feasibility_report_sizes_the_stepped_wedge(tmp_path):
     """When everyone gets the change (rule 2), the verdict text gives the design with its size; no raw verdict
     token appears in the prose."""
-    params = feasibility.Params(users=70, units_per_user_per_week=6, metric_sd=15.0, minimum_effect=2.0, icc=0.04,
-                                weeks_available=8, everyone_gets_change=True, shared_queue=True)
+    params = feasibility.Params(
+        users=70,
+        units_per_user_per_week=6,
+        metric_sd=15.0,
+        minimum_effect=2.0,
+        icc=0.04,
+        weeks_available=8,
+        everyone_gets_change=True,
+        shared_queue=True,
+    )
     analysis = feasibility.analyse(params, RunContext(output_dir=tmp_path))
     written = json.loads((tmp_path / "results.json").read_text())
     sw = written["stepped_wedge"]
@@ -124,20 +143,38 @@ def test_feasibility_report_sizes_the_stepped_wedge(tmp_path):
 
 
 def test_fixed_number_of_groups_from_the_config():
-    params = feasibility.Params(users=40, units_per_user_per_week=10, metric_sd=10.0, minimum_effect=2.0, icc=0.05,
-                                weeks_available=8, stepped_wedge_groups=4, stepped_wedge_step_weeks=3)
+    params = feasibility.Params(
+        users=40,
+        units_per_user_per_week=10,
+        metric_sd=10.0,
+        minimum_effect=2.0,
+        icc=0.05,
+        weeks_available=8,
+        stepped_wedge_groups=4,
+        stepped_wedge_step_weeks=3,
+    )
     sw = feasibility.analyse(params, RunContext()).results["stepped_wedge"]
     assert sw["groups"] == 4 and sw["total_weeks"] == 15 and sw["groups_chosen_by"] == "config"
     assert [c["groups"] for c in sw["candidates"]] == [4]
 
 
-@pytest.mark.parametrize("key, value, fragment", [
-    ("stepped_wedge_groups", 1, "at least 2 groups"),
-    ("stepped_wedge_groups", 50, "at most one group per person"),
-    ("stepped_wedge_step_weeks", 0, "weeks between two switches"),
-    ("cluster_autocorrelation", 0, "greater than 0 and at most 1"),
-])
+@pytest.mark.parametrize(
+    "key, value, fragment",
+    [
+        ("stepped_wedge_groups", 1, "at least 2 groups"),
+        ("stepped_wedge_groups", 50, "at most one group per person"),
+        ("stepped_wedge_step_weeks", 0, "weeks between two switches"),
+        ("cluster_autocorrelation", 0, "greater than 0 and at most 1"),
+    ],
+)
 def test_stepped_wedge_settings_are_checked(key, value, fragment):
     with pytest.raises(ValueError, match=fragment):
-        feasibility.Params(users=40, units_per_user_per_week=10, metric_sd=10.0, minimum_effect=2.0, icc=0.05,
-                           weeks_available=8, **{key: value})
+        feasibility.Params(
+            users=40,
+            units_per_user_per_week=10,
+            metric_sd=10.0,
+            minimum_effect=2.0,
+            icc=0.05,
+            weeks_available=8,
+            **{key: value},
+        )

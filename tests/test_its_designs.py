@@ -52,10 +52,13 @@ def test_periods_with_few_tickets_are_left_out_and_counted(tmp_path):
     rng = np.random.default_rng(3)
     tickets = rng.integers(50, 300, n)
     tickets[[3, 17, 33]] = [1, 5, 2]
-    frame = pd.DataFrame({"week": pd.date_range("2025-01-06", periods=n, freq="7D").strftime("%Y-%m-%d"),
-                          "median_hours": np.exp(3 + 0.01 * np.arange(n) - 0.2 * (np.arange(n) >= 20)
-                                                 + rng.normal(0, 0.05, n)),
-                          "tickets_completed": tickets})
+    frame = pd.DataFrame(
+        {
+            "week": pd.date_range("2025-01-06", periods=n, freq="7D").strftime("%Y-%m-%d"),
+            "median_hours": np.exp(3 + 0.01 * np.arange(n) - 0.2 * (np.arange(n) >= 20) + rng.normal(0, 0.05, n)),
+            "tickets_completed": tickets,
+        }
+    )
     path = tmp_path / "series.csv"
     frame.to_csv(path, index=False)
     analysis = its.analyse(its.Params(series=str(path), outcome="median_hours", interventions=["2025-05-26"]))
@@ -74,7 +77,14 @@ def test_several_interventions_match_the_design_written_out():
     (post_k = 1[t >= t0_k], slope_k = (t - t0_k) post_k); each post-period trend is time + the slopes in force."""
     n = 80
     t = np.arange(n)
-    y = 30 + 0.1 * t - 5 * (t >= 30) - 0.2 * (t - 30) * (t >= 30) - 3 * (t >= 55) + np.random.default_rng(1).normal(0, 1, n)
+    y = (
+        30
+        + 0.1 * t
+        - 5 * (t >= 30)
+        - 0.2 * (t - 30) * (t >= 30)
+        - 3 * (t >= 55)
+        + np.random.default_rng(1).normal(0, 1, n)
+    )
     fit = fit_its(weekly(n, y), (30, 55), ItsSpec(hac_maxlags=3))
     X = np.column_stack([np.ones(n), t, t >= 30, (t - 30) * (t >= 30), t >= 55, (t - 55) * (t >= 55)]).astype(float)
     by_hand = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": 3, "use_correction": True}, use_t=True)
@@ -109,13 +119,21 @@ def test_a_temporary_intervention_is_on_only_until_its_end():
 
 
 def test_temporary_intervention_from_the_config(tmp_path):
-    frame = pd.DataFrame({"week": pd.date_range("2025-01-06", periods=50, freq="7D").strftime("%Y-%m-%d"),
-                          "count": np.r_[np.full(20, 100.0), np.full(10, 80.0), np.full(20, 100.0)]
-                          + np.random.default_rng(2).normal(0, 2, 50)})
+    frame = pd.DataFrame(
+        {
+            "week": pd.date_range("2025-01-06", periods=50, freq="7D").strftime("%Y-%m-%d"),
+            "count": np.r_[np.full(20, 100.0), np.full(10, 80.0), np.full(20, 100.0)]
+            + np.random.default_rng(2).normal(0, 2, 50),
+        }
+    )
     path = tmp_path / "s.csv"
     frame.to_csv(path, index=False)
-    p = its.Params(series=str(path), outcome="count", slope_change=False,
-                   interventions=[{"date": "2025-05-26", "end": "2025-08-04"}])
+    p = its.Params(
+        series=str(path),
+        outcome="count",
+        slope_change=False,
+        interventions=[{"date": "2025-05-26", "end": "2025-08-04"}],
+    )
     results = its.analyse(p).results
     assert results["interventions"][0]["end"] == "2025-08-04"
     assert results["level_change"]["ci"][0] <= -20 <= results["level_change"]["ci"][1]
@@ -185,14 +203,28 @@ def test_segmented_regression_takes_dates_and_named_columns():
     fit as the t/y frame."""
     n, t0 = 30, 12
     rng = np.random.default_rng(9)
-    frame = pd.DataFrame({"week": pd.date_range("2026-01-05", periods=n, freq="7D"),
-                          "hours": 20 - 3.0 * (np.arange(n) >= t0) + rng.normal(0, 0.3, n),
-                          "staff": rng.normal(100, 5, n), "tickets": rng.integers(20, 90, n).astype(float)})
-    fit = stats.segmented_regression(frame, date="week", outcome="hours", interventions=["2026-03-30"],
-                                     covariates=["staff"], weights="tickets", hac_maxlags=1)
-    same = fit_its(pd.DataFrame({"t": np.arange(n), "y": frame["hours"], "staff": frame["staff"],
-                                 "weight": frame["tickets"]}), (t0,),
-                   ItsSpec(covariates=("staff",), weighted=True, hac_maxlags=1))
+    frame = pd.DataFrame(
+        {
+            "week": pd.date_range("2026-01-05", periods=n, freq="7D"),
+            "hours": 20 - 3.0 * (np.arange(n) >= t0) + rng.normal(0, 0.3, n),
+            "staff": rng.normal(100, 5, n),
+            "tickets": rng.integers(20, 90, n).astype(float),
+        }
+    )
+    fit = stats.segmented_regression(
+        frame,
+        date="week",
+        outcome="hours",
+        interventions=["2026-03-30"],
+        covariates=["staff"],
+        weights="tickets",
+        hac_maxlags=1,
+    )
+    same = fit_its(
+        pd.DataFrame({"t": np.arange(n), "y": frame["hours"], "staff": frame["staff"], "weight": frame["tickets"]}),
+        (t0,),
+        ItsSpec(covariates=("staff",), weighted=True, hac_maxlags=1),
+    )
     assert fit.first_post == (t0,)
     np.testing.assert_allclose(fit.params, same.params, rtol=1e-12)
 

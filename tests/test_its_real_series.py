@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import its_real_series
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-import its_real_series
 from inbound_playbook import its
-from inbound_playbook.its import stats
 
 DATA = Path(__file__).parent / "data" / "its"
 WEEKLY = DATA / "servicenow_weekly.csv"
@@ -27,15 +26,18 @@ DAILY = DATA / "servicenow_daily.csv"
 
 
 def params(path: Path, date_column: str, change: str, **overrides) -> its.Params:
-    values = dict(series=str(path), date_column=date_column, outcome="median_hours", interventions=[change],
-                  covariates=[])
+    values = dict(
+        series=str(path), date_column=date_column, outcome="median_hours", interventions=[change], covariates=[]
+    )
     values.update(overrides)
     return its.Params(**values)
 
 
 def test_committed_series_match_the_export():
     if not its_real_series.EXPORT.exists():
-        pytest.skip(f"the ServiceNow export is not at {its_real_series.EXPORT}; the committed series are used as they are")
+        pytest.skip(
+            f"the ServiceNow export is not at {its_real_series.EXPORT}; the committed series are used as they are"
+        )
     table = its_real_series.incidents()
     for period, path in (("week", WEEKLY), ("day", DAILY)):
         pd.testing.assert_frame_equal(its_real_series.series(table, period), pd.read_csv(path), check_dtype=False)
@@ -55,10 +57,13 @@ def test_five_weeks_before_six_after_gets_the_descriptive_fallback():
     assert "p =" not in analysis.summary and "CI" not in analysis.summary
 
 
-@pytest.mark.parametrize("path, date_column, change, min_side", [
-    (WEEKLY, "week", "2016-04-04", 4),   # the issue's split, with the minimum lowered so a model is fitted
-    (DAILY, "day", "2016-04-07", 8),     # 38 days before, 37 after
-])
+@pytest.mark.parametrize(
+    "path, date_column, change, min_side",
+    [
+        (WEEKLY, "week", "2016-04-04", 4),  # the issue's split, with the minimum lowered so a model is fitted
+        (DAILY, "day", "2016-04-07", 8),  # 38 days before, 37 after
+    ],
+)
 def test_no_counterfactual_below_zero_on_real_series(path, date_column, change, min_side):
     """Log scale (the default for a duration): the counterfactual and both ends of its band are above 0 in every
     period, relative effects and their intervals stay above -100%, and the log-scale coefficients equal a WLS on
@@ -76,11 +81,15 @@ def test_no_counterfactual_below_zero_on_real_series(path, date_column, change, 
     t0 = int(np.flatnonzero(frame[date_column].to_numpy() >= change)[0])
     X = np.column_stack([np.ones(len(t)), t, t >= t0, (t - t0) * (t >= t0)]).astype(float)
     keep = (frame["tickets_completed"] >= 6).to_numpy()  # min_tickets_per_period; no trailing open weeks here
-    by_hand = sm.WLS(np.log(frame["median_hours"].to_numpy()[keep]), X[keep],
-                     weights=frame["tickets_completed"].to_numpy(float)[keep]).fit()
+    by_hand = sm.WLS(
+        np.log(frame["median_hours"].to_numpy()[keep]),
+        X[keep],
+        weights=frame["tickets_completed"].to_numpy(float)[keep],
+    ).fit()
     model = results["coefficients"]
     assert [model[n]["estimate"] for n in ("const", "time", "level_1", "slope_1")] == pytest.approx(
-        list(by_hand.params), rel=1e-9, abs=1e-12)
+        list(by_hand.params), rel=1e-9, abs=1e-12
+    )
 
 
 def test_the_linear_scale_goes_below_zero_on_the_same_series():
@@ -92,10 +101,13 @@ def test_the_linear_scale_goes_below_zero_on_the_same_series():
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("path, date_column, change, fitted", [
-    (WEEKLY, "week", "2016-04-04", False),
-    (DAILY, "day", "2016-04-07", True),
-])
+@pytest.mark.parametrize(
+    "path, date_column, change, fitted",
+    [
+        (WEEKLY, "week", "2016-04-04", False),
+        (DAILY, "day", "2016-04-07", True),
+    ],
+)
 def test_the_report_reads_on_a_real_teams_series(tmp_path, path, date_column, change, fitted):
     """The notebook as a team's report on the real series: it runs to the end, names this team and this series,
     shows the descriptive fallback or the three-panel counterfactual figure, and carries none of the sample team's
@@ -104,14 +116,27 @@ def test_the_report_reads_on_a_real_teams_series(tmp_path, path, date_column, ch
     out = tmp_path / "run"
     executed = tmp_path / "its.ipynb"
     papermill.execute_notebook(
-        str(Path(__file__).resolve().parents[1] / "notebooks" / "its.ipynb"), str(executed),
-        parameters={"series": str(path), "date_column": date_column, "interventions": [change], "covariates": [],
-                    "output_dir": str(out), "team": "service-desk", "title": "Service desk incidents"},
-        cwd=str(Path(__file__).resolve().parents[1] / "notebooks"), kernel_name="python3", progress_bar=False,
+        str(Path(__file__).resolve().parents[1] / "notebooks" / "its.ipynb"),
+        str(executed),
+        parameters={
+            "series": str(path),
+            "date_column": date_column,
+            "interventions": [change],
+            "covariates": [],
+            "output_dir": str(out),
+            "team": "service-desk",
+            "title": "Service desk incidents",
+        },
+        cwd=str(Path(__file__).resolve().parents[1] / "notebooks"),
+        kernel_name="python3",
+        progress_bar=False,
     )
     cells = json.loads(executed.read_text())["cells"]
-    report = "\n".join("".join(c["source"]) if c["cell_type"] == "markdown" else json.dumps(c.get("outputs", []))
-                       for c in cells if not {"parameters", "injected-parameters"} & set(c["metadata"].get("tags", [])))
+    report = "\n".join(
+        "".join(c["source"]) if c["cell_type"] == "markdown" else json.dumps(c.get("outputs", []))
+        for c in cells
+        if not {"parameters", "injected-parameters"} & set(c["metadata"].get("tags", []))
+    )
     assert "Service desk incidents" in report and f"from {pd.read_csv(path)[date_column].iloc[0]}" in report
     for story in ("synthetic sample team", "Disputes", "Evidence received", "2026-05-04"):
         assert story not in report, story

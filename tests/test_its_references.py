@@ -118,7 +118,8 @@ def test_sicily_slope_change_parameterisation(sicily):
     theirs = sm.GLM(sicily["y"], X, family=sm.families.Poisson(), offset=np.log(sicily["offset"])).fit(scale="X2")
     assert ours.coefficient("slope_1").estimate == pytest.approx(theirs.params["slope_1"], rel=1e-8)
     assert ours.coefficient("level_1").estimate == pytest.approx(
-        theirs.params["level_1"] + theirs.params["slope_1"], rel=1e-8)
+        theirs.params["level_1"] + theirs.params["slope_1"], rel=1e-8
+    )
     np.testing.assert_allclose(ours.fitted, theirs.fittedvalues, rtol=1e-9)
 
 
@@ -145,8 +146,9 @@ def prop99() -> pd.DataFrame:
     wide = pd.read_csv(DATA / "prop99_cigsale_wide.csv")
     assert wide.shape == (31, 39)
     controls = wide.drop(columns="California")
-    return pd.DataFrame({"t": np.arange(31), "year": np.arange(1970, 2001), "y": wide["California"],
-                         "control": controls.mean(axis=1)})
+    return pd.DataFrame(
+        {"t": np.arange(31), "year": np.arange(1970, 2001), "y": wide["California"], "control": controls.mean(axis=1)}
+    )
 
 
 PROP99_T = 19  # 1989 = first post year; _t counts from 0 in 1970 as in itsa
@@ -157,7 +159,7 @@ def test_linden_single_group_estimates(prop99):
     _x1989 -20.0581 and post-period trend -3.274126 (= _t + _x_t1989). itsa's _x_t = (t - 1989) * _x is the same
     centred slope term as ours."""
     fit = fit_its(prop99, (PROP99_T,), ItsSpec(hac_maxlags=1))
-    b = dict(zip(fit.names, fit.params))
+    b = dict(zip(fit.names, fit.params, strict=False))
     assert sig(b["const"], 7) == 132.2258
     assert sig(b["time"], 7) == -1.779474
     assert sig(b["level_1"], 6) == -20.0581
@@ -172,7 +174,7 @@ def test_linden_multiple_group_estimates(prop99):
     their yearly mean (every control state has the same design rows), so the comparative fit with the mean of
     the controls as the control series reproduces the published point estimates."""
     fit = fit_its(prop99, (PROP99_T,), ItsSpec(hac_maxlags=1, comparative=True))
-    b = dict(zip(fit.names, fit.params))
+    b = dict(zip(fit.names, fit.params, strict=False))
     assert sig(b["const"], 7) == 135.4995
     assert sig(b["time"], 7) == -0.5477701
     assert sig(b["level_1"], 7) == -17.25168
@@ -229,13 +231,15 @@ def test_newey_west_panel_never_crosses_series(prop99):
     fit = fit_its(prop99, (PROP99_T,), ItsSpec(hac_maxlags=2, comparative=True))
     X = fit.X.to_numpy()
     groups = fit.group
-    panel = sm.OLS(fit.y, X).fit(cov_type="hac-panel", cov_kwds={"groups": groups, "maxlags": 2,
-                                                                  "use_correction": "hac"})
+    panel = sm.OLS(fit.y, X).fit(
+        cov_type="hac-panel", cov_kwds={"groups": groups, "maxlags": 2, "use_correction": "hac"}
+    )
     np.testing.assert_allclose(fit.cov, np.asarray(panel.cov_params()), rtol=1e-10)
     assert "hac-panel" in fit.hac.computed_by
     # the hand-written covariance (kept for series with gaps) equals statsmodels' hac-panel when there are none
-    np.testing.assert_allclose(newey_west_cov(X, fit.resid, fit.t, groups, 2), np.asarray(panel.cov_params()),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        newey_west_cov(X, fit.resid, fit.t, groups, 2), np.asarray(panel.cov_params()), rtol=1e-10
+    )
     rows = sm.OLS(fit.y, X).fit(cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": True})
     assert not np.allclose(fit.cov, np.asarray(rows.cov_params()), rtol=1e-6)
 
@@ -280,22 +284,40 @@ def test_centred_slope_recovers_known_changes_exactly():
     rng = np.random.default_rng(1)
     x1 = rng.normal(size=100)
     post1, post2 = (t >= 40).astype(float), (t >= 70).astype(float)
-    y = (5 + 0.3 * t + 2 * x1 + 0.7 * np.sin(2 * np.pi * t / 12) - 0.4 * np.cos(2 * np.pi * t / 12)
-         - 4 * post1 + 0.25 * (t - 40) * post1 + 1.5 * post2 - 0.1 * (t - 70) * post2)
+    y = (
+        5
+        + 0.3 * t
+        + 2 * x1
+        + 0.7 * np.sin(2 * np.pi * t / 12)
+        - 0.4 * np.cos(2 * np.pi * t / 12)
+        - 4 * post1
+        + 0.25 * (t - 40) * post1
+        + 1.5 * post2
+        - 0.1 * (t - 70) * post2
+    )
     frame = pd.DataFrame({"t": t, "y": y, "x1": x1})
     spec = ItsSpec(covariates=("x1",), season_period=12, harmonics=1)
     X = stats.design_rows(t, frame, (40, 70), spec, None)
     beta, *_ = np.linalg.lstsq(X.to_numpy(), y, rcond=None)
-    b = dict(zip(X.columns, beta))
-    expected = {"const": 5, "time": 0.3, "level_1": -4, "slope_1": 0.25, "level_2": 1.5, "slope_2": -0.1,
-                "x1": 2, "sin_1": 0.7, "cos_1": -0.4}
+    b = dict(zip(X.columns, beta, strict=False))
+    expected = {
+        "const": 5,
+        "time": 0.3,
+        "level_1": -4,
+        "slope_1": 0.25,
+        "level_2": 1.5,
+        "slope_2": -0.1,
+        "x1": 2,
+        "sin_1": 0.7,
+        "cos_1": -0.4,
+    }
     for name, value in expected.items():
         assert b[name] == pytest.approx(value, abs=1e-9), name
     assert X.loc[40, "slope_1"] == 0 and X.loc[41, "slope_1"] == 1 and X.loc[39, "slope_1"] == 0
     uncentred = X.copy()
     uncentred["slope_1"] = t * post1
     beta_u, *_ = np.linalg.lstsq(uncentred.to_numpy(), y, rcond=None)
-    assert dict(zip(X.columns, beta_u))["level_1"] == pytest.approx(-14.0, abs=1e-8)
+    assert dict(zip(X.columns, beta_u, strict=False))["level_1"] == pytest.approx(-14.0, abs=1e-8)
     # the statsmodels path gives the same numbers
     fit = fit_its(frame, (40, 70), ItsSpec(covariates=("x1",), season_period=12, harmonics=1, hac_maxlags=2))
     assert fit.coefficient("level_1").estimate == pytest.approx(-4, abs=1e-8)
@@ -334,7 +356,7 @@ def test_gaussian_effects_delta_method(prop99):
     assert eff.absolute_end.estimate == pytest.approx(pred["effect"].iloc[-1], rel=1e-10)
     assert eff.cumulative.estimate == pytest.approx(pred["effect"].iloc[PROP99_T:].sum(), rel=1e-10)
     # at the end (2000, 11 years after 1989): level + 11 * slope
-    b = dict(zip(fit.names, fit.params))
+    b = dict(zip(fit.names, fit.params, strict=False))
     assert eff.absolute_end.estimate == pytest.approx(b["level_1"] + 11 * b["slope_1"], rel=1e-10)
     actual, counterfactual = stats.treated_design(fit, frame)
     A, C = actual.to_numpy(), counterfactual.to_numpy()
@@ -429,9 +451,16 @@ def test_prais_winsten_matches_wooldridge_table_12_1(barium):
     X = sm.add_constant(barium[BARIUM_X]).to_numpy()
     pw = stats.prais_winsten(barium["lchnimp"].to_numpy(), X, t=barium["t"].to_numpy(), order=1)
     se = np.sqrt(np.diag(pw.cov))
-    published = [(-37.08, 22.78), (2.94, 0.63), (1.05, 0.98), (1.13, 0.51), (-0.016, 0.319), (-0.033, 0.322),
-                 (-0.577, 0.342)]
-    for (b, s), estimate, error in zip(published, pw.params, se):
+    published = [
+        (-37.08, 22.78),
+        (2.94, 0.63),
+        (1.05, 0.98),
+        (1.13, 0.51),
+        (-0.016, 0.319),
+        (-0.033, 0.322),
+        (-0.577, 0.342),
+    ]
+    for (b, s), estimate, error in zip(published, pw.params, se, strict=False):
         decimals = 2 if abs(b) >= 1 else 3
         assert round(estimate, decimals) == pytest.approx(b, abs=1e-9)
         assert round(error, 2 if s >= 0.5 else 3) == pytest.approx(s, abs=1e-9)
@@ -455,5 +484,6 @@ def test_prais_winsten_first_row_transform_by_hand(barium):
     np.testing.assert_allclose(pw.params, by_hand, rtol=1e-9)
     cochrane_orcutt = sm.GLSAR(y, X, rho=[rho]).fit().params
     assert not np.allclose(cochrane_orcutt, by_hand, rtol=1e-4)
-    np.testing.assert_allclose(cochrane_orcutt, np.linalg.lstsq(transform(X)[1:], transform(y)[1:], rcond=None)[0],
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        cochrane_orcutt, np.linalg.lstsq(transform(X)[1:], transform(y)[1:], rcond=None)[0], rtol=1e-9
+    )

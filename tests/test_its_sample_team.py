@@ -33,16 +33,23 @@ def weekly_from_events(folder: Path) -> pd.DataFrame:
         return ts.dt.to_period("W-SUN").dt.start_time
 
     start = first["Evidence received"].dropna()
-    step = pd.DataFrame({"week": monday(start),
-                         "hours": (first["Resolution proposed"].reindex(start.index) - start) / pd.Timedelta(hours=1)})
+    step = pd.DataFrame(
+        {
+            "week": monday(start),
+            "hours": (first["Resolution proposed"].reindex(start.index) - start) / pd.Timedelta(hours=1),
+        }
+    )
     created = first["Ticket created"].dropna()
-    workflow = pd.DataFrame({"week": monday(created),
-                             "hours": (first["Closed"].reindex(created.index) - created) / pd.Timedelta(hours=1)})
-    weekly = pd.DataFrame({
-        "tickets_started": step.groupby("week").size(),
-        "median_hours": step.dropna().groupby("week")["hours"].median(),
-        "workflow_median_hours": workflow.dropna().groupby("week")["hours"].median(),
-    })
+    workflow = pd.DataFrame(
+        {"week": monday(created), "hours": (first["Closed"].reindex(created.index) - created) / pd.Timedelta(hours=1)}
+    )
+    weekly = pd.DataFrame(
+        {
+            "tickets_started": step.groupby("week").size(),
+            "median_hours": step.dropna().groupby("week")["hours"].median(),
+            "workflow_median_hours": workflow.dropna().groupby("week")["hours"].median(),
+        }
+    )
     staffing = pd.read_csv(folder / "staffing.csv", parse_dates=["week"]).set_index("week")
     weekly = weekly.join(staffing, how="inner").reset_index(names="week")
     weekly["week"] = weekly["week"].dt.strftime("%Y-%m-%d")
@@ -55,8 +62,11 @@ def sample_team(tmp_path_factory) -> dict:
         folder = SAMPLE
     else:
         folder = tmp_path_factory.mktemp("sample-team")
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "make_sample_data.py"), "--out", str(folder)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "make_sample_data.py"), "--out", str(folder)],
+            check=True,
+            capture_output=True,
+        )
     weekly_path = SAMPLE / "weekly.csv"
     if not weekly_path.exists():
         weekly_path = tmp_path_factory.mktemp("its-weekly") / "weekly.csv"
@@ -66,9 +76,16 @@ def sample_team(tmp_path_factory) -> dict:
 
 
 def sample_params(weekly: Path, **overrides) -> its.Params:
-    values = dict(series=str(weekly), date_column="week", outcome="median_hours", interventions=["2026-05-04"],
-                  covariates=["staffed_hours", "tickets_started"], family="gaussian", slope_change=True,
-                  hac_maxlags="auto")
+    values = dict(
+        series=str(weekly),
+        date_column="week",
+        outcome="median_hours",
+        interventions=["2026-05-04"],
+        covariates=["staffed_hours", "tickets_started"],
+        family="gaussian",
+        slope_change=True,
+        hac_maxlags="auto",
+    )
     values.update(overrides)
     return its.Params(**values)
 
@@ -114,11 +131,14 @@ def test_linear_scale_recovers_the_planted_linear_model(sample_team):
     fixed = its.analyse(sample_params(sample_team["weekly"], scale="linear")).results
     assert fixed["level_change"]["ci"][0] <= truth["level_change_hours"] <= fixed["level_change"]["ci"][1]
     assert fixed["slope_change"]["ci"][0] <= truth["slope_change_hours_per_week"] <= fixed["slope_change"]["ci"][1]
-    for name, planted in (("tickets_started", truth["hours_per_ticket_started"]),
-                          ("staffed_hours", truth["hours_per_staffed_hour"])):
+    for name, planted in (
+        ("tickets_started", truth["hours_per_ticket_started"]),
+        ("staffed_hours", truth["hours_per_staffed_hour"]),
+    ):
         assert fixed["coefficients"][name]["ci"][0] <= planted <= fixed["coefficients"][name]["ci"][1], name
-    naive = its.analyse(sample_params(sample_team["weekly"], scale="linear", weight_column=None,
-                                      max_open_share=1.0)).results
+    naive = its.analyse(
+        sample_params(sample_team["weekly"], scale="linear", weight_column=None, max_open_share=1.0)
+    ).results
     assert naive["slope_change"]["ci"][1] < 0.0
     assert naive["slope_change"]["estimate"] == pytest.approx(-0.038, abs=0.001)
 
@@ -136,8 +156,18 @@ def test_naive_whole_workflow_comparison_misses_the_effect(sample_team, sample_a
 def test_results_json_contract_and_figures(sample_analysis):
     analysis, out = sample_analysis
     written = json.loads((out / "results.json").read_text())
-    for key in ("family", "n_pre", "n_post", "level_change", "slope_change", "rate_ratio", "hac", "relative_effect",
-                "diagnostics", "placebo"):
+    for key in (
+        "family",
+        "n_pre",
+        "n_post",
+        "level_change",
+        "slope_change",
+        "rate_ratio",
+        "hac",
+        "relative_effect",
+        "diagnostics",
+        "placebo",
+    ):
         assert key in written, key
     for key in ("estimate", "se", "ci", "p"):
         assert key in written["level_change"] and key in written["slope_change"]
@@ -162,9 +192,16 @@ def test_comparative_and_count_paths_run_on_the_sample(sample_team, tmp_path):
     """Smoke test of the other families on real-looking data: counts of tickets started (quasi-Poisson, offset
     staffed hours) and a comparative fit against the whole-workflow median as a (poor) control."""
     weekly = pd.read_csv(sample_team["weekly"])
-    counts = its.analyse(sample_params(sample_team["weekly"], outcome="tickets_started", covariates=[],
-                                       family="quasipoisson", offset="staffed_hours",
-                                       seasonality={"period": 52.18, "harmonics": 1}))
+    counts = its.analyse(
+        sample_params(
+            sample_team["weekly"],
+            outcome="tickets_started",
+            covariates=[],
+            family="quasipoisson",
+            offset="staffed_hours",
+            seasonality={"period": 52.18, "harmonics": 1},
+        )
+    )
     assert counts.results["rate_ratio"]["estimate"] > 0 and counts.results["hac"] is None
     comparative = its.analyse(sample_params(sample_team["weekly"], covariates=[], control="workflow_median_hours"))
     assert comparative.results["comparative"] and comparative.results["hac"]["panel"]
@@ -198,22 +235,38 @@ def test_notebook_executes(sample_team, tmp_path):
     out = tmp_path / "run"
     executed = tmp_path / "its.ipynb"
     papermill.execute_notebook(
-        str(ROOT / "notebooks" / "its.ipynb"), str(executed),
-        parameters={"series": str(sample_team["weekly"]), "output_dir": str(out), "team": "returns-desk",
-                    "title": "Returns desk"},
-        cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False,
+        str(ROOT / "notebooks" / "its.ipynb"),
+        str(executed),
+        parameters={
+            "series": str(sample_team["weekly"]),
+            "output_dir": str(out),
+            "team": "returns-desk",
+            "title": "Returns desk",
+        },
+        cwd=str(ROOT / "notebooks"),
+        kernel_name="python3",
+        progress_bar=False,
     )
     results = json.loads((out / "results.json").read_text())
     assert results["level_change"]["ci"][0] <= -6.0 <= results["level_change"]["ci"][1]
     text = executed.read_text()
     shown = json.loads(text)["cells"]  # what the report shows: prose and outputs, not the (removed) parameter cells
-    report = "\n".join("".join(c["source"]) if c["cell_type"] == "markdown" else json.dumps(c.get("outputs", []))
-                       for c in shown if not {"parameters", "injected-parameters"} & set(c["metadata"].get("tags", [])))
+    report = "\n".join(
+        "".join(c["source"]) if c["cell_type"] == "markdown" else json.dumps(c.get("outputs", []))
+        for c in shown
+        if not {"parameters", "injected-parameters"} & set(c["metadata"].get("tags", []))
+    )
     for story in ("synthetic sample team", "4 May 2026", "Evidence received", "Disputes"):
         assert story not in report, story  # the report speaks of the series it ran on
     assert (out / "figures" / "its_counterfactual.png").exists()
     assert text.count('"image/png"') >= 3  # the figures are shown in the notebook, not only saved
     assert "Returns desk" in report
-    for key in ("its_level_change_hours", "its_level_change_ci_low", "its_level_change_ci_high",
-                "its_naive_difference_hours", "its_level_change_percent", "its_placebo_significant_adjusted"):
+    for key in (
+        "its_level_change_hours",
+        "its_level_change_ci_low",
+        "its_level_change_ci_high",
+        "its_naive_difference_hours",
+        "its_level_change_percent",
+        "its_placebo_significant_adjusted",
+    ):
         assert key in text

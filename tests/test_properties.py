@@ -26,7 +26,11 @@ from inbound_playbook.io import read_table
 from inbound_playbook.its.stats import ItsSpec, fit_its
 from inbound_playbook.survey.text import redact
 
-FAST = settings(max_examples=int(__import__("os").environ.get("PLAYBOOK_HYPOTHESIS_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=int(__import__("os").environ.get("PLAYBOOK_HYPOTHESIS_EXAMPLES", 60)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 SCRATCH = Path(tempfile.mkdtemp(prefix="playbook-properties-"))
 
 
@@ -38,29 +42,86 @@ def _write(name: str, data: bytes) -> Path:
 
 # -- loaders: nothing but InputError ---------------------------------------------------------------------------------
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=20), st.dates().map(str), st.just("../.."), st.just("/etc/passwd"), st.just("UTC"),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.dates().map(str),
+    st.just("../.."),
+    st.just("/etc/passwd"),
+    st.just("UTC"),
 )
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                        st.dictionaries(st.text(max_size=12), inner, max_size=4)),
-                      max_leaves=12)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    max_leaves=12,
+)
 section_keys = {
-    "baseline": ["events", "columns", "start_step", "end_step", "sla_hours", "staffing", "week_start",
-                 "business_hours", "agent_column", "bootstrap_resamples"],
-    "survey": ["responses", "scale_min", "scale_max", "csat_item", "scales", "items", "wave_column", "invited",
-               "codebook", "min_group_size"],
-    "its": ["series", "date_column", "outcome", "interventions", "covariates", "family", "offset", "seasonality",
-            "hac_maxlags", "control", "phase_in"],
-    "feasibility": ["users", "units_per_user_per_week", "metric_sd", "minimum_effect", "icc", "weeks_available",
-                    "alpha", "power", "has_stable_pre_period", "bootstrap_resamples"],
+    "baseline": [
+        "events",
+        "columns",
+        "start_step",
+        "end_step",
+        "sla_hours",
+        "staffing",
+        "week_start",
+        "business_hours",
+        "agent_column",
+        "bootstrap_resamples",
+    ],
+    "survey": [
+        "responses",
+        "scale_min",
+        "scale_max",
+        "csat_item",
+        "scales",
+        "items",
+        "wave_column",
+        "invited",
+        "codebook",
+        "min_group_size",
+    ],
+    "its": [
+        "series",
+        "date_column",
+        "outcome",
+        "interventions",
+        "covariates",
+        "family",
+        "offset",
+        "seasonality",
+        "hac_maxlags",
+        "control",
+        "phase_in",
+    ],
+    "feasibility": [
+        "users",
+        "units_per_user_per_week",
+        "metric_sd",
+        "minimum_effect",
+        "icc",
+        "weeks_available",
+        "alpha",
+        "power",
+        "has_stable_pre_period",
+        "bootstrap_resamples",
+    ],
 }
-sections = {name: st.dictionaries(st.sampled_from(keys), values, max_size=len(keys)) | values
-            for name, keys in section_keys.items()}
+sections = {
+    name: st.dictionaries(st.sampled_from(keys), values, max_size=len(keys)) | values
+    for name, keys in section_keys.items()
+}
 configs = st.fixed_dictionaries(
     {},
-    optional={"team": st.sampled_from(["ok-team", "../..", "/etc", "", "A B"]) | scalars,
-              "title": scalars, "timezone": st.sampled_from(["UTC", "Asia/Singapore", "Nowhere/City", ""]) | scalars,
-              "seed": scalars, **sections, "extra": values},
+    optional={
+        "team": st.sampled_from(["ok-team", "../..", "/etc", "", "A B"]) | scalars,
+        "title": scalars,
+        "timezone": st.sampled_from(["UTC", "Asia/Singapore", "Nowhere/City", ""]) | scalars,
+        "seed": scalars,
+        **sections,
+        "extra": values,
+    },
 )
 
 
@@ -107,9 +168,10 @@ def test_unsafe_yaml_tags_never_construct_objects(payload):
 csv_bytes = st.one_of(
     st.binary(max_size=400),
     st.text(max_size=400).map(lambda s: s.encode("utf-8", "surrogatepass")),
-    st.lists(st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=6), min_size=1,
-                      max_size=5), max_size=8)
-    .map(lambda rows: "\n".join(",".join(row) for row in rows).encode("utf-8")),
+    st.lists(
+        st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=6), min_size=1, max_size=5),
+        max_size=8,
+    ).map(lambda rows: "\n".join(",".join(row) for row in rows).encode("utf-8")),
     st.text(max_size=200).map(lambda s: s.encode("latin-1", "replace")),
     st.text(max_size=200).map(lambda s: s.encode("utf-16", "surrogatepass")),
 )
@@ -245,13 +307,19 @@ def test_its_level_change_scales_with_the_outcome(case, factor):
 
 # -- feasibility -----------------------------------------------------------------------------------------------------
 @FAST
-@given(st.floats(0.05, 50), st.floats(0.05, 50), st.floats(0.1, 100),
-       st.sampled_from([0.01, 0.05, 0.1]), st.sampled_from([0.8, 0.9]))
+@given(
+    st.floats(0.05, 50),
+    st.floats(0.05, 50),
+    st.floats(0.1, 100),
+    st.sampled_from([0.01, 0.05, 0.1]),
+    st.sampled_from([0.8, 0.9]),
+)
 def test_required_sample_size_does_not_grow_with_the_minimum_effect(effect_a, effect_b, sd, alpha, power):
     small, large = sorted((effect_a, effect_b))
     assume(large / sd < 20)  # beyond this the answer is the floor of 2 either way
-    assert n_required_per_arm(large, sd, alpha=alpha, power=power) <= n_required_per_arm(small, sd, alpha=alpha,
-                                                                                      power=power)
+    assert n_required_per_arm(large, sd, alpha=alpha, power=power) <= n_required_per_arm(
+        small, sd, alpha=alpha, power=power
+    )
     assert n_required_per_arm(small, sd, alpha=alpha, power=power) >= 2
 
 

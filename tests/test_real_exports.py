@@ -33,8 +33,9 @@ def write(tmp_path: Path, text: str, name: str = "events.csv") -> Path:
 
 
 def params(path: Path, **extra) -> baseline.Params:
-    return baseline.Params(events=str(path), **{"start_step": "Start", "end_step": "End",
-                                                "bootstrap_resamples": 200, **extra})
+    return baseline.Params(
+        events=str(path), **{"start_step": "Start", "end_step": "End", "bootstrap_resamples": 200, **extra}
+    )
 
 
 def results(path: Path, **extra) -> dict:
@@ -61,9 +62,14 @@ def _servicenow_reference(path: Path) -> dict:
     res = res.join(start.rename("s"), on="number")
     end = res[res["ts"] >= res["s"]].groupby("number")["ts"].min()
     hours = (end - start.reindex(end.index)).dt.total_seconds() / 3600
-    return {"started": len(start), "completed": len(end), "median": float(np.median(hours)),
-            "p90": float(np.percentile(hours, 90)), "rows": len(f),
-            "duplicates": int(f.duplicated(["number", "incident_state", "sys_updated_at"]).sum())}
+    return {
+        "started": len(start),
+        "completed": len(end),
+        "median": float(np.median(hours)),
+        "p90": float(np.percentile(hours, 90)),
+        "rows": len(f),
+        "duplicates": int(f.duplicated(["number", "incident_state", "sys_updated_at"]).sum()),
+    }
 
 
 def test_servicenow_subset_runs_from_team_yml_alone():
@@ -84,8 +90,11 @@ def test_servicenow_subset_runs_from_team_yml_alone():
     assert got["active_time"]["median"] < got["median"]  # the clock stops while awaiting the user or a vendor
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason=f"the whole ServiceNow export is not at {SHARED} (only in the "
-                    "project's shared folder); the committed subset is tested instead")
+@pytest.mark.skipif(
+    not SHARED.exists(),
+    reason=f"the whole ServiceNow export is not at {SHARED} (only in the "
+    "project's shared folder); the committed subset is tested instead",
+)
 def test_servicenow_whole_export_gives_the_issue_numbers(tmp_path):
     """Issue 13: 'Opened' (opened_at) -> first 'Resolved' gives 20,769 started, 20,765 completed, median
     18.7333 h, p90 358.21 h."""
@@ -101,8 +110,12 @@ def test_servicenow_whole_export_gives_the_issue_numbers(tmp_path):
 
 # ------------------------------------------------------------------------------------- the issue's items 1 to 11
 def test_1_unused_duplicated_header_is_ignored_and_listed(tmp_path):
-    path = write(tmp_path, "id,step,timestamp,note,note\n" + "\n".join(
-        line.strip() + ",x,y" for line in LOG.splitlines()[1:] if line.strip()) + "\n")
+    path = write(
+        tmp_path,
+        "id,step,timestamp,note,note\n"
+        + "\n".join(line.strip() + ",x,y" for line in LOG.splitlines()[1:] if line.strip())
+        + "\n",
+    )
     got = results(path, columns={"id": "ticket_id"})
     assert got["data_quality"]["ignored_columns"] == ["note"] and got["n_completed"] == 2
     with pytest.raises(InputError, match="same header") as err:
@@ -145,8 +158,13 @@ def test_5_a_creation_column_becomes_the_start_event_and_tickets_without_start_a
         B,Resolved,2026-05-04 15:00,2026-05-04 13:00
         C,Resolved,2026-05-04 15:00,
         """
-    got = results(write(tmp_path, text), columns={"number": "ticket_id", "state": "step", "updated": "timestamp"},
-                  step_columns={"Opened": "opened_at"}, start_step="Opened", end_step="Resolved")
+    got = results(
+        write(tmp_path, text),
+        columns={"number": "ticket_id", "state": "step", "updated": "timestamp"},
+        step_columns={"Opened": "opened_at"},
+        start_step="Opened",
+        end_step="Resolved",
+    )
     assert got["data_quality"]["no_start_step"] == 1 and got["data_quality"]["started"] == 2
     assert got["median"] == 2.5  # A: 3 h, B: 2 h
 
@@ -159,8 +177,9 @@ def test_6_question_marks_are_missing_not_an_agent(tmp_path):
         B,Start,2026-05-04 10:00,?
         B,End,2026-05-04 14:00,?
         """
-    frame = load.ticket_intervals(params(write(tmp_path, text), columns={"id": "ticket_id"}, agent_column="agent",
-                                         missing_values=["?"]), CTX)
+    frame = load.ticket_intervals(
+        params(write(tmp_path, text), columns={"id": "ticket_id"}, agent_column="agent", missing_values=["?"]), CTX
+    )
     assert frame["agent"].tolist() == ["ann", None]
 
 
@@ -185,12 +204,14 @@ AGENTS = """\
 """
 
 
-@pytest.mark.parametrize("rule, expected", [("first", "ann"), ("last", "carl"), ("at_end_step", "carl"),
-                                            ("most_events", "bob")])
+@pytest.mark.parametrize(
+    "rule, expected", [("first", "ann"), ("last", "carl"), ("at_end_step", "carl"), ("most_events", "bob")]
+)
 def test_8_agent_rules_and_system_accounts(tmp_path, rule, expected):
     path = write(tmp_path, AGENTS)
-    frame = load.ticket_intervals(params(path, columns={"id": "ticket_id"}, agent_column="agent", agent_rule=rule,
-                                         exclude_agents=["SYS*"]), CTX)
+    frame = load.ticket_intervals(
+        params(path, columns={"id": "ticket_id"}, agent_column="agent", agent_rule=rule, exclude_agents=["SYS*"]), CTX
+    )
     assert frame["agent"].tolist() == [expected]
     if rule == "last":  # without the exclusion the system account would be credited
         frame = load.ticket_intervals(params(path, columns={"id": "ticket_id"}, agent_column="agent"), CTX)
@@ -200,16 +221,25 @@ def test_8_agent_rules_and_system_accounts(tmp_path, rule, expected):
 def test_8_feasibility_icc_reads_agents_by_the_rule(tmp_path):
     from inbound_playbook.feasibility.load import load_clustered_hours
 
-    text = AGENTS + "    B,Start,2026-05-04 09:00,ann\n    B,End,2026-05-04 11:00,system\n" \
-                    "    C,Start,2026-05-04 09:00,dan\n    C,End,2026-05-04 13:00,dan\n" \
-                    "    D,Start,2026-05-04 09:00,dan\n    D,End,2026-05-04 10:00,dan\n" \
-                    "    E,Start,2026-05-04 09:00,System\n    E,End,2026-05-04 10:00,system\n"
-    section = params(write(tmp_path, text), columns={"id": "ticket_id"}, agent_column="agent",
-                     agent_rule="at_end_step", exclude_agents=["system"])
+    text = (
+        AGENTS + "    B,Start,2026-05-04 09:00,ann\n    B,End,2026-05-04 11:00,system\n"
+        "    C,Start,2026-05-04 09:00,dan\n    C,End,2026-05-04 13:00,dan\n"
+        "    D,Start,2026-05-04 09:00,dan\n    D,End,2026-05-04 10:00,dan\n"
+        "    E,Start,2026-05-04 09:00,System\n    E,End,2026-05-04 10:00,system\n"
+    )
+    section = params(
+        write(tmp_path, text),
+        columns={"id": "ticket_id"},
+        agent_column="agent",
+        agent_rule="at_end_step",
+        exclude_agents=["system"],
+    )
     frame = load_clustered_hours(section, CTX)
     assert sorted(set(frame["agent"])) == ["ann", "carl", "dan"]
     # B goes to ann (the last person before its end), E (only a system account) to nobody
-    assert baseline.analyse(section, CTX, draw=False).results["agent"]["n_without_agent"] == 1  # B's only agent at its end is a system account
+    assert (
+        baseline.analyse(section, CTX, draw=False).results["agent"]["n_without_agent"] == 1
+    )  # B's only agent at its end is a system account
 
 
 def _staffing(tmp_path: Path, weeks: list[str]) -> Path:
@@ -224,8 +254,11 @@ def test_9_staffing_that_does_not_overlap_the_log_is_named(tmp_path):
     assert got["checks"]["staffing_coverage"]["covered"] == 0
     assert any("overlaps" in w for w in got["checks"]["warnings"])
     text = LOG + "    D,Start,2026-05-12 10:00\n    E,Start,2026-05-19 10:00\n"
-    got = results(write(tmp_path, text, "three.csv"), columns={"id": "ticket_id"},
-                  staffing=str(_staffing(tmp_path, ["2026-05-04"])))
+    got = results(
+        write(tmp_path, text, "three.csv"),
+        columns={"id": "ticket_id"},
+        staffing=str(_staffing(tmp_path, ["2026-05-04"])),
+    )
     assert got["checks"]["staffing_coverage"]["share"] == pytest.approx(1 / 3)
     assert any("less than half" in w for w in got["checks"]["warnings"])
 
@@ -262,8 +295,12 @@ def test_silent_open_tickets_are_warned_with_their_last_steps(tmp_path):
     assert silent["n_silent"] == 6 and silent["last_steps"] == {"Cancelled": 6}
     assert "'Cancelled' (6)" in got["checks"]["warnings"][0]
     assert got["checks"]["advice"].startswith("Neither median can be trusted")
-    assert results(write(tmp_path, "\n".join(rows) + "\n", "c.csv"), columns={"id": "ticket_id"},
-                   closed_steps="Cancelled")["data_quality"]["closed_without_end"] == 6
+    assert (
+        results(
+            write(tmp_path, "\n".join(rows) + "\n", "c.csv"), columns={"id": "ticket_id"}, closed_steps="Cancelled"
+        )["data_quality"]["closed_without_end"]
+        == 6
+    )
 
 
 def test_11_tables_print_integers_as_integers_without_row_index(tmp_path):
@@ -289,12 +326,16 @@ def test_pause_steps_stop_the_clock(tmp_path):
 
 def test_wide_export_equals_the_long_log(tmp_path):
     """Jira-like: one row per ticket, one timestamp column per step, no step column."""
-    wide = write(tmp_path, """\
+    wide = write(
+        tmp_path,
+        """\
         Issue key,Created,Resolved,Assignee
         A,2026-05-04 09:00,2026-05-04 11:00,ann
         B,2026-05-04 10:00,2026-05-04 14:00,bob
         C,2026-05-05 10:00,,ann
-        """, "wide.csv")
+        """,
+        "wide.csv",
+    )
     got = results(wide, columns={"Issue key": "ticket_id"}, step_columns={"Start": "Created", "End": "Resolved"})
     long = results(write(tmp_path, LOG), columns={"id": "ticket_id"})
     for key in ("median", "p90", "km_median", "n_completed", "n_censored"):
@@ -321,8 +362,12 @@ def test_servicenow_subset_report_speaks_of_that_team(tmp_path):
 
     playbook = Path(sys.executable).with_name("playbook")
     out = tmp_path / "run"
-    done = subprocess.run([str(playbook), "run", str(REAL / "team.yml"), "--only", "baseline", "--out", str(out),
-                           "--quiet"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(playbook), "run", str(REAL / "team.yml"), "--only", "baseline", "--out", str(out), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     got = json.loads((out / "baseline" / "results.json").read_text())
     assert got["data_quality"]["started"] == 285 and got["data_quality"]["duplicate_events"] == 54
@@ -347,9 +392,16 @@ def test_a_bad_value_in_a_step_column_names_that_column_and_row(tmp_path):
         B,Resolved,2026-05-04 15:00,04/05/2026 13:00
         """
     with pytest.raises(InputError) as err:
-        baseline.validate(params(write(tmp_path, text), columns={"number": "ticket_id", "state": "step",
-                                                                  "updated": "timestamp"},
-                                 step_columns={"Opened": "opened_at"}, start_step="Opened", end_step="Resolved"), CTX)
+        baseline.validate(
+            params(
+                write(tmp_path, text),
+                columns={"number": "ticket_id", "state": "step", "updated": "timestamp"},
+                step_columns={"Opened": "opened_at"},
+                start_step="Opened",
+                end_step="Resolved",
+            ),
+            CTX,
+        )
     assert (err.value.column, err.value.row) == ("opened_at", 3) and "'04/05/2026 13:00'" in str(err.value)
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from export_shapes import SHAPES, Ticket, reference
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from export_shapes import SHAPES, Ticket, reference
 from inbound_playbook import baseline
 from inbound_playbook.baseline import load
 from inbound_playbook.params import RunContext
@@ -23,13 +23,15 @@ def ticket_lists(draw) -> list[Ticket]:
     n = draw(st.integers(1, 12))
     tickets = []
     for i in range(n):
-        tickets.append(Ticket(
-            id=f"T{i:03d}",
-            start_min=draw(st.integers(0, 60 * 24 * 40)),
-            duration_min=draw(st.one_of(st.none(), st.integers(1, 60 * 24 * 10))),
-            work_min=draw(st.one_of(st.none(), st.integers(1, 600))),
-            repeats=draw(st.integers(0, 2)),
-        ))
+        tickets.append(
+            Ticket(
+                id=f"T{i:03d}",
+                start_min=draw(st.integers(0, 60 * 24 * 40)),
+                duration_min=draw(st.one_of(st.none(), st.integers(1, 60 * 24 * 10))),
+                work_min=draw(st.one_of(st.none(), st.integers(1, 600))),
+                repeats=draw(st.integers(0, 2)),
+            )
+        )
     # a log in which no ticket reached the end step is refused (no such step), whatever its shape
     if all(t.duration_min is None for t in tickets):
         tickets[0] = Ticket(tickets[0].id, tickets[0].start_min, 60, tickets[0].work_min, tickets[0].repeats)

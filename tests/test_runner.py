@@ -6,9 +6,9 @@ PLAYBOOK_HOME stand in for them, so the runner's behaviour is tested on its own 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import textwrap
-import datetime as dt
 from pathlib import Path
 
 import nbformat
@@ -25,8 +25,9 @@ SECTION_KEYS = {
 }
 
 
-def stand_in_notebook(path: Path, name: str, *, sleep: float = 0.0, fail: bool = False, touch: str | None = None
-                      ) -> None:
+def stand_in_notebook(
+    path: Path, name: str, *, sleep: float = 0.0, fail: bool = False, touch: str | None = None
+) -> None:
     parameters = "\n".join(f"{key} = None" for key in SECTION_KEYS[name])
     parameters += "\nteam = title = timezone = seed = output_dir = None"
     body = textwrap.dedent(f"""\
@@ -106,8 +107,12 @@ def test_run_folder_contract(stand_in, tmp_path):
     files = run_folder_files(out)
     assert {"run.json", "index.html"} <= files
     for name in SECTION_KEYS:
-        assert {f"{name}/notebook.ipynb", f"{name}/report.html", f"{name}/results.json",
-                f"{name}/figures/line.png"} <= files
+        assert {
+            f"{name}/notebook.ipynb",
+            f"{name}/report.html",
+            f"{name}/results.json",
+            f"{name}/figures/line.png",
+        } <= files
     run = json.loads((out / "run.json").read_text())
     assert run["status"] == "succeeded" and run["seed"] == 7
     assert {row["path"].rsplit("/", 1)[-1] for row in run["inputs"]} == {"team.yml", "events.csv", "survey.csv"}
@@ -128,8 +133,10 @@ def test_independent_analyses_run_in_parallel_and_its_waits_for_baseline(stand_i
     out = tmp_path / "run"
     Run(config, out_dir=out, progress=False).execute()
     records = json.loads((out / "run.json").read_text())["analyses"]
-    span = {k: (dt.datetime.fromisoformat(v["started_at"]), dt.datetime.fromisoformat(v["finished_at"]))
-            for k, v in records.items()}
+    span = {
+        k: (dt.datetime.fromisoformat(v["started_at"]), dt.datetime.fromisoformat(v["finished_at"]))
+        for k, v in records.items()
+    }
     independent = ["baseline", "survey", "feasibility"]
     assert max(span[k][0] for k in independent) < min(span[k][1] for k in independent), "they did not overlap"
     assert span["its"][0] >= span["baseline"][1]
@@ -162,8 +169,9 @@ def test_an_input_changed_during_the_run_fails_the_run(stand_in, tmp_path):
     assert Run(config, out_dir=out, progress=False).execute().exit_status == 1
     run = json.loads((out / "run.json").read_text())
     assert run["status"] == "failed"
-    assert all(f"an input file changed during the run: {survey.resolve()}" == a["error"]
-               for a in run["analyses"].values())
+    assert all(
+        f"an input file changed during the run: {survey.resolve()}" == a["error"] for a in run["analyses"].values()
+    )
 
 
 def test_bad_input_shuts_down_the_warm_kernels_and_writes_nothing(stand_in, tmp_path, monkeypatch):
@@ -243,8 +251,9 @@ def test_a_run_killed_midway_leaves_no_folder_that_claims_success(stand_in, tmp_
         "analyses.validate = lambda config, names, prepared_dir=None: None; "
         f"sys.exit(cli.main(['run', {str(config)!r}, '--out', {str(out)!r}, '--quiet']))"
     )
-    process = subprocess.Popen([sys.executable, "-c", script], start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.time() + 60
     while not list(out.glob("*/notebook.ipynb")) and time.time() < deadline:
         time.sleep(0.2)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_sample_team
 
 pytestmark = pytest.mark.notebook
 
@@ -16,17 +17,40 @@ ANALYSES = ["baseline", "survey", "its", "feasibility"]
 
 #: DESIGN.md's results.json contract, per analysis
 CONTRACT_KEYS = {
-    "baseline": {"n_tickets", "n_completed", "n_censored", "median", "median_ci", "mean", "p90", "km_median",
-                 "within_sla", "outcome_mix", "weekly"},
+    "baseline": {
+        "n_tickets",
+        "n_completed",
+        "n_censored",
+        "median",
+        "median_ci",
+        "mean",
+        "p90",
+        "km_median",
+        "within_sla",
+        "outcome_mix",
+        "weekly",
+    },
     "survey": {"n_responses", "response_rate", "csat", "scales", "waves", "suppressed_groups"},
-    "its": {"family", "n_pre", "n_post", "level_change", "slope_change", "hac", "relative_effect", "diagnostics",
-            "placebo"},
-    "feasibility": {"n_required_per_arm", "design_effect", "n_effective_available", "weeks_needed", "verdict",
-                    "reasons"},
+    "its": {
+        "family",
+        "n_pre",
+        "n_post",
+        "level_change",
+        "slope_change",
+        "hac",
+        "relative_effect",
+        "diagnostics",
+        "placebo",
+    },
+    "feasibility": {
+        "n_required_per_arm",
+        "design_effect",
+        "n_effective_available",
+        "weeks_needed",
+        "verdict",
+        "reasons",
+    },
 }
-
-
-from conftest import run_sample_team
 
 
 def test_full_run_folder(sample_run):

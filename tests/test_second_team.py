@@ -31,24 +31,52 @@ STEPS = {
     "Resolution proposed": "Answer sent",
     "Closed": "Case closed",
 }
-OUTCOMES = {"Return & Refund": "Paid in full", "Partial Refund": "Paid in part", "Exchange of Goods": "Rebooked",
-            "Rejected": "Declined"}
-CATEGORIES = {"Damaged item": "Overtime", "Item not received": "Allowance", "Not as described": "Tax code",
-              "Wrong item": "Leave balance"}
-ROLES = {"Agent": "Payroll officer", "Senior agent": "Senior officer", "Team lead": "Supervisor",
-         "Quality analyst": "Auditor"}
+OUTCOMES = {
+    "Return & Refund": "Paid in full",
+    "Partial Refund": "Paid in part",
+    "Exchange of Goods": "Rebooked",
+    "Rejected": "Declined",
+}
+CATEGORIES = {
+    "Damaged item": "Overtime",
+    "Item not received": "Allowance",
+    "Not as described": "Tax code",
+    "Wrong item": "Leave balance",
+}
+ROLES = {
+    "Agent": "Payroll officer",
+    "Senior agent": "Senior officer",
+    "Team lead": "Supervisor",
+    "Quality analyst": "Auditor",
+}
 WAVES = {"2026-04": "2028-04", "2026-09": "2028-09"}
 TITLE = "Payroll queries (Manila)"
 
 #: the sample team's story and dates, which must never reach another team's report (case-insensitive)
 SAMPLE_STORY = [
-    "synthetic", "sample team", "sample-disputes", "dispute", "Singapore", "DSP-",
-    "2026-05-04", "4 May 2026", "May 4, 2026", "2026-04", "2026-09", "2025-05-19",
+    "synthetic",
+    "sample team",
+    "sample-disputes",
+    "dispute",
+    "Singapore",
+    "DSP-",
+    "2026-05-04",
+    "4 May 2026",
+    "May 4, 2026",
+    "2026-04",
+    "2026-09",
+    "2025-05-19",
 ]
 #: the sample team's step and label names, as whole words with their capitals; its last step, "Closed", is left out
 #: because a report may well say "Closed without the end step" of any team
-SAMPLE_LABELS = [*(s for s in STEPS if s != "Closed"), *OUTCOMES, *CATEGORIES, "Senior agent", "Team lead",
-                 "Quality analyst"]
+SAMPLE_LABELS = [
+    *(s for s in STEPS if s != "Closed"),
+    *OUTCOMES,
+    *CATEGORIES,
+    "Senior agent",
+    "Team lead",
+    "Quality analyst",
+]
 
 
 def _second_team(sample: Path, target: Path) -> Path:
@@ -78,9 +106,13 @@ def _second_team(sample: Path, target: Path) -> Path:
     config.update(team="payroll-mnl", title=TITLE, timezone="Asia/Manila")
     baseline = config["baseline"]
     baseline.update(
-        events="payroll-events.parquet", staffing="rosters.csv", start_step=STEPS[baseline["start_step"]],
-        end_step=STEPS[baseline["end_step"]], workflow_start_step=STEPS[baseline["workflow_start_step"]],
-        workflow_end_step=STEPS[baseline["workflow_end_step"]], compare_at="2028-05-01",
+        events="payroll-events.parquet",
+        staffing="rosters.csv",
+        start_step=STEPS[baseline["start_step"]],
+        end_step=STEPS[baseline["end_step"]],
+        workflow_start_step=STEPS[baseline["workflow_start_step"]],
+        workflow_end_step=STEPS[baseline["workflow_end_step"]],
+        compare_at="2028-05-01",
     )
     config["survey"]["responses"] = "pulse.csv"
     config["its"]["interventions"] = ["2028-05-01"]
@@ -93,8 +125,9 @@ def second_run(repo, tmp_path_factory) -> Path:
     team = _second_team(repo / "data" / "sample-team", tmp_path_factory.mktemp("second") / "team")
     out = team.parent.parent / "run"
     playbook = Path(sys.executable).parent / "playbook"
-    done = subprocess.run([str(playbook), "run", str(team), "--out", str(out), "--quiet"], capture_output=True,
-                          text=True, timeout=900)
+    done = subprocess.run(
+        [str(playbook), "run", str(team), "--out", str(out), "--quiet"], capture_output=True, text=True, timeout=900
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return out
 
@@ -110,8 +143,10 @@ def _report_text(run: Path, name: str) -> str:
 @pytest.mark.parametrize("name", ["baseline", "survey", "its", "feasibility"])
 def test_report_names_none_of_the_sample_teams_words(second_run, name):
     text = _report_text(second_run, name)
-    found = sorted({word for word in SAMPLE_STORY if word.lower() in text.lower()}
-                   | {label for label in SAMPLE_LABELS if re.search(rf"\b{re.escape(label)}\b", text)})
+    found = sorted(
+        {word for word in SAMPLE_STORY if word.lower() in text.lower()}
+        | {label for label in SAMPLE_LABELS if re.search(rf"\b{re.escape(label)}\b", text)}
+    )
     assert not found, f"the {name} report of another team mentions the sample team: {found}"
 
 

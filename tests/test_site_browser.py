@@ -24,14 +24,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from test_site_build import BUILD, built_site, toc_part  # noqa: F401  (built_site is a fixture)
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path(os.environ.get("PLAYBOOK_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = BUILD / "screenshots"
 LOCAL_HOST = "127.0.0.1"
 ANALYSES = ("baseline", "survey", "its", "feasibility")
@@ -143,9 +150,18 @@ class Visit:
 
     def record(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        (SCREENSHOTS / f"requests-{name}.json").write_text(json.dumps(
-            {"requests": len(self.requests), "hosts": sorted({urlsplit(u).netloc for u in self.requests}),
-             "blocked": self.blocked, "failed": self.failed, "urls": self.requests}, indent=1))
+        (SCREENSHOTS / f"requests-{name}.json").write_text(
+            json.dumps(
+                {
+                    "requests": len(self.requests),
+                    "hosts": sorted({urlsplit(u).netloc for u in self.requests}),
+                    "blocked": self.blocked,
+                    "failed": self.failed,
+                    "urls": self.requests,
+                },
+                indent=1,
+            )
+        )
 
 
 @pytest.fixture()
@@ -167,9 +183,13 @@ def test_site_pages_render_offline(visit, built_site, serve):  # noqa: F811
     """Home, chapters (two with math), every analysis page, validation and execution status: each has its title,
     its images loaded, math typeset; then no request left 127.0.0.1 and nothing failed to load."""
     base = serve(built_site.html)
-    pages = {"home": "index.html", "chapter-measurement": "chapters/measurement.html",
-             "chapter-skip-ab-tests": "chapters/skip-ab-tests.html",
-             "validation": "chapters/validation.html", "execution-status": "chapters/execution-status.html"}
+    pages = {
+        "home": "index.html",
+        "chapter-measurement": "chapters/measurement.html",
+        "chapter-skip-ab-tests": "chapters/skip-ab-tests.html",
+        "validation": "chapters/validation.html",
+        "execution-status": "chapters/execution-status.html",
+    }
     analysis_pages = [doc for doc in toc_part("Analyses on your team's data") if doc.startswith("notebooks/")]
     assert analysis_pages, "no notebooks in the 'Analyses on your team's data' part of _toc.yml"
     for doc in analysis_pages:

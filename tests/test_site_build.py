@@ -21,7 +21,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -66,8 +66,9 @@ def site_build() -> SiteBuild:
                 return SiteBuild(HTML, record["returncode"], record["seconds"], log_path.read_text())
         jupyter_book = Path(sys.executable).with_name("jupyter-book")
         started = time.monotonic()
-        done = subprocess.run([str(jupyter_book), *BUILD_COMMAND], cwd=REPO, capture_output=True, text=True,
-                              timeout=1800, check=False)
+        done = subprocess.run(
+            [str(jupyter_book), *BUILD_COMMAND], cwd=REPO, capture_output=True, text=True, timeout=1800, check=False
+        )
         seconds = time.monotonic() - started
         log = done.stdout + done.stderr
         log_path.write_text(log)
@@ -169,7 +170,7 @@ class Elements(HTMLParser):
             self.scripts[-1] += data
 
 
-@lru_cache(maxsize=None)
+@cache
 def parse(path: Path) -> Elements:
     parser = Elements()
     parser.feed(path.read_text(encoding="utf-8"))
@@ -189,7 +190,8 @@ def test_book_builds_with_warnings_as_errors(built_site):
         pytest.skip("PLAYBOOK_SITE_REUSE=1: the build was not run by this session")
     assert built_site.returncode == 0, (
         f"the strict build failed (log: _build/site-build.log); {len(built_site.problems)} problem lines, "
-        "first 40:\n" + "\n".join(built_site.problems[:40]))
+        "first 40:\n" + "\n".join(built_site.problems[:40])
+    )
 
 
 def test_every_toc_page_is_built(built_site):
@@ -232,7 +234,7 @@ def test_search_index_covers_the_book(built_site):
     the word readers search for most."""
     assert (built_site.html / "search.html").is_file()
     index_js = (built_site.html / "searchindex.js").read_text(encoding="utf-8")
-    data = json.loads(index_js[index_js.index("(") + 1:index_js.rindex(")")])
+    data = json.loads(index_js[index_js.index("(") + 1 : index_js.rindex(")")])
     assert "baselin" in data["terms"], "the stemmed term for 'baseline' is not indexed"  # Porter stem
     assert set(toc_files()) <= set(data["docnames"])
 
@@ -245,7 +247,7 @@ def test_execution_status_page_lists_notebooks_and_versions(built_site):
         assert doc in page, f"{doc} is missing from the execution table"
     assert "succeeded" in page and "failed" not in page.split('id="notebooks"')[1].split('id="package-versions"')[0]
     for package in ("python", "inbound-playbook", "jupyter-book", "pandas", "statsmodels", "pingouin", "sphinx"):
-        assert f"<code class=\"docutils literal notranslate\"><span class=\"pre\">{package}</span>" in page, package
+        assert f'<code class="docutils literal notranslate"><span class="pre">{package}</span>' in page, package
 
 
 # The site extension's pieces, without a build -----------------------------------------------------------------
@@ -254,8 +256,13 @@ def test_last_updated_dates_come_from_git(tmp_path):
     then shows the build date)."""
     from inbound_playbook.sphinx_site import git_dates
 
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    }
 
     def git(*args, date=None):
         extra = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
@@ -297,8 +304,10 @@ def test_extension_on_a_tiny_book(tmp_path):
     thebe loader is written into the page."""
     book = tmp_path / "book"
     book.mkdir()
-    (book / "_config.yml").write_text("title: Tiny\nexecute:\n  execute_notebooks: force\n"
-                                      "sphinx:\n  extra_extensions: [inbound_playbook.sphinx_site]\n")
+    (book / "_config.yml").write_text(
+        "title: Tiny\nexecute:\n  execute_notebooks: force\n"
+        "sphinx:\n  extra_extensions: [inbound_playbook.sphinx_site]\n"
+    )
     (book / "_toc.yml").write_text("format: jb-book\nroot: index\n")
     (book / "index.md").write_text(
         "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
@@ -306,10 +315,15 @@ def test_extension_on_a_tiny_book(tmp_path):
         "# Tiny\n\nSome math: $a^2 + b^2 = c^2$.\n\n"
         "```{code-cell} ipython3\n"
         "import base64\nfrom IPython.display import Image, display\n"
-        "png = base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==')\n"
-        "display(Image(data=png, format='png', metadata={'alt': 'One orange pixel'}))\n```\n")
-    done = subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", str(book), "-W", "-n"],
-                          capture_output=True, text=True, timeout=600)
+        "png = base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==')\n"  # noqa: E501
+        "display(Image(data=png, format='png', metadata={'alt': 'One orange pixel'}))\n```\n"
+    )
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(book), "-W", "-n"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
     page = (book / "_build" / "html" / "index.html").read_text(encoding="utf-8")
     assert 'alt="One orange pixel"' in page

@@ -12,15 +12,34 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
 from test_site_build import built_pages, built_site, parse  # noqa: F401  (built_site is a fixture)
 
 # Attributes that make the browser fetch something (href on <a> only navigates, checked by the link test).
-LOADING = {"script": ["src"], "img": ["src", "srcset"], "iframe": ["src"], "source": ["src", "srcset"],
-           "video": ["src", "poster"], "audio": ["src"], "embed": ["src"], "object": ["data"],
-           "input": ["src"], "track": ["src"]}
-LINK_LOADING_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "preconnect", "dns-prefetch", "icon",
-                     "shortcut", "apple-touch-icon", "manifest", "mask-icon"}
+LOADING = {
+    "script": ["src"],
+    "img": ["src", "srcset"],
+    "iframe": ["src"],
+    "source": ["src", "srcset"],
+    "video": ["src", "poster"],
+    "audio": ["src"],
+    "embed": ["src"],
+    "object": ["data"],
+    "input": ["src"],
+    "track": ["src"],
+}
+LINK_LOADING_RELS = {
+    "stylesheet",
+    "preload",
+    "modulepreload",
+    "prefetch",
+    "preconnect",
+    "dns-prefetch",
+    "icon",
+    "shortcut",
+    "apple-touch-icon",
+    "manifest",
+    "mask-icon",
+}
 EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.I)  # http://, https://, and protocol-relative //
 CSS_REMOTE = re.compile(r"""(?:@import\s+(?:url\()?\s*['"]?|url\(\s*['"]?)\s*((?:https?:)?//[^'")\s;]+)""", re.I)
 SKIP_SCHEMES = ("http:", "https:", "mailto:", "data:", "javascript:", "tel:", "ftp:")
@@ -104,9 +123,13 @@ def test_no_page_loads_anything_from_another_host(built_site, pages):  # noqa: F
         for style in parsed.styles:
             remote += [f"{name}: inline <style> {u}" for u in CSS_REMOTE.findall(style)]
         for script in parsed.scripts:
-            remote += [f"{name}: inline <script> {u}" for u in
-                       re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}/[^\s'\"]*\.(?:m?js|css|woff2?|ttf|otf)\b", script)]
-        for tag, attrs, _ in parsed.elements:
+            remote += [
+                f"{name}: inline <script> {u}"
+                for u in re.findall(
+                    r"(?:https?:)?//[\w.-]+\.[a-z]{2,}/[^\s'\"]*\.(?:m?js|css|woff2?|ttf|otf)\b", script
+                )
+            ]
+        for _tag, attrs, _ in parsed.elements:
             if attrs.get("style"):
                 remote += [f"{name}: style attribute {u}" for u in CSS_REMOTE.findall(attrs["style"])]
     assert not remote, "pages load from other hosts:\n" + "\n".join(sorted(set(remote))[:60])
@@ -115,8 +138,11 @@ def test_no_page_loads_anything_from_another_host(built_site, pages):  # noqa: F
 def test_no_style_sheet_imports_from_another_host(built_site):  # noqa: F811
     sheets = sorted(built_site.html.rglob("*.css"))
     assert sheets
-    remote = [f"{css.relative_to(built_site.html)}: {url}" for css in sheets
-              for url in CSS_REMOTE.findall(css.read_text(encoding="utf-8", errors="replace"))]
+    remote = [
+        f"{css.relative_to(built_site.html)}: {url}"
+        for css in sheets
+        for url in CSS_REMOTE.findall(css.read_text(encoding="utf-8", errors="replace"))
+    ]
     assert not remote, "style sheets fetch from other hosts:\n" + "\n".join(remote)
 
 
@@ -143,8 +169,12 @@ def test_images_have_alt_text(built_site, pages):  # noqa: F811
                 continue
             alt = attrs.get("alt", "").strip()
             src = attrs.get("src", "")
-            if (not alt or alt.startswith("<") or alt.lower().endswith((".png", ".svg", ".jpg", ".jpeg"))
-                    or Path(src).name == alt):
+            if (
+                not alt
+                or alt.startswith("<")
+                or alt.lower().endswith((".png", ".svg", ".jpg", ".jpeg"))
+                or Path(src).name == alt
+            ):
                 bad.append(f"{page.relative_to(built_site.html)}: <img src={src!r} alt={alt!r}>")
     assert not bad, "images without real alt text:\n" + "\n".join(bad)
 
@@ -157,7 +187,7 @@ def test_figures_have_captions(built_site, pages):  # noqa: F811
             if tag != "figure":
                 continue
             # the figure's content runs until the next <figure> or the end of the page; a caption must come first
-            following = [t for t, _, _ in elements[index + 1:]]
+            following = [t for t, _, _ in elements[index + 1 :]]
             upto = following.index("figure") if "figure" in following else len(following)
             if "figcaption" not in following[:upto]:
                 bad.append(f"{page.relative_to(built_site.html)}: <figure id={attrs.get('id')!r}>")
@@ -168,12 +198,15 @@ def test_one_h1_and_no_skipped_heading_levels(built_site, pages):  # noqa: F811
     """Headings readers see (the theme's print-only title block is display: none on screen and skipped)."""
     bad = []
     for page in pages:
-        levels = [int(tag[1]) for tag, _, print_only in parse(page).elements
-                  if re.fullmatch(r"h[1-6]", tag) and not print_only]
+        levels = [
+            int(tag[1])
+            for tag, _, print_only in parse(page).elements
+            if re.fullmatch(r"h[1-6]", tag) and not print_only
+        ]
         name = page.relative_to(built_site.html)
         if levels.count(1) != 1:
             bad.append(f"{name}: {levels.count(1)} h1 elements")
-        for before, after in zip(levels, levels[1:]):
+        for before, after in zip(levels, levels[1:], strict=False):
             if after > before + 1:
                 bad.append(f"{name}: h{before} followed by h{after}")
                 break
@@ -185,8 +218,16 @@ def test_one_h1_and_no_skipped_heading_levels(built_site, pages):  # noqa: F811
 # Okabe and Ito (2008), "Color Universal Design": the palette inbound_playbook.plotting uses (black excluded: it is
 # not a hue). A pixel counts as on-palette when it lies within a small distance of the segment from white to one
 # of these colours (so alpha-blended fills and anti-aliased edges over white count too).
-OKABE_ITO_RGB = [(0xE6, 0x9F, 0x00), (0x56, 0xB4, 0xE9), (0x00, 0x9E, 0x73), (0xF0, 0xE4, 0x42),
-                 (0x00, 0x72, 0xB2), (0xD5, 0x5E, 0x00), (0xCC, 0x79, 0xA7), (0x00, 0x00, 0x00)]
+OKABE_ITO_RGB = [
+    (0xE6, 0x9F, 0x00),
+    (0x56, 0xB4, 0xE9),
+    (0x00, 0x9E, 0x73),
+    (0xF0, 0xE4, 0x42),
+    (0x00, 0x72, 0xB2),
+    (0xD5, 0x5E, 0x00),
+    (0xCC, 0x79, 0xA7),
+    (0x00, 0x00, 0x00),
+]
 
 
 def on_palette_share(path: Path) -> tuple[float, int]:
@@ -249,5 +290,6 @@ def test_team_reports_are_self_contained_and_accessible(sample_run):
         levels = [int(tag[1]) for tag, _, _ in parsed.elements if re.fullmatch(r"h[1-6]", tag)]
         if levels.count(1) != 1:
             problems.append(f"{name}: {levels.count(1)} h1 elements")
-        problems += [f"{name}: h{a} followed by h{b}" for a, b in zip(levels, levels[1:]) if b > a + 1][:1]
+        jumps = [f"{name}: h{a} followed by h{b}" for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+        problems += jumps[:1]
     assert not problems, "\n".join(problems)

@@ -19,15 +19,19 @@ EVENTS_QUERY = "select ticket_id, step, happened_at as timestamp from ticket_eve
 @pytest.fixture(scope="module")
 def warehouse(postgres, repo):
     """The first 1,500 sample-team tickets loaded into a ticket_events table (naive local timestamps)."""
-    import psycopg
-
     import pg_server
+    import psycopg
 
     events = pd.read_parquet(repo / "data" / "sample-team" / "events.parquet")
     keep = events["ticket_id"].drop_duplicates().iloc[:1500]
     events = events[events["ticket_id"].isin(keep)].reset_index(drop=True)
-    with psycopg.connect(host="127.0.0.1", port=postgres.port, user=pg_server.USER, password=pg_server.PASSWORD,
-                         dbname=pg_server.DATABASE) as connection:
+    with psycopg.connect(
+        host="127.0.0.1",
+        port=postgres.port,
+        user=pg_server.USER,
+        password=pg_server.PASSWORD,
+        dbname=pg_server.DATABASE,
+    ) as connection:
         connection.execute("drop table if exists ticket_events")
         connection.execute("create table ticket_events (ticket_id text, step text, happened_at timestamp)")
         with connection.cursor().copy("copy ticket_events from stdin") as copy:
@@ -69,8 +73,9 @@ def test_sql_source_validates_and_gives_the_same_numbers_as_the_file(warehouse, 
 
     assert cli.main(["validate", str(tmp_path / "sql" / "team.yml")]) == 0
     for name in ("sql", "file"):
-        assert cli.main(["run", str(tmp_path / name / "team.yml"), "--out", str(tmp_path / f"out-{name}"),
-                         "--quiet"]) == 0
+        assert (
+            cli.main(["run", str(tmp_path / name / "team.yml"), "--out", str(tmp_path / f"out-{name}"), "--quiet"]) == 0
+        )
     from_sql = json.loads((tmp_path / "out-sql" / "baseline" / "results.json").read_text())
     from_file = json.loads((tmp_path / "out-file" / "baseline" / "results.json").read_text())
     assert from_sql == from_file
@@ -85,8 +90,9 @@ def test_sql_source_validates_and_gives_the_same_numbers_as_the_file(warehouse, 
 
 def test_same_validation_applies_to_a_query_missing_a_column(warehouse, password_env, tmp_path, capsys):
     server, _ = warehouse
-    (tmp_path / "team.yml").write_text(config_text(sql_value(
-        server.url(), "select ticket_id, happened_at as timestamp from ticket_events")))
+    (tmp_path / "team.yml").write_text(
+        config_text(sql_value(server.url(), "select ticket_id, happened_at as timestamp from ticket_events"))
+    )
     assert cli.main(["validate", str(tmp_path / "team.yml")]) == 2
     assert "'step'" in capsys.readouterr().err
 
@@ -125,7 +131,8 @@ def test_bad_sql_and_empty_results_exit_2(warehouse, password_env, tmp_path, cap
     assert cli.main(["validate", str(tmp_path / "team.yml")]) == 2
     message = capsys.readouterr().err
     assert "the query failed" in message and "no_such_table" in message
-    (tmp_path / "team.yml").write_text(config_text(sql_value(server.url(), EVENTS_QUERY.replace(
-        "order by", "where false order by"))))
+    (tmp_path / "team.yml").write_text(
+        config_text(sql_value(server.url(), EVENTS_QUERY.replace("order by", "where false order by")))
+    )
     assert cli.main(["validate", str(tmp_path / "team.yml")]) == 2
     assert "returned no rows" in capsys.readouterr().err

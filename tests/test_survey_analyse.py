@@ -38,15 +38,15 @@ def test_minimal_config_csat_only(tmp_path):
 
 def test_zero_to_ten_scale_top2_is_nine_and_ten(tmp_path):
     path = write(tmp_path, "q_overall,q_a,q_b", ["10,3,4", "9,5,5", "8,7,6", "0,1,2", "7,9,9"])
-    p = Params(responses=str(path), csat_item="q_overall", scale_min=0, scale_max=10,
-               scales={"s": ["q_a", "-q_b"]})
+    p = Params(responses=str(path), csat_item="q_overall", scale_min=0, scale_max=10, scales={"s": ["q_a", "-q_b"]})
     r = analyse(p, RunContext()).results
     assert r["scale"]["top2_codes"] == [9, 10]
     assert r["csat"]["successes"] == 2
     assert list(r["items"]["q_overall"]["distribution"]) == [str(c) for c in range(11)]
     # -q_b on 0..10 is 10 - q_b
-    assert r["scales"]["s"]["mean"] == pytest.approx(np.mean([(3 + 6) / 2, (5 + 5) / 2, (7 + 4) / 2, (1 + 8) / 2,
-                                                              (9 + 1) / 2]))
+    assert r["scales"]["s"]["mean"] == pytest.approx(
+        np.mean([(3 + 6) / 2, (5 + 5) / 2, (7 + 4) / 2, (1 + 8) / 2, (9 + 1) / 2])
+    )
 
 
 def test_even_point_scale_has_no_neutral_code(tmp_path):
@@ -61,8 +61,9 @@ def test_low_alpha_warning(tmp_path):
     rng = np.random.default_rng(0)
     rows = [f"{rng.integers(1, 6)},{rng.integers(1, 6)},{rng.integers(1, 6)}" for _ in range(60)]
     path = write(tmp_path, "q_overall,q_a,q_b", rows)
-    analysis = analyse(Params(responses=str(path), csat_item="q_overall", scales={"noise": ["q_a", "q_b"]}),
-                       RunContext())
+    analysis = analyse(
+        Params(responses=str(path), csat_item="q_overall", scales={"noise": ["q_a", "q_b"]}), RunContext()
+    )
     scale = analysis.results["scales"]["noise"]
     assert scale["alpha"] < 0.7 and scale["low_alpha_warning"] is True
     assert any("below 0.7" in w for w in analysis.warnings)
@@ -111,8 +112,14 @@ def test_unknown_survey_key_is_rejected(tmp_path):
 def test_labels_with_dollar_signs_draw_literally(tmp_path):
     rows = [f"$w{1 + i % 2},Team $\\nocommand$,{1 + i % 5},Costs $5 per $ticket" for i in range(20)]
     path = write(tmp_path, "wave,role,q_overall,pain_points", rows)
-    p = Params(responses=str(path), csat_item="q_overall", wave_column="wave", group_column="role",
-               text_column="pain_points", codebook={"Cost $": ["costs"]})
+    p = Params(
+        responses=str(path),
+        csat_item="q_overall",
+        wave_column="wave",
+        group_column="role",
+        text_column="pain_points",
+        codebook={"Cost $": ["costs"]},
+    )
     analysis = analyse(p, RunContext(output_dir=tmp_path / "out"))  # drawing raises on bad mathtext
     assert (tmp_path / "out" / "figures" / "group_csat.png").is_file()
     assert analysis.results["groups"]["rows"][0]["group"] == "Team $\\nocommand$"

@@ -50,9 +50,19 @@ def test_sus_grade_is_sauro_lewis_curved_scale():
     """Sauro and Lewis (2016), Quantifying the User Experience, 2nd ed., Table 8.5 (reproduced at
     measuringu.com/interpret-sus-score): A+ 84.1-100, A 80.8-84.0, A- 78.9-80.7, B+ 77.2-78.8, B 74.1-77.1,
     B- 72.6-74.0, C+ 71.1-72.5, C 65.0-71.0, C- 62.7-64.9, D 51.7-62.6, F 0-51.6; the average SUS, 68, is a C."""
-    table = [("A+", 84.1, 100), ("A", 80.8, 84.0), ("A-", 78.9, 80.7), ("B+", 77.2, 78.8), ("B", 74.1, 77.1),
-             ("B-", 72.6, 74.0), ("C+", 71.1, 72.5), ("C", 65.0, 71.0), ("C-", 62.7, 64.9), ("D", 51.7, 62.6),
-             ("F", 0.0, 51.6)]
+    table = [
+        ("A+", 84.1, 100),
+        ("A", 80.8, 84.0),
+        ("A-", 78.9, 80.7),
+        ("B+", 77.2, 78.8),
+        ("B", 74.1, 77.1),
+        ("B-", 72.6, 74.0),
+        ("C+", 71.1, 72.5),
+        ("C", 65.0, 71.0),
+        ("C-", 62.7, 64.9),
+        ("D", 51.7, 62.6),
+        ("F", 0.0, 51.6),
+    ]
     for grade, low, high in table:
         assert sus_grade(low) == grade and sus_grade(high) == grade, grade
     assert sus_grade(68.0) == "C"
@@ -162,7 +172,7 @@ def _survey(tmp_path: Path, seed: int = 7) -> Path:
             good = rng.random() < 0.4 + 0.3 * shift
             odd = [int(np.clip(rng.integers(3, 6) if good else rng.integers(1, 4), 1, 5)) for _ in range(5)]
             even = [int(np.clip(6 - o + rng.integers(-1, 2), 1, 5)) for o in odd]
-            sus = [v for pair in zip(odd, even) for v in pair]
+            sus = [v for pair in zip(odd, even, strict=False) for v in pair]
             umux = [int(rng.integers(5, 8)) if good else int(rng.integers(2, 6)) for _ in range(2)]
             ltr = int(rng.integers(8, 11)) if good else int(rng.integers(2, 9))
             rows.append([wave, role, *sus, *umux, ltr])
@@ -173,8 +183,15 @@ def _survey(tmp_path: Path, seed: int = 7) -> Path:
 
 
 def _params(path: Path, **extra) -> Params:
-    return Params(responses=str(path), sus=SUS_ITEMS, umux_lite=["umux1", "umux2"], nps_item="ltr",
-                  wave_column="wave", group_column="role", **extra)
+    return Params(
+        responses=str(path),
+        sus=SUS_ITEMS,
+        umux_lite=["umux1", "umux2"],
+        nps_item="ltr",
+        wave_column="wave",
+        group_column="role",
+        **extra,
+    )
 
 
 def test_instruments_in_results_json(tmp_path):
@@ -218,11 +235,14 @@ def test_instruments_respect_group_suppression(tmp_path):
     assert "Quality analyst" not in analysis.tables["groups"].to_string()
 
 
-@pytest.mark.parametrize("column, value, fragment", [
-    ("sus3", 6, "SUS items are answered 1 to 5"),
-    ("ltr", 11, "answered 0 to 10"),
-    ("umux2", 0, "umux_lite_scale"),
-])
+@pytest.mark.parametrize(
+    "column, value, fragment",
+    [
+        ("sus3", 6, "SUS items are answered 1 to 5"),
+        ("ltr", 11, "answered 0 to 10"),
+        ("umux2", 0, "umux_lite_scale"),
+    ],
+)
 def test_out_of_range_answers_name_file_column_row_and_fix(tmp_path, column, value, fragment):
     path = _survey(tmp_path)
     frame = pd.read_csv(path)
@@ -234,12 +254,15 @@ def test_out_of_range_answers_name_file_column_row_and_fix(tmp_path, column, val
     assert str(path) in message and column in message and "row 6" in message and fragment in message
 
 
-@pytest.mark.parametrize("bad, fragment", [
-    ({"sus": SUS_ITEMS[:9]}, "ten SUS items"),
-    ({"umux_lite": ["umux1"]}, "two items"),
-    ({"umux_lite_scale": [7, 1]}, "umux_lite_scale"),
-    ({"nps_item": "sus1"}, "named twice"),
-])
+@pytest.mark.parametrize(
+    "bad, fragment",
+    [
+        ({"sus": SUS_ITEMS[:9]}, "ten SUS items"),
+        ({"umux_lite": ["umux1"]}, "two items"),
+        ({"umux_lite_scale": [7, 1]}, "umux_lite_scale"),
+        ({"nps_item": "sus1"}, "named twice"),
+    ],
+)
 def test_questionnaire_config_is_checked(tmp_path, bad, fragment):
     base = dict(responses="x.csv", sus=SUS_ITEMS, umux_lite=["umux1", "umux2"])
     with pytest.raises(ValueError, match=fragment):

@@ -28,8 +28,13 @@ def write(tmp_path: Path, rows: list[str], header: str = HEADER, name: str = "su
 
 def params(path: Path, **overrides) -> Params:
     values = dict(
-        responses=str(path), csat_item="q_overall", scales={"ease": ["q_find", "q_fast", "-q_clicks"]},
-        wave_column="wave", group_column="role", text_column="pain_points", min_group_size=2,
+        responses=str(path),
+        csat_item="q_overall",
+        scales={"ease": ["q_find", "q_fast", "-q_clicks"]},
+        wave_column="wave",
+        group_column="role",
+        text_column="pain_points",
+        min_group_size=2,
     )
     values.update(overrides)
     return Params(**values)

@@ -44,9 +44,7 @@ def figure_texts(figures) -> list[str]:
 
 
 def table_texts(tables) -> str:
-    return "\n".join(
-        table.reset_index().to_csv(index=False) for table in tables.values()
-    )
+    return "\n".join(table.reset_index().to_csv(index=False) for table in tables.values())
 
 
 def test_sample_config_is_the_documented_one():
@@ -54,7 +52,11 @@ def test_sample_config_is_the_documented_one():
     assert (p.scale_min, p.scale_max, p.csat_item) == (1, 5, "q_overall")
     assert p.scales == {"ease": ["q_find", "q_fast", "-q_clicks"], "trust": ["q_reliable", "q_accurate"]}
     assert (p.wave_column, p.group_column, p.min_group_size, p.text_column, p.invited) == (
-        "wave", "role", 5, "pain_points", 72
+        "wave",
+        "role",
+        5,
+        "pain_points",
+        72,
     )
 
 
@@ -110,8 +112,19 @@ def test_ease_scale_difference_recovers_the_planted_improvement(run, truth):
 def test_overall_alpha_and_contract_keys(run, truth):
     analysis, out = run
     r = analysis.results
-    for key in ("n_responses", "response_rate", "csat", "scales", "waves", "suppressed_groups", "items", "themes",
-                "missing", "missing_data_policy", "conventions"):
+    for key in (
+        "n_responses",
+        "response_rate",
+        "csat",
+        "scales",
+        "waves",
+        "suppressed_groups",
+        "items",
+        "themes",
+        "missing",
+        "missing_data_policy",
+        "conventions",
+    ):
         assert key in r
     assert r["n_responses"] == sum(w["n_responses"] for w in truth["realised"]["by_wave"].values())
     assert r["response_rate"] == pytest.approx(r["n_responses"] / (72 * 2))
@@ -181,8 +194,9 @@ def test_naming_hidden_groups_is_opt_in_and_never_gives_sizes(truth):
         assert not any(label in t for t in figure_texts(analysis.figures))
     sentence = [s for s in analysis.summary.split(". ") if "Quality analyst" in s]
     assert len(sentence) == 1 and "hidden" in sentence[0] and "fewer than 5" in sentence[0]
-    hidden_sizes = {k for per in truth["respondents_by_wave_and_role"].values() for g, k in per.items()
-                    if g in sup["labels"]}
+    hidden_sizes = {
+        k for per in truth["respondents_by_wave_and_role"].values() for g, k in per.items() if g in sup["labels"]
+    }
     assert not any(f" {size} " in f" {sentence[0]} " for size in hidden_sizes - {5})
 
 
@@ -197,8 +211,16 @@ def test_tiny_group_data_and_quotes_never_shown(tmp_path):
     lines.append("w2,Solo-Owl,5,5,5,Zebra-unique search complaint")
     path = tmp_path / "survey.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    params = Params(responses=str(path), csat_item="q_overall", scales={"s": ["q_a", "q_b"]}, wave_column="wave",
-                    group_column="role", text_column="pain_points", min_group_size=5, quotes_per_theme=10)
+    params = Params(
+        responses=str(path),
+        csat_item="q_overall",
+        scales={"s": ["q_a", "q_b"]},
+        wave_column="wave",
+        group_column="role",
+        text_column="pain_points",
+        min_group_size=5,
+        quotes_per_theme=10,
+    )
     analysis = analyse(params, RunContext(output_dir=tmp_path / "out"))
     r = analysis.results
     # Solo-Owl is hidden in w2; Agent is then the only group left in w2 and is hidden too (complementary).

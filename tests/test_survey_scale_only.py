@@ -18,8 +18,7 @@ ITEMS = ["rating", "complaints", "privileges", "learning", "raises", "critical",
 
 
 def _params(**extra) -> Params:
-    return Params(responses=str(ATTITUDE), scale_min=0, scale_max=100, scales={"attitude": ITEMS}, items=[],
-                  **extra)
+    return Params(responses=str(ATTITUDE), scale_min=0, scale_max=100, scales={"attitude": ITEMS}, items=[], **extra)
 
 
 def test_attitude_alpha_matches_the_formula_and_feldt_interval(tmp_path):
@@ -36,7 +35,7 @@ def test_attitude_alpha_matches_the_formula_and_feldt_interval(tmp_path):
     high = 1 - (1 - alpha) * sps.f.ppf(0.025, df1, df2)
     assert (round(alpha, 4), round(low, 4), round(high, 4)) == (0.8431, 0.7394, 0.9158)
 
-    analysis = analyse(_params(), RunContext(output_dir=tmp_path))
+    analyse(_params(), RunContext(output_dir=tmp_path))
     written = json.loads((tmp_path / "results.json").read_text())
     scale = written["scales"]["attitude"]
     assert scale["alpha"] == pytest.approx(alpha, abs=1e-12)
@@ -64,8 +63,15 @@ def test_scale_only_survey_with_waves_and_groups(tmp_path):
     frame["unit"] = np.where(frame["department"] % 3 == 0, "North", "South")
     path = tmp_path / "attitude_waves.csv"
     frame.to_csv(path, index=False)
-    params = Params(responses=str(path), scale_min=0, scale_max=100, scales={"attitude": ITEMS}, items=[],
-                    wave_column="wave", group_column="unit")
+    params = Params(
+        responses=str(path),
+        scale_min=0,
+        scale_max=100,
+        scales={"attitude": ITEMS},
+        items=[],
+        wave_column="wave",
+        group_column="unit",
+    )
     analysis = analyse(params, RunContext(output_dir=tmp_path / "out"))
     results = analysis.results
     comparison = results["waves"]["comparisons"][0]

@@ -79,14 +79,15 @@ def _phone() -> st.SearchStrategy[str]:
     return st.one_of(international, us_brackets, us_dashes, run, plain)
 
 
-_local = st.text(st.characters(whitelist_categories=("Ll", "Lu", "Nd"), whitelist_characters="._+-"), min_size=1,
-                 max_size=20)
+_local = st.text(
+    st.characters(whitelist_categories=("Ll", "Lu", "Nd"), whitelist_characters="._+-"), min_size=1, max_size=20
+)
 _domain = st.builds(
     lambda parts, tld: ".".join(parts) + "." + tld,
     st.lists(st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12), min_size=1, max_size=3),
     st.text("abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=6),
 )
-_simple_email = st.builds(lambda l, d: f"{l}@{d}", _local, _domain)
+_simple_email = st.builds(lambda local, domain: f"{local}@{domain}", _local, _domain)
 _pii = st.one_of(st.emails(), _simple_email, _phone())
 _filler = st.text(max_size=40)
 
@@ -113,20 +114,24 @@ def test_default_codebook_themes():
     book, source = load_codebook(None)
     assert source == "default"
     assert set(book) == {
-        "Slow / performance", "Search / finding things", "Clicks / navigation",
-        "Copy-paste / integration between systems", "Attachments / evidence", "Crashes / errors / timeouts",
-        "Training / documentation", "Macros / templates",
+        "Slow / performance",
+        "Search / finding things",
+        "Clicks / navigation",
+        "Copy-paste / integration between systems",
+        "Attachments / evidence",
+        "Crashes / errors / timeouts",
+        "Training / documentation",
+        "Macros / templates",
     }
     patterns = theme_patterns(book)
     assert themes_of("Search is slow when I look up an old dispute.", patterns) == [
-        "Slow / performance", "Search / finding things"
+        "Slow / performance",
+        "Search / finding things",
     ]
     assert themes_of("I copy and paste between the tool and payments all day.", patterns) == [
         "Copy-paste / integration between systems"
     ]
-    assert themes_of("Saving sometimes times out and I lose what I typed.", patterns) == [
-        "Crashes / errors / timeouts"
-    ]
+    assert themes_of("Saving sometimes times out and I lose what I typed.", patterns) == ["Crashes / errors / timeouts"]
     assert themes_of("I learnt by trial and error.", patterns) == ["Training / documentation"]
     assert themes_of("There is no macro for partial refunds.", patterns) == ["Macros / templates"]
     assert themes_of("All good.", patterns) == []

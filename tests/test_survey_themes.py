@@ -43,7 +43,7 @@ def test_planted_themes_are_recovered():
         assert len(matches) == 1, terms  # each discovered theme's top four terms are one planted theme's words
         recovered[k] = matches[0]
     assert sorted(recovered.values()) == sorted(PLANTED)
-    agreement = np.mean([recovered.get(k) == t for k, t in zip(found.assignment, truth)])
+    agreement = np.mean([recovered.get(k) == t for k, t in zip(found.assignment, truth, strict=False)])
     assert agreement >= 0.95
 
 
@@ -55,20 +55,28 @@ def test_too_few_answers_give_a_reason_not_themes():
 def _survey(tmp_path: Path) -> Path:
     texts, _ = _corpus()
     rng = np.random.default_rng(2)
-    frame = pd.DataFrame({
-        "q_overall": rng.integers(1, 6, len(texts)),
-        "wave": np.where(np.arange(len(texts)) % 3 == 0, "B", "A"),  # A has about 13 answers per theme, B 7
-        # the e-mail address appears in many answers: it must never become a theme word
-        "comment": [t + (" write to mei.lin@example.com" if i % 3 == 0 else "") for i, t in enumerate(texts)],
-    })
+    frame = pd.DataFrame(
+        {
+            "q_overall": rng.integers(1, 6, len(texts)),
+            "wave": np.where(np.arange(len(texts)) % 3 == 0, "B", "A"),  # A has about 13 answers per theme, B 7
+            # the e-mail address appears in many answers: it must never become a theme word
+            "comment": [t + (" write to mei.lin@example.com" if i % 3 == 0 else "") for i, t in enumerate(texts)],
+        }
+    )
     path = tmp_path / "survey.csv"
     frame.to_csv(path, index=False)
     return path
 
 
 def _params(path: Path, **extra) -> Params:
-    return Params(responses=str(path), csat_item="q_overall", wave_column="wave", text_column="comment",
-                  discovered_themes=3, **extra)
+    return Params(
+        responses=str(path),
+        csat_item="q_overall",
+        wave_column="wave",
+        text_column="comment",
+        discovered_themes=3,
+        **extra,
+    )
 
 
 def test_reruns_are_byte_identical(tmp_path):

@@ -29,7 +29,8 @@ def select(config: TeamConfig, only: list[str] | None, config_path) -> list[str]
     present = list(config.sections())
     if not present:
         raise InputError(
-            "the config has no analysis section", file=config_path,
+            "the config has no analysis section",
+            file=config_path,
             fix=f"add at least one of: {', '.join(ANALYSES)}",
         )
     if not only:
@@ -40,7 +41,8 @@ def select(config: TeamConfig, only: list[str] | None, config_path) -> list[str]
             raise InputError(f"--only {name}: no such analysis", fix=f"choose from {', '.join(ANALYSES)}")
         if name not in present:
             raise InputError(
-                f"--only {name}: the config has no '{name}' section", file=config_path,
+                f"--only {name}: the config has no '{name}' section",
+                file=config_path,
                 fix=f"add a '{name}' section or choose from {', '.join(present)}",
             )
         chosen.add(name)

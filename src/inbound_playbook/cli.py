@@ -31,8 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the configured analyses into a new report folder")
     run.add_argument("config", type=Path, help="the team config (team.yml)")
-    run.add_argument("--only", nargs="+", choices=list(ANALYSES), metavar="NAME",
-                     help=f"run only these analyses ({', '.join(ANALYSES)}) and what they depend on")
+    run.add_argument(
+        "--only",
+        nargs="+",
+        choices=list(ANALYSES),
+        metavar="NAME",
+        help=f"run only these analyses ({', '.join(ANALYSES)}) and what they depend on",
+    )
     run.add_argument("--out", type=Path, help="report folder (must not exist); default reports/<team>/<UTC time>/")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
 

@@ -81,13 +81,19 @@ class TeamConfig(BaseModel):
 
     def requirements(self) -> dict[str, tuple[Requirement, ...]]:
         """What each present section reads from, as its analysis package's ``requires(params)`` states it."""
-        return {name: importlib.import_module(f"inbound_playbook.{name}").requires(section)
-                for name, section in self.sections().items()}
+        return {
+            name: importlib.import_module(f"inbound_playbook.{name}").requires(section)
+            for name, section in self.sections().items()
+        }
 
     def context(self, output_dir: Path | None = None, prepared_dir: Path | None = None) -> RunContext:
         return RunContext(
-            team=self.team, title=self.title or self.team, timezone=self.timezone, seed=self.seed,
-            output_dir=output_dir, prepared_dir=prepared_dir,
+            team=self.team,
+            title=self.title or self.team,
+            timezone=self.timezone,
+            seed=self.seed,
+            output_dir=output_dir,
+            prepared_dir=prepared_dir,
         )
 
 
@@ -119,7 +125,9 @@ def _format_validation_error(path: Path, error: ValidationError) -> InputError:
             fix=f"check the spelling; keys allowed here: {', '.join(allowed)}" if allowed else "remove it",
         )
     if kind == "missing":
-        return InputError(f"the key '{where}' is required but missing", file=path, fix="add it (see the config reference)")
+        return InputError(
+            f"the key '{where}' is required but missing", file=path, fix="add it (see the config reference)"
+        )
     message = first["msg"].removeprefix("Value error, ")
     more = f" ({len(errors) - 1} more problem(s) after this one)" if len(errors) > 1 else ""
     return InputError(f"'{where}': {message}{more}", file=path, fix="correct this value (see the config reference)")
@@ -168,7 +176,9 @@ def load_config(path: str | Path) -> TeamConfig:
     if raw is None:
         raise InputError("the config file is empty", file=path, fix="start from 'playbook init DIR'")
     if not isinstance(raw, dict):
-        raise InputError("the config must be a mapping of keys to values", file=path, fix="start from 'playbook init DIR'")
+        raise InputError(
+            "the config must be a mapping of keys to values", file=path, fix="start from 'playbook init DIR'"
+        )
     pending = extract_sources(raw, {name: model.path_fields for name, model in ANALYSES.items()}, path)
     try:
         config = TeamConfig.model_validate(raw)

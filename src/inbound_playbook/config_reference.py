@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
@@ -44,7 +45,13 @@ def _default(field) -> str:
         return repr(field.default_factory()).replace("'", "")
     if field.default is PydanticUndefined:
         return ""
-    return "null" if field.default is None else str(field.default).lower() if isinstance(field.default, bool) else str(field.default)
+    return (
+        "null"
+        if field.default is None
+        else str(field.default).lower()
+        if isinstance(field.default, bool)
+        else str(field.default)
+    )
 
 
 def reference_rows(model: type[BaseModel]) -> Iterator[tuple[str, str, str, str]]:
@@ -59,11 +66,23 @@ def sections() -> dict[str, type[BaseModel]]:
 
 
 def _rst_table(rows: list[tuple[str, str, str, str]]) -> list[str]:
-    lines = [".. list-table::", "   :header-rows: 1", "   :widths: 18 22 14 46", "",
-             "   * - Key", "     - Type", "     - Default", "     - Meaning"]
+    lines = [
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 18 22 14 46",
+        "",
+        "   * - Key",
+        "     - Type",
+        "     - Default",
+        "     - Meaning",
+    ]
     for key, kind, default, meaning in rows:
-        lines += [f"   * - ``{key}``", f"     - {kind}", f"     - ``{default}``" if default else "     -",
-                  f"     - {meaning}"]
+        lines += [
+            f"   * - ``{key}``",
+            f"     - {kind}",
+            f"     - ``{default}``" if default else "     -",
+            f"     - {meaning}",
+        ]
     return lines
 
 

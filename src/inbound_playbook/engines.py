@@ -28,9 +28,10 @@ import os
 import shutil
 import socket
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
 from .sources import _ENV_REFERENCE
@@ -71,29 +72,46 @@ class Engine:
 
 ENGINES: dict[str, Engine] = {
     "duckdb": Engine("duckdb", "duckdb", "DuckDB (embedded)", True, "quantile_cont (linear interpolation)"),
-    "postgresql": Engine("postgresql", "postgres", "PostgreSQL", True,
-                         "percentile_cont (linear interpolation)"),
+    "postgresql": Engine("postgresql", "postgres", "PostgreSQL", True, "percentile_cont (linear interpolation)"),
     "spark": Engine("spark", "pyspark", "Apache Spark", True, "percentile (exact, linear interpolation)"),
-    "snowflake": Engine("snowflake", "snowflake", "Snowflake", True, "MEDIAN / PERCENTILE_CONT (exact)",
-                        runs_here=False),
+    "snowflake": Engine(
+        "snowflake", "snowflake", "Snowflake", True, "MEDIAN / PERCENTILE_CONT (exact)", runs_here=False
+    ),
     "bigquery": Engine(
-        "bigquery", "bigquery", "Google BigQuery", False, "APPROX_QUANTILES", None,
+        "bigquery",
+        "bigquery",
+        "Google BigQuery",
+        False,
+        "APPROX_QUANTILES",
+        None,
         "BigQuery documents APPROX_QUANTILES as approximate and publishes no error bound for it "
         "(GoogleSQL 'Approximate aggregate functions': they do not let you specify the precision)",
-        runs_here=False),
+        runs_here=False,
+    ),
     "trino": Engine(
-        "trino", "trino", "Trino", False, "approx_percentile", None,
+        "trino",
+        "trino",
+        "Trino",
+        False,
+        "approx_percentile",
+        None,
         "Trino documents approx_percentile(x, percentage) as approximate and publishes no error bound for it; "
         "only the weighted form with an explicit accuracy argument states a maximum rank error",
-        runs_here=False),
+        runs_here=False,
+    ),
 }
 
 # URL scheme -> engine name. postgresql+psycopg is the SQLAlchemy spelling the snapshot sources already use.
 _SCHEMES = {
     "duckdb": "duckdb",
-    "postgresql": "postgresql", "postgres": "postgresql", "postgresql+psycopg": "postgresql",
-    "spark": "spark", "sc": "spark",
-    "snowflake": "snowflake", "bigquery": "bigquery", "trino": "trino",
+    "postgresql": "postgresql",
+    "postgres": "postgresql",
+    "postgresql+psycopg": "postgresql",
+    "spark": "spark",
+    "sc": "spark",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "trino": "trino",
 }
 
 
@@ -127,8 +145,9 @@ class InputSpec:
         return shown
 
 
-def parse_input(value: str | os.PathLike | Mapping[str, Any], *, where: str,
-                config_file: str | Path | None = None) -> InputSpec:
+def parse_input(
+    value: str | os.PathLike | Mapping[str, Any], *, where: str, config_file: str | Path | None = None
+) -> InputSpec:
     """Check an input value from the config and return its :class:`InputSpec` (InputError if it is not one).
 
     >>> parse_input({"url": "spark://local[2]", "path": "events.parquet"}, where="baseline.events").engine.name
@@ -139,25 +158,40 @@ def parse_input(value: str | os.PathLike | Mapping[str, Any], *, where: str,
     if isinstance(value, (str, os.PathLike)):
         return InputSpec(path=str(value))
     if not isinstance(value, Mapping):
-        raise InputError(f"'{where}' must be a file path or a mapping with url and table, query or path",
-                         file=config_file, fix="write e.g. {url: postgresql://user@host/db, table: ticket_events}")
+        raise InputError(
+            f"'{where}' must be a file path or a mapping with url and table, query or path",
+            file=config_file,
+            fix="write e.g. {url: postgresql://user@host/db, table: ticket_events}",
+        )
     unknown = sorted(set(value) - {"url", "table", "query", "path"})
     if unknown:
-        raise InputError(f"unknown key '{where}.{unknown[0]}'", file=config_file,
-                         fix="an engine input has url and one of table, query or path")
+        raise InputError(
+            f"unknown key '{where}.{unknown[0]}'",
+            file=config_file,
+            fix="an engine input has url and one of table, query or path",
+        )
     url = value.get("url")
     if not isinstance(url, str) or "://" not in url:
-        raise InputError(f"'{where}.url' is missing or is not a URL", file=config_file,
-                         fix="write e.g. url: postgresql://analyst@warehouse:5432/support or url: spark://local[2]")
+        raise InputError(
+            f"'{where}.url' is missing or is not a URL",
+            file=config_file,
+            fix="write e.g. url: postgresql://analyst@warehouse:5432/support or url: spark://local[2]",
+        )
     scheme = url.split("://", 1)[0].lower()
     if scheme not in _SCHEMES:
         known = ", ".join(sorted({s for s in _SCHEMES if "+" not in s}))
-        raise InputError(f"'{where}.url': unknown engine '{scheme}://'", file=config_file,
-                         fix=f"use one of {known}, or a file path for DuckDB on this machine")
+        raise InputError(
+            f"'{where}.url': unknown engine '{scheme}://'",
+            file=config_file,
+            fix=f"use one of {known}, or a file path for DuckDB on this machine",
+        )
     given = [key for key in ("table", "query", "path") if value.get(key) is not None]
     if len(given) != 1:
-        raise InputError(f"'{where}' needs exactly one of table, query or path (got {', '.join(given) or 'none'})",
-                         file=config_file, fix="keep the one that says what to read")
+        raise InputError(
+            f"'{where}' needs exactly one of table, query or path (got {', '.join(given) or 'none'})",
+            file=config_file,
+            fix="keep the one that says what to read",
+        )
     if not isinstance(value[given[0]], str) or not value[given[0]].strip():
         raise InputError(f"'{where}.{given[0]}' must be a non-empty text", file=config_file)
     if _SCHEMES[scheme] == "postgresql":
@@ -165,12 +199,17 @@ def parse_input(value: str | os.PathLike | Mapping[str, Any], *, where: str,
 
         check_no_literal_password(url, f"{where}.url", config_file)
         if given == ["path"]:
-            raise InputError(f"'{where}.path' is for files read by DuckDB or Spark; PostgreSQL reads a table or "
-                             "a query", file=config_file, fix="write table: schema.table or query: select ...")
+            raise InputError(
+                f"'{where}.path' is for files read by DuckDB or Spark; PostgreSQL reads a table or a query",
+                file=config_file,
+                fix="write table: schema.table or query: select ...",
+            )
     elif _literal_secret(url):
-        raise InputError(f"'{where}.url' contains a password or token: credentials must not be written in the "
-                         "config", file=config_file,
-                         fix="write ${SOME_VARIABLE} in its place and set that environment variable")
+        raise InputError(
+            f"'{where}.url' contains a password or token: credentials must not be written in the config",
+            file=config_file,
+            fix="write ${SOME_VARIABLE} in its place and set that environment variable",
+        )
     return InputSpec(url=url, **{given[0]: value[given[0]]})
 
 
@@ -187,14 +226,19 @@ def _literal_secret(url: str) -> bool:
 class OpenedInput:
     """An input opened on its engine: ``table`` is lazy; nothing has been read yet beyond the schema."""
 
-    table: "ir.Table"
+    table: ir.Table
     engine: Engine
     backend: Any
     spec: InputSpec
 
 
-def open_input(value: str | os.PathLike | Mapping[str, Any] | InputSpec, *, where: str = "baseline.events",
-               config_file: str | Path | None = None, base_dir: str | Path | None = None) -> OpenedInput:
+def open_input(
+    value: str | os.PathLike | Mapping[str, Any] | InputSpec,
+    *,
+    where: str = "baseline.events",
+    config_file: str | Path | None = None,
+    base_dir: str | Path | None = None,
+) -> OpenedInput:
     """Open an input on the engine its spec names and return the Ibis table with the engine's descriptor.
 
     Relative file paths are read from ``base_dir`` (the config's folder). Every failure a user can fix (unknown
@@ -206,8 +250,10 @@ def open_input(value: str | os.PathLike | Mapping[str, Any] | InputSpec, *, wher
     if not engine.runs_here:
         raise InputError(
             f"'{where}.url': {engine.label} is compile-only in this version of the playbook (its SQL is tested, "
-            "a connection is not)", file=config_file,
-            fix="run on DuckDB, PostgreSQL or Spark, or export the events to Parquet and give that file")
+            "a connection is not)",
+            file=config_file,
+            fix="run on DuckDB, PostgreSQL or Spark, or export the events to Parquet and give that file",
+        )
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     if engine.name == "duckdb":
         backend = _connect_duckdb(spec, where, config_file)
@@ -226,8 +272,11 @@ def _connect_duckdb(spec: InputSpec, where: str, config_file) -> Any:
     if spec.url is not None:
         database = spec.url.split("://", 1)[1] or ":memory:"
         if database != ":memory:" and not Path(database).exists():
-            raise InputError(f"'{where}.url': DuckDB database file {database} does not exist", file=config_file,
-                             fix="check the path after duckdb://")
+            raise InputError(
+                f"'{where}.url': DuckDB database file {database} does not exist",
+                file=config_file,
+                fix="check the path after duckdb://",
+            )
     return ibis.duckdb.connect(database, read_only=database != ":memory:")
 
 
@@ -241,16 +290,22 @@ def _connect_postgres(spec: InputSpec, where: str, config_file) -> Any:
     host, port = url.host or os.environ.get("PGHOST"), url.port or int(os.environ.get("PGPORT", 5432))
     try:
         # password=None lets libpq read PGPASSWORD, PGPASSFILE or ~/.pgpass itself.
-        return ibis.postgres.connect(host=host, port=port, user=url.username, password=url.password,
-                                     database=url.database, connect_timeout=10)
+        return ibis.postgres.connect(
+            host=host, port=port, user=url.username, password=url.password, database=url.database, connect_timeout=10
+        )
     except ImportError as exc:
-        raise InputError(f"'{where}.url': the PostgreSQL driver is missing ({exc})",
-                         fix="pip install 'inbound-playbook' (psycopg is one of its dependencies)") from None
+        raise InputError(
+            f"'{where}.url': the PostgreSQL driver is missing ({exc})",
+            fix="pip install 'inbound-playbook' (psycopg is one of its dependencies)",
+        ) from None
     except Exception as exc:  # psycopg.OperationalError: refused, timeout, authentication
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"'{where}': cannot connect to PostgreSQL at {host}:{port}: {reason}", file=config_file,
-                         fix="check the host and port, that the server is reachable, and the credentials in the "
-                             "environment (PGPASSWORD or ~/.pgpass)") from None
+        raise InputError(
+            f"'{where}': cannot connect to PostgreSQL at {host}:{port}: {reason}",
+            file=config_file,
+            fix="check the host and port, that the server is reachable, and the credentials in the "
+            "environment (PGPASSWORD or ~/.pgpass)",
+        ) from None
 
 
 def spark_session(master: str = "local[2]", *, shuffle_partitions: int = 2, **conf: str) -> Any:
@@ -269,8 +324,10 @@ def spark_session(master: str = "local[2]", *, shuffle_partitions: int = 2, **co
 
         return RemoteSession.builder.remote(master).getOrCreate()
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        raise InputError("Spark needs a Java runtime and none was found (no 'java' on PATH, JAVA_HOME unset)",
-                         fix="install Java 17, e.g. apt-get install openjdk-17-jre-headless")
+        raise InputError(
+            "Spark needs a Java runtime and none was found (no 'java' on PATH, JAVA_HOME unset)",
+            fix="install Java 17, e.g. apt-get install openjdk-17-jre-headless",
+        )
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # else Spark binds to the first network interface
     builder = SparkSession.builder.master(master).appName(_SPARK_APP_NAME)
@@ -282,11 +339,17 @@ def spark_session(master: str = "local[2]", *, shuffle_partitions: int = 2, **co
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         # Local: the driver is the whole cluster, and per-ticket results are collected into it (Spark's default
         # of 1 GB runs out near 10 million tickets); SPARK_DRIVER_MEMORY overrides, as for spark-submit.
-        **({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
-            "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "4g"),
-            # Not ./spark-warehouse: a run leaves nothing in the folder it was started from.
-            "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "playbook-spark-warehouse")}
-           if master.startswith("local") else {}),
+        **(
+            {
+                "spark.driver.host": "127.0.0.1",
+                "spark.driver.bindAddress": "127.0.0.1",
+                "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "4g"),
+                # Not ./spark-warehouse: a run leaves nothing in the folder it was started from.
+                "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "playbook-spark-warehouse"),
+            }
+            if master.startswith("local")
+            else {}
+        ),
         **conf,
     }
     for key, setting in settings.items():
@@ -318,8 +381,11 @@ def _connect_spark(spec: InputSpec, where: str, config_file) -> Any:
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"'{where}.url': Spark did not start for {master}: {str(exc).splitlines()[0]}",
-                         file=config_file, fix="check the URL, Java 17, and the cluster's logs") from None
+        raise InputError(
+            f"'{where}.url': Spark did not start for {master}: {str(exc).splitlines()[0]}",
+            file=config_file,
+            fix="check the URL, Java 17, and the cluster's logs",
+        ) from None
     return ibis.pyspark.connect(session)
 
 
@@ -329,11 +395,14 @@ def _check_reachable(host_port: str, default_port: int, where: str, config_file,
         with socket.create_connection((host, int(port)), timeout=5):
             pass
     except (OSError, ValueError) as exc:
-        raise InputError(f"'{where}.url': cannot reach the {what} at {host}:{port} ({exc})", file=config_file,
-                         fix="check the host and port and that the server is running") from None
+        raise InputError(
+            f"'{where}.url': cannot reach the {what} at {host}:{port} ({exc})",
+            file=config_file,
+            fix="check the host and port and that the server is running",
+        ) from None
 
 
-def _read(backend: Any, engine: Engine, spec: InputSpec, base: Path, where: str, config_file) -> "ir.Table":
+def _read(backend: Any, engine: Engine, spec: InputSpec, base: Path, where: str, config_file) -> ir.Table:
     try:
         if spec.table is not None:
             *database, name = spec.table.split(".")
@@ -346,23 +415,32 @@ def _read(backend: Any, engine: Engine, spec: InputSpec, base: Path, where: str,
     except Exception as exc:
         what = f"table {spec.table}" if spec.table else ("the query" if spec.query else f"path {spec.path}")
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"'{where}': {engine.label} cannot read {what}: {reason}", file=config_file,
-                         fix="check the name (schema.table), the query in your SQL client, or the path") from None
+        raise InputError(
+            f"'{where}': {engine.label} cannot read {what}: {reason}",
+            file=config_file,
+            fix="check the name (schema.table), the query in your SQL client, or the path",
+        ) from None
 
 
-def _read_path(backend: Any, path: str, base: Path, where: str, config_file) -> "ir.Table":
+def _read_path(backend: Any, path: str, base: Path, where: str, config_file) -> ir.Table:
     remote = "://" in path
     target = path if remote else str(base / path)
     if not remote and not Path(target).exists():
-        raise InputError(f"'{where}': file {target} does not exist", file=config_file,
-                         fix="check the path (relative paths are read from the config's folder)")
+        raise InputError(
+            f"'{where}': file {target} does not exist",
+            file=config_file,
+            fix="check the path (relative paths are read from the config's folder)",
+        )
     lower = path.lower().rstrip("/")
     if lower.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
         return backend.read_csv(target)
     if lower.endswith(".parquet") or (not remote and Path(target).is_dir()):
         return backend.read_parquet(target)
-    raise InputError(f"'{where}': cannot tell the format of {path}", file=config_file,
-                     fix="give a .parquet file or folder, or a .csv file")
+    raise InputError(
+        f"'{where}': cannot tell the format of {path}",
+        file=config_file,
+        fix="give a .parquet file or folder, or a .csv file",
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -373,7 +451,7 @@ def _read_path(backend: Any, path: str, base: Path, where: str, config_file) -> 
 class QuantileExpr:
     """A quantile expression with how it is computed on its engine (for the report's "approximate" label)."""
 
-    expr: "ir.FloatingScalar"
+    expr: ir.FloatingScalar
     q: float
     method: str
     function: str
@@ -381,7 +459,7 @@ class QuantileExpr:
     error_bound_note: str | None
 
 
-def quantile(column: "ir.NumericColumn", q: float, engine: Engine) -> QuantileExpr:
+def quantile(column: ir.NumericColumn, q: float, engine: Engine) -> QuantileExpr:
     """The ``q`` quantile of ``column``: exact where the engine has one, else the engine's approximate quantile.
 
     Exact quantiles interpolate linearly between order statistics (numpy's default, R type 7) on DuckDB
@@ -421,8 +499,14 @@ def quantile(column: "ir.NumericColumn", q: float, engine: Engine) -> QuantileEx
         expr = column.median() if q == 0.5 else column.quantile(q)
     else:
         expr = column.approx_median() if q == 0.5 else column.approx_quantile(q)
-    return QuantileExpr(expr=expr, q=q, method=engine.quantile_method, function=engine.quantile_function,
-                        error_bound=engine.error_bound, error_bound_note=engine.error_bound_note)
+    return QuantileExpr(
+        expr=expr,
+        q=q,
+        method=engine.quantile_method,
+        function=engine.quantile_function,
+        error_bound=engine.error_bound,
+        error_bound_note=engine.error_bound_note,
+    )
 
 
 @dataclass(frozen=True)
@@ -480,7 +564,7 @@ def median_ci_ranks(n: int, confidence: float = 0.95) -> OrderStatisticRanks | N
     return OrderStatisticRanks(n=n, lower=lower, upper=n + 1 - lower, coverage=coverage)
 
 
-def order_statistics(table: "ir.Table", column: str, ranks: Sequence[int]) -> "ir.Table":
+def order_statistics(table: ir.Table, column: str, ranks: Sequence[int]) -> ir.Table:
     """An expression giving the order statistics of ``column`` at the 1-based ``ranks`` (rows: rank, value).
 
     Computed in the engine with ``row_number()`` over the column's order, so only len(ranks) rows come back; ties
@@ -515,10 +599,10 @@ def order_statistics(table: "ir.Table", column: str, ranks: Sequence[int]) -> "i
     return ranked.filter(ranked.rank.isin([int(r) for r in ranks])).select("rank", "value").order_by("rank")
 
 
-def fetch_order_statistics(table: "ir.Table", column: str, ranks: Sequence[int]) -> dict[int, float]:
+def fetch_order_statistics(table: ir.Table, column: str, ranks: Sequence[int]) -> dict[int, float]:
     """Execute :func:`order_statistics` and return ``{rank: value}``."""
     result = order_statistics(table, column, ranks).to_pyarrow()
-    return dict(zip(result["rank"].to_pylist(), result["value"].to_pylist()))
+    return dict(zip(result["rank"].to_pylist(), result["value"].to_pylist(), strict=False))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -540,7 +624,7 @@ def _builtin(name: str, arguments: tuple, returns: Any):
     return ibis.udf.scalar.builtin(function, name=name, signature=(arguments, returns))
 
 
-def local_to_utc(column: "ir.TimestampColumn", zone: str, engine: Engine) -> "ir.TimestampColumn":
+def local_to_utc(column: ir.TimestampColumn, zone: str, engine: Engine) -> ir.TimestampColumn:
     """Naive wall-clock timestamps read in ``zone`` (an IANA name) as UTC instants, computed in the engine.
 
     DuckDB (ICU) and PostgreSQL use ``timezone(zone, ts)``; Spark uses ``to_utc_timestamp(ts, zone)``, corrected so
@@ -558,7 +642,7 @@ def local_to_utc(column: "ir.TimestampColumn", zone: str, engine: Engine) -> "ir
     raise ValueError(f"naive timestamps cannot be read in a time zone on {engine.label}: it does not run here")
 
 
-def _spark_local_to_utc(naive: "ir.TimestampColumn", zone: str) -> "ir.TimestampColumn":
+def _spark_local_to_utc(naive: ir.TimestampColumn, zone: str) -> ir.TimestampColumn:
     """Spark's ``to_utc_timestamp(local, zone)``, with a wall time that occurs twice (the hour the clocks go back)
     read as its later occurrence, as DuckDB (ICU) and PostgreSQL read it; Spark alone takes the earlier one.
 
@@ -585,7 +669,7 @@ def _spark_local_to_utc(naive: "ir.TimestampColumn", zone: str) -> "ir.Timestamp
     return at(ibis.ifelse(ambiguous, later, first)).cast(dt.Timestamp(timezone="UTC"))
 
 
-def epoch_micros(column: "ir.TimestampColumn", engine: Engine) -> "ir.IntegerColumn":
+def epoch_micros(column: ir.TimestampColumn, engine: Engine) -> ir.IntegerColumn:
     """Microseconds since 1970-01-01 UTC as an integer, on every engine.
 
     Ibis's ``epoch_seconds`` is whole seconds on Spark (``unix_timestamp``) and BigQuery (``UNIX_SECONDS``), so
@@ -605,12 +689,12 @@ def epoch_micros(column: "ir.TimestampColumn", engine: Engine) -> "ir.IntegerCol
     return (column.epoch_seconds() * 1_000_000).round().cast("int64")
 
 
-def epoch_seconds(column: "ir.TimestampColumn", engine: Engine) -> "ir.FloatingColumn":
+def epoch_seconds(column: ir.TimestampColumn, engine: Engine) -> ir.FloatingColumn:
     """Seconds since 1970-01-01 UTC with microsecond precision on every engine (see :func:`epoch_micros`)."""
     return epoch_micros(column, engine).cast("float64") / 1e6
 
 
-def hours_between(start: "ir.TimestampColumn", end: "ir.TimestampColumn", engine: Engine) -> "ir.FloatingColumn":
+def hours_between(start: ir.TimestampColumn, end: ir.TimestampColumn, engine: Engine) -> ir.FloatingColumn:
     """``end - start`` in hours, computed in the engine: an exact integer difference of microseconds, divided once,
     so every engine returns the same double."""
     return (epoch_micros(end, engine) - epoch_micros(start, engine)).cast("float64") / 3.6e9
@@ -633,26 +717,25 @@ class EngineRun:
         return asdict(self)
 
 
-def compiled_sql(expr: "ir.Expr", engine: Engine | None = None) -> str:
+def compiled_sql(expr: ir.Expr, engine: Engine | None = None) -> str:
     """The SQL an expression runs as: on its own backend, or in ``engine``'s dialect (compile-only engines)."""
     import ibis
 
     return str(ibis.to_sql(expr, dialect=engine.dialect if engine is not None else None))
 
 
-def describe_run(expr: "ir.Expr", engine: Engine, result: "pa.Table") -> EngineRun:
+def describe_run(expr: ir.Expr, engine: Engine, result: pa.Table) -> EngineRun:
     """Describe a query that has run: engine, SQL (via ``ibis.to_sql``), and rows and bytes of the Arrow result."""
-    return EngineRun(engine=engine.name, sql=compiled_sql(expr), rows=int(result.num_rows),
-                     bytes=int(result.nbytes))
+    return EngineRun(engine=engine.name, sql=compiled_sql(expr), rows=int(result.num_rows), bytes=int(result.nbytes))
 
 
-def fetch_arrow(expr: "ir.Table", engine: Engine) -> tuple["pa.Table", EngineRun]:
+def fetch_arrow(expr: ir.Table, engine: Engine) -> tuple[pa.Table, EngineRun]:
     """Run ``expr`` in its engine and bring the result back as Arrow, with the :class:`EngineRun` to record."""
     result = _spark_arrow(expr) if engine.name == "spark" else expr.to_pyarrow()
     return result, describe_run(expr, engine, result)
 
 
-def _spark_arrow(expr: "ir.Table") -> "pa.Table":
+def _spark_arrow(expr: ir.Table) -> pa.Table:
     """Spark's result as Arrow without pandas in between.
 
     Ibis 12 collects Spark results through ``DataFrame.toPandas`` and converts that to Arrow, which holds the
@@ -665,4 +748,3 @@ def _spark_arrow(expr: "ir.Table") -> "pa.Table":
     table = expr.as_table()
     frame = table._find_backend().raw_sql(str(ibis.to_sql(table)))
     return PyArrowData.convert_table(frame.toArrow(), table.schema())
-

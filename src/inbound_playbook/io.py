@@ -10,8 +10,8 @@ import codecs
 import csv
 import gzip
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
@@ -54,8 +54,9 @@ def check_readable(path: str | Path) -> Path:
         return path
     if suffix not in CSV_SUFFIXES | PARQUET_SUFFIXES:
         raise InputError(
-            f"unsupported file type '{suffix or '(none)'}'", file=path,
-            fix="export the data as .csv, .csv.gz or .parquet"
+            f"unsupported file type '{suffix or '(none)'}'",
+            file=path,
+            fix="export the data as .csv, .csv.gz or .parquet",
         )
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=path, fix="export the data again; the file has no header row")
@@ -160,8 +161,13 @@ def read_table(path: str | Path, *, required: Iterable[str] = (), what: str = "t
             # Blank lines are kept (as all-empty rows, dropped below) so the index stays line number - 2 and
             # first_bad_row names the spreadsheet row a person sees.
             frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig",
-                skipinitialspace=True, skip_blank_lines=False,
+                path,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                encoding="utf-8-sig",
+                skipinitialspace=True,
+                skip_blank_lines=False,
             )
         except pd.errors.EmptyDataError:
             raise InputError("the file has no header row", file=path, fix="export it again with a header") from None
@@ -181,15 +187,17 @@ def read_table(path: str | Path, *, required: Iterable[str] = (), what: str = "t
     return checked_frame(frame, path, required=required, what=what)
 
 
-def checked_frame(frame: pd.DataFrame, source: str | Path, *, required: Iterable[str] = (), what: str = "table"
-                  ) -> pd.DataFrame:
+def checked_frame(
+    frame: pd.DataFrame, source: str | Path, *, required: Iterable[str] = (), what: str = "table"
+) -> pd.DataFrame:
     """The checks of a table once read (from a file, or a data frame given to the Python API, ``source`` naming
     it in messages): the required columns are present, there are rows, no header is repeated."""
     path, required = source, list(required)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputError(
-            f"the {what} has no column '{missing[0]}'" + (f" (nor {', '.join(missing[1:])})" if missing[1:] else "")
+            f"the {what} has no column '{missing[0]}'"
+            + (f" (nor {', '.join(missing[1:])})" if missing[1:] else "")
             + f"; its columns are: {_column_listing(frame.columns)}",
             file=path,
             column=missing[0],

@@ -9,9 +9,10 @@ which the book's config reference is generated.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -61,11 +62,10 @@ class RunContext:
     output_dir: Path | None = None
     prepared_dir: Path | None = None
 
-    NOTEBOOK_PARAMETERS: ClassVar[tuple[str, ...]] = ("team", "title", "timezone", "seed", "output_dir",
-                                                      "prepared_dir")
+    NOTEBOOK_PARAMETERS: ClassVar[tuple[str, ...]] = ("team", "title", "timezone", "seed", "output_dir", "prepared_dir")
 
     @classmethod
-    def from_namespace(cls, namespace: Mapping[str, Any]) -> "RunContext":
+    def from_namespace(cls, namespace: Mapping[str, Any]) -> RunContext:
         values = {name: namespace[name] for name in cls.NOTEBOOK_PARAMETERS if name in namespace}
         for name in ("output_dir", "prepared_dir"):
             if values.get(name) is not None:

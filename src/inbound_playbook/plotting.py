@@ -28,8 +28,14 @@ OKABE_ITO = {
 }
 #: order used for categorical series
 PALETTE = [
-    OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["green"], OKABE_ITO["vermillion"],
-    OKABE_ITO["purple"], OKABE_ITO["sky_blue"], OKABE_ITO["yellow"], OKABE_ITO["black"],
+    OKABE_ITO["blue"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["green"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["purple"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["yellow"],
+    OKABE_ITO["black"],
 ]
 LINESTYLES = ["-", "--", "-.", ":"]
 
@@ -84,8 +90,13 @@ def subplots(nrows: int = 1, ncols: int = 1, **kwargs):
         width, height = fig.get_size_inches()
         m = FIXED_MARGINS
         panel = (height - m["top"] - m["bottom"] - (nrows - 1) * m["between"]) / nrows  # mean panel height
-        fig.subplots_adjust(left=m["left"] / width, right=1 - m["right"] / width, top=1 - m["top"] / height,
-                            bottom=m["bottom"] / height, hspace=m["between"] / panel)
+        fig.subplots_adjust(
+            left=m["left"] / width,
+            right=1 - m["right"] / width,
+            top=1 - m["top"] / height,
+            bottom=m["bottom"] / height,
+            hspace=m["between"] / panel,
+        )
     return fig, axes
 
 
@@ -112,16 +123,15 @@ def show_figure(fig, alt: str) -> None:
     display(Image(data=data if data is not None else _png(fig), format="png", metadata={"alt": alt}))
 
 
-def save_figure(fig: "plt.Figure", output_dir: str | Path | None, name: str) -> Path | None:
+def save_figure(fig: plt.Figure, output_dir: str | Path | None, name: str) -> Path | None:
     """Save ``fig`` as ``<output_dir>/figures/<name>.png`` with reproducible bytes (no timestamp metadata).
 
     Returns the path, or None when there is no output folder (the book's build). The figure stays open so the
     notebook can display it; ``show_figure`` then shows the saved PNG, so save a figure only once it is finished.
     """
     for ax in fig.axes:
-        if ax.get_visible() and ax.has_data():
-            if not ax.get_xlabel() or not ax.get_ylabel():
-                raise ValueError(f"figure '{name}': every axis with data needs an x and a y label (with units)")
+        if ax.get_visible() and ax.has_data() and (not ax.get_xlabel() or not ax.get_ylabel()):
+            raise ValueError(f"figure '{name}': every axis with data needs an x and a y label (with units)")
     if output_dir is None:
         return None
     path = Path(output_dir) / "figures" / f"{name}.png"

@@ -16,7 +16,6 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-
 _HERE = Path(__file__).parent
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(_HERE / "templates"),
@@ -50,8 +49,13 @@ def _exporter() -> HTMLExporter:
     """The process's one HTML exporter: its first conversion compiles nbconvert's templates and CSS selectors
     (about 0.25 s), so it is built once and reused; validation runs once per notebook, not after every
     preprocessor."""
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, optimistic_validation=True)
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        optimistic_validation=True,
+    )
     exporter.register_preprocessor(
         TagRemovePreprocessor(
             remove_cell_tags={"remove-cell", "parameters", "injected-parameters"},
@@ -79,9 +83,18 @@ def warm_up() -> None:
     """Pay the exporter's one-off start-up cost now, e.g. in a thread while the notebooks run, so that the first
     report is written as fast as the later ones."""
     v4 = nbformat.v4
-    outputs = [v4.new_output("display_data", {"text/html": "<p>table</p>", "text/markdown": "**text**",
-                                              "image/png": "iVBORw0KGgo=", "text/plain": "figure"}),
-               v4.new_output("stream", text="log")]
+    outputs = [
+        v4.new_output(
+            "display_data",
+            {
+                "text/html": "<p>table</p>",
+                "text/markdown": "**text**",
+                "image/png": "iVBORw0KGgo=",
+                "text/plain": "figure",
+            },
+        ),
+        v4.new_output("stream", text="log"),
+    ]
     notebook = v4.new_notebook(cells=[v4.new_markdown_cell("# Title\n\nText."), v4.new_code_cell(outputs=outputs)])
     _ENV.get_template("report.html.j2")
     with _EXPORTER_LOCK:
@@ -106,15 +119,17 @@ def write_report(notebook_path: Path, html_path: Path, *, analysis: str, run: di
 def write_index(out_dir: Path, run: dict[str, Any]) -> Path:
     rows = []
     for name, record in run["analyses"].items():
-        rows.append({
-            "name": name,
-            "title": ANALYSIS_TITLES.get(name, name),
-            "status": record["status"],
-            "seconds": record["seconds"],
-            "error": record["error"],
-            "report": f"{name}/report.html" if (out_dir / name / "report.html").is_file() else None,
-            "notebook": f"{name}/notebook.ipynb" if (out_dir / name / "notebook.ipynb").is_file() else None,
-        })
+        rows.append(
+            {
+                "name": name,
+                "title": ANALYSIS_TITLES.get(name, name),
+                "status": record["status"],
+                "seconds": record["seconds"],
+                "error": record["error"],
+                "report": f"{name}/report.html" if (out_dir / name / "report.html").is_file() else None,
+                "notebook": f"{name}/notebook.ipynb" if (out_dir / name / "notebook.ipynb").is_file() else None,
+            }
+        )
     page = _ENV.get_template("index.html.j2").render(run=run, rows=rows, css=stylesheet())
     path = out_dir / "index.html"
     tmp = path.with_name("index.html.partial")

@@ -25,11 +25,12 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, analyses
 from .config import TeamConfig, load_config
@@ -43,33 +44,48 @@ if TYPE_CHECKING:  # kernels imports jupyter_client: only when a run starts
 
 #: packages whose versions go into run.json (provenance of every number)
 PROVENANCE_PACKAGES = (
-    "pandas", "numpy", "scipy", "statsmodels", "pingouin", "lifelines", "duckdb", "matplotlib", "papermill",
-    "nbconvert", "pyarrow",
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "pingouin",
+    "lifelines",
+    "duckdb",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "pyarrow",
 )
 
 
 #: run.json's keys and what they mean; the results reference page's table is generated from this
 #: (``python -m inbound_playbook.results_reference``)
 RUN_JSON_KEYS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (('status',), '`running` while the run goes on (and forever, if it was killed), then `succeeded` or `failed`.'),
-    (('team', 'title', 'config', 'seed', 'timezone'),
-     'Who the run is for, the config file it read, the seed of every random step, the zone naive '
-     'timestamps were read in.'),
-    (('started_at', 'finished_at'), 'UTC times, ISO 8601.'),
-    (('analyses',),
-     'Per analysis: `status`, `started_at`, `finished_at`, `seconds`, `error` (the exception, when it '
-     'failed) and `parameters` (exactly what the notebook received).'),
-    (('inputs',),
-     'Per input file: `path`, `bytes`, `sha256`. Warehouse inputs add `source: sql`, the `url` '
-     '(password hidden), the `query` and the `rows` returned; the checksum is of the snapshot the run '
-     'read.'),
-    (('versions',), 'Python and every package that computed a number.'),
-    (('command',), 'The command line, when run through `playbook`.'),
+    (("status",), "`running` while the run goes on (and forever, if it was killed), then `succeeded` or `failed`."),
+    (
+        ("team", "title", "config", "seed", "timezone"),
+        "Who the run is for, the config file it read, the seed of every random step, the zone naive "
+        "timestamps were read in.",
+    ),
+    (("started_at", "finished_at"), "UTC times, ISO 8601."),
+    (
+        ("analyses",),
+        "Per analysis: `status`, `started_at`, `finished_at`, `seconds`, `error` (the exception, when it "
+        "failed) and `parameters` (exactly what the notebook received).",
+    ),
+    (
+        ("inputs",),
+        "Per input file: `path`, `bytes`, `sha256`. Warehouse inputs add `source: sql`, the `url` "
+        "(password hidden), the `query` and the `rows` returned; the checksum is of the snapshot the run "
+        "read.",
+    ),
+    (("versions",), "Python and every package that computed a number."),
+    (("command",), "The command line, when run through `playbook`."),
 )
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def default_out_dir(config: TeamConfig) -> Path:
@@ -143,15 +159,21 @@ def input_checksums(
         row = {"path": str(path), "bytes": path.stat().st_size, "sha256": sha256_file(path)}
         if str(path) in from_sql:
             sql = from_sql[str(path)]
-            row = {"path": f"sql snapshot of {sql['key']}", "bytes": row["bytes"], "sha256": row["sha256"],
-                   "source": "sql", **{k: v for k, v in sql.items() if k not in ("key", "snapshot", "bytes")},
-                   **({"bytes_pulled": sql["bytes"]} if "bytes" in sql else {})}
+            row = {
+                "path": f"sql snapshot of {sql['key']}",
+                "bytes": row["bytes"],
+                "sha256": row["sha256"],
+                "source": "sql",
+                **{k: v for k, v in sql.items() if k not in ("key", "snapshot", "bytes")},
+                **({"bytes_pulled": sql["bytes"]} if "bytes" in sql else {}),
+            }
         rows.append(row)
     return rows
 
 
-def notebook_parameters(config: TeamConfig, name: str, run_dir: Path, prepared_dir: Path | None = None
-                        ) -> dict[str, Any]:
+def notebook_parameters(
+    config: TeamConfig, name: str, run_dir: Path, prepared_dir: Path | None = None
+) -> dict[str, Any]:
     """The papermill parameters of one analysis: its config section, the shared context, its output folder, and
     what it reads from the analyses it requires (the baseline's weekly table for the ITS, its section for the
     feasibility estimates)."""
@@ -216,14 +238,19 @@ class Run:
     def _execute(self, snapshots: Snapshots, prepared_dir: Path, kernels: dict[str, WarmKernel]) -> RunResult:
         # signatures before validation reads and before hashing: a change during either is caught at the end
         # (a missing file is left to validation, which names it)
-        signatures = {str(path): file_signature(path) for path in input_files(self.config_path, self.config,
-                                                                                self.names) if path.is_file()}
+        signatures = {
+            str(path): file_signature(path)
+            for path in input_files(self.config_path, self.config, self.names)
+            if path.is_file()
+        }
         self.validate(prepared_dir)
         self.inputs = input_checksums(self.config_path, self.config, self.names, snapshots)
         try:
             self.out_dir.mkdir(parents=True, exist_ok=False)
         except FileExistsError:
-            raise InputError("the output folder already exists", file=self.out_dir, fix="choose a new --out folder") from None
+            raise InputError(
+                "the output folder already exists", file=self.out_dir, fix="choose a new --out folder"
+            ) from None
         self.out_dir = self.out_dir.resolve()
         self.started_at = utc_now().isoformat()
         for name in self.names:
@@ -245,8 +272,11 @@ class Run:
 
         self.finished_at = utc_now().isoformat()
         snapshots_made = {record["snapshot"] for record in snapshots.records}
-        changed = [path for path, signature in signatures.items()
-                   if path not in snapshots_made and file_signature(path) != signature]
+        changed = [
+            path
+            for path, signature in signatures.items()
+            if path not in snapshots_made and file_signature(path) != signature
+        ]
         if changed:
             for record in self.records.values():
                 record.status, record.error = "failed", f"an input file changed during the run: {changed[0]}"
@@ -266,8 +296,9 @@ class Run:
         for future in upstream:
             future.result()
         failed_upstream = [
-            d for d in analyses.dependencies(self.config, name) if self.records.get(d, None) is not None
-            and self.records[d].status != "succeeded"
+            d
+            for d in analyses.dependencies(self.config, name)
+            if self.records.get(d, None) is not None and self.records[d].status != "succeeded"
         ]
         record = self.records[name]
         if failed_upstream:
@@ -354,7 +385,8 @@ def _warm_up_reports() -> None:
     warm_up()
 
 
-def run(config_path: str | Path, *, only: list[str] | None = None, out_dir: str | Path | None = None,
-        progress: bool = True) -> RunResult:
+def run(
+    config_path: str | Path, *, only: list[str] | None = None, out_dir: str | Path | None = None, progress: bool = True
+) -> RunResult:
     """Validate, then run the configured analyses. Raises InputError (nothing written) on bad input."""
     return Run(config_path, only=only, out_dir=out_dir, progress=progress).execute()

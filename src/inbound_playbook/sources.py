@@ -50,7 +50,8 @@ class SqlSource(BaseModel):
 class PendingSource:
     """A data key of a section whose value is a SQL source or an engine input, to be snapshotted before validation.
 
-    ``source`` is set for ``{source: {url, query}}``; ``spec`` (an ``engines.InputSpec``) for ``{url, table|query|path}``,
+    ``source`` is set for ``{source: {url, query}}``; ``spec`` (an ``engines.InputSpec``) for
+    ``{url, table|query|path}``,
     whose relative paths are read from ``base_dir`` (the config's folder).
     """
 
@@ -84,15 +85,19 @@ def extract_sources(raw: dict[str, Any], path_fields: dict[str, tuple[str, ...]]
                 continue
             if set(value) != {"source"}:
                 extra = sorted(set(value) - {"source"})[0]
-                raise InputError(f"unknown key '{section}.{key}.{extra}'", file=config_path,
-                                 fix="a warehouse input is written as {source: {url: ..., query: ...}}")
+                raise InputError(
+                    f"unknown key '{section}.{key}.{extra}'",
+                    file=config_path,
+                    fix="a warehouse input is written as {source: {url: ..., query: ...}}",
+                )
             try:
                 source = SqlSource.model_validate(value["source"])
             except Exception as exc:  # pydantic ValidationError
                 first = exc.errors()[0] if hasattr(exc, "errors") else {"loc": (), "msg": str(exc)}
                 where = ".".join(str(p) for p in first["loc"])
                 raise InputError(
-                    f"'{section}.{key}.source{'.' + where if where else ''}': {first['msg']}", file=config_path,
+                    f"'{section}.{key}.source{'.' + where if where else ''}': {first['msg']}",
+                    file=config_path,
                     fix="write {source: {url: ..., query: ...}}",
                 ) from None
             check_no_literal_password(source.url, f"{section}.{key}.source.url", config_path)
@@ -108,12 +113,16 @@ def check_no_literal_password(url: str, where: str, config_path) -> None:
     try:
         parsed = make_url(_ENV_REFERENCE.sub("ENV", url))
     except ArgumentError:
-        raise InputError(f"'{where}' is not a database URL", file=config_path,
-                         fix="write e.g. postgresql+psycopg://user:${PASSWORD_VARIABLE}@host:5432/database") from None
+        raise InputError(
+            f"'{where}' is not a database URL",
+            file=config_path,
+            fix="write e.g. postgresql+psycopg://user:${PASSWORD_VARIABLE}@host:5432/database",
+        ) from None
     password_text = url.split("://", 1)[-1].split("@", 1)[0].partition(":")[2] if "@" in url else ""
     if parsed.password is not None and not _ENV_REFERENCE.fullmatch(password_text):
         raise InputError(
-            f"'{where}' contains a password: credentials must not be written in the config", file=config_path,
+            f"'{where}' contains a password: credentials must not be written in the config",
+            file=config_path,
             fix="write ${SOME_VARIABLE} in its place and set that environment variable (or use PGPASSWORD)",
         )
 
@@ -122,8 +131,10 @@ def expand_environment(url: str, where: str) -> str:
     def replace(match: re.Match) -> str:
         name = match.group(1)
         if name not in os.environ:
-            raise InputError(f"'{where}' uses ${{{name}}} but that environment variable is not set",
-                             fix=f"export {name}=... before running playbook")
+            raise InputError(
+                f"'{where}' uses ${{{name}}} but that environment variable is not set",
+                fix=f"export {name}=... before running playbook",
+            )
         return os.environ[name]
 
     return _ENV_REFERENCE.sub(replace, url)
@@ -143,7 +154,7 @@ class Snapshots:
         self.folder: Path | None = None
         self.records: list[dict[str, Any]] = []
 
-    def __enter__(self) -> "Snapshots":
+    def __enter__(self) -> Snapshots:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -183,8 +194,10 @@ def _reduce_in_engine(config, item: PendingSource, target: Path, where: str) -> 
         raise
     except Exception as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"'{where}': the baseline's reduction failed in {opened.engine.label}: {reason}",
-                         fix="check the table, query or path in the engine's own client") from None
+        raise InputError(
+            f"'{where}': the baseline's reduction failed in {opened.engine.label}: {reason}",
+            fix="check the table, query or path in the engine's own client",
+        ) from None
     return {"source": "engine", "url": url, **record, "query": "\n;\n".join(record["queries"])}
 
 
@@ -205,17 +218,27 @@ def _engine_input_to_parquet(item: PendingSource, target: Path, where: str) -> d
             rows, size = rows + batch.num_rows, size + batch.nbytes
     except Exception as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"'{where}': reading from {opened.engine.label} failed: {reason}",
-                         fix="check the table, query or path in the engine's own client") from None
+        raise InputError(
+            f"'{where}': reading from {opened.engine.label} failed: {reason}",
+            fix="check the table, query or path in the engine's own client",
+        ) from None
     finally:
         if writer is not None:
             writer.close()
     if rows == 0:
-        raise InputError(f"'{where}': {opened.engine.label} returned no rows",
-                         fix="check the table, query or path (and any filter in the query)")
+        raise InputError(
+            f"'{where}': {opened.engine.label} returned no rows",
+            fix="check the table, query or path (and any filter in the query)",
+        )
     shown = item.spec.describe()
-    return {"source": "engine", "engine": opened.engine.name, "url": shown.get("url", ""),
-            "query": compiled_sql(opened.table), "rows": rows, "bytes": size}
+    return {
+        "source": "engine",
+        "engine": opened.engine.name,
+        "url": shown.get("url", ""),
+        "query": compiled_sql(opened.table),
+        "rows": rows,
+        "bytes": size,
+    }
 
 
 def _query_to_parquet(source: SqlSource, target: Path, where: str) -> int:
@@ -229,8 +252,10 @@ def _query_to_parquet(source: SqlSource, target: Path, where: str) -> int:
     try:
         engine = sqlalchemy.create_engine(url)
     except NoSuchModuleError as exc:
-        raise InputError(f"'{where}.source.url': no database driver for this URL ({exc})",
-                         fix="use a postgresql+psycopg:// URL, or install the database's SQLAlchemy driver") from None
+        raise InputError(
+            f"'{where}.source.url': no database driver for this URL ({exc})",
+            fix="use a postgresql+psycopg:// URL, or install the database's SQLAlchemy driver",
+        ) from None
     writer = None
     rows = 0
     try:
@@ -243,11 +268,16 @@ def _query_to_parquet(source: SqlSource, target: Path, where: str) -> int:
                 rows += len(chunk)
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
-        kind = "cannot connect to the database" if exc.connection_invalidated or "connect" in reason.lower() \
+        kind = (
+            "cannot connect to the database"
+            if exc.connection_invalidated or "connect" in reason.lower()
             else "the query failed"
-        raise InputError(f"'{where}.source': {kind}: {reason}",
-                         fix="check the URL, that the server is reachable, the credentials in the environment, "
-                             "and run the query in your SQL client") from None
+        )
+        raise InputError(
+            f"'{where}.source': {kind}: {reason}",
+            fix="check the URL, that the server is reachable, the credentials in the environment, "
+            "and run the query in your SQL client",
+        ) from None
     except SQLAlchemyError as exc:
         raise InputError(f"'{where}.source': {type(exc).__name__}: {exc}", fix="check the URL and query") from None
     finally:
@@ -255,6 +285,8 @@ def _query_to_parquet(source: SqlSource, target: Path, where: str) -> int:
             writer.close()
         engine.dispose()
     if rows == 0:
-        raise InputError(f"'{where}.source': the query returned no rows",
-                         fix="check the query's filters (date range, team) in your SQL client")
+        raise InputError(
+            f"'{where}.source': the query returned no rows",
+            fix="check the query's filters (date range, team) in your SQL client",
+        )
     return rows

@@ -32,7 +32,7 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata, util
 from pathlib import Path
 from typing import Any
@@ -55,8 +55,15 @@ MATHJAX_PARTS = (MATHJAX_ENTRY, "input", "ui", "a11y", "sre")
 MATHJAX_TARGET = "mathjax"  # under _static/ of the built site
 
 #: Packages shown on the execution status page besides the project's own dependencies.
-SITE_PACKAGES = ("sphinx", "myst-nb", "myst-parser", "sphinx-book-theme", "pydata-sphinx-theme", "jupyter-cache",
-                 "sphinx-mathjax-offline")
+SITE_PACKAGES = (
+    "sphinx",
+    "myst-nb",
+    "myst-parser",
+    "sphinx-book-theme",
+    "pydata-sphinx-theme",
+    "jupyter-cache",
+    "sphinx-mathjax-offline",
+)
 PROJECT = "inbound-playbook"
 
 
@@ -106,8 +113,9 @@ def disconnect_thebe(app: Sphinx) -> int:
                 listeners.remove(listener)
                 removed += 1
     # its style sheet, registered in its setup(), would now point at a file that is not copied
-    app.registry.css_files[:] = [(name, attrs) for name, attrs in app.registry.css_files
-                                 if not str(name).startswith("sphinx-thebe")]
+    app.registry.css_files[:] = [
+        (name, attrs) for name, attrs in app.registry.css_files if not str(name).startswith("sphinx-thebe")
+    ]
     return removed
 
 
@@ -151,15 +159,13 @@ def remember_git_dates(app: Sphinx) -> None:
     app.playbook_git_dates = git_dates(Path(app.srcdir))  # type: ignore[attr-defined]
 
 
-def page_last_updated(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
-                      doctree: Any) -> None:
+def page_last_updated(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     fmt = app.config.html_last_updated_fmt
     if fmt is None or not context.get("last_updated") or pagename not in app.env.all_docs:
         return
     date = getattr(app, "playbook_git_dates", {}).get(Path(app.env.doc2path(pagename)).resolve())
     if date is not None:
-        context["last_updated"] = format_date(fmt, date=date.astimezone(timezone.utc),
-                                              language=app.config.language)
+        context["last_updated"] = format_date(fmt, date=date.astimezone(UTC), language=app.config.language)
 
 
 # 4. Package versions -------------------------------------------------------------------------------------------
@@ -208,8 +214,8 @@ class PackageVersions(SphinxDirective):
         for name, version in rows:
             body += self._row([name, version], literal=True)
         caption = nodes.paragraph(
-            text=f"Built on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with Python {sys.version.split()[0]} "
-                 f"on {platform.system()} {platform.machine()}."
+            text=f"Built on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with Python {sys.version.split()[0]} "
+            f"on {platform.system()} {platform.machine()}."
         )
         return [caption, table]
 
@@ -282,7 +288,9 @@ def inputs_fingerprint(root: Path) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    files = sorted((root / "src" / "inbound_playbook").rglob("*.py")) + sorted((root / "data" / "sample-team").glob("*"))
+    files = sorted((root / "src" / "inbound_playbook").rglob("*.py")) + sorted(
+        (root / "data" / "sample-team").glob("*")
+    )
     for path in files:
         if path.is_file():
             digest.update(str(path.relative_to(root)).encode())

@@ -22,7 +22,15 @@ from ..params import RunContext
 from ..plotting import save_figure
 from ..results import to_jsonable, write_results
 from . import WEEKLY_FILE, plots, quality, stats
-from .load import DATA_QUALITY_COUNTS, TicketLog, load_events, load_staffing, prepared_or_loaded, ticket_intervals, validate
+from .load import (
+    DATA_QUALITY_COUNTS,
+    TicketLog,
+    load_events,
+    load_staffing,
+    prepared_or_loaded,
+    ticket_intervals,
+    validate,
+)
 from .params import BaselineParams, BusinessHours, as_list, step_label
 
 Params = BaselineParams
@@ -32,9 +40,22 @@ Params = BaselineParams
 #: workflow_tickets_started, workflow_tickets_completed, workflow_median_hours; outcome_column -> outcome_<slug>
 #: per outcome: tickets whose outcome was recorded that week, blank before the first recorded outcome)
 WEEKLY_COLUMNS: tuple[str, ...] = (
-    "week", "tickets_started", "tickets_completed", "tickets_open", "median_hours", "median_ci_low",
-    "median_ci_high", "p90_hours", "mean_hours", "sla_share", "sla_n", "staffed_hours", "tickets_per_staffed_hour",
-    "workflow_tickets_started", "workflow_tickets_completed", "workflow_median_hours",
+    "week",
+    "tickets_started",
+    "tickets_completed",
+    "tickets_open",
+    "median_hours",
+    "median_ci_low",
+    "median_ci_high",
+    "p90_hours",
+    "mean_hours",
+    "sla_share",
+    "sla_n",
+    "staffed_hours",
+    "tickets_per_staffed_hour",
+    "workflow_tickets_started",
+    "workflow_tickets_completed",
+    "workflow_median_hours",
 )
 
 BOOTSTRAP_METHOD = (
@@ -51,9 +72,20 @@ KM_EXPLANATION = (
 )
 
 __all__ = [
-    "Params", "BaselineParams", "BusinessHours", "BaselineResult", "BaselineAnalysis", "WEEKLY_COLUMNS",
-    "validate", "analyse",
-    "compute", "write_weekly", "weekly_table", "ticket_intervals", "load_events", "KM_EXPLANATION",
+    "Params",
+    "BaselineParams",
+    "BusinessHours",
+    "BaselineResult",
+    "BaselineAnalysis",
+    "WEEKLY_COLUMNS",
+    "validate",
+    "analyse",
+    "compute",
+    "write_weekly",
+    "weekly_table",
+    "ticket_intervals",
+    "load_events",
+    "KM_EXPLANATION",
 ]
 
 
@@ -70,55 +102,81 @@ class BaselineResult:
     #: results.json's keys and what they mean; the results reference page's table is generated from this
     #: (``python -m inbound_playbook.results_reference``)
     KEYS: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = (
-        (('start_step', 'end_step', 'pairing'),
-         'The interval measured and the pairing rule in words: the first start-step event, then the first '
-         'end-step event at or after it.'),
-        (('n_events', 'n_tickets', 'n_completed', 'n_censored'),
-         'Events read; tickets with the start step; of those, with an end event; still open (censored).'),
-        (('median', 'median_ci'),
-         'True median of completed intervals (mean of the two middle values for an even count) with its '
-         'seeded bootstrap interval.'),
-        (('mean', 'p90'), 'Mean and 90th percentile of completed intervals.'),
-        (('km_median', 'km_median_ci', 'km_explanation'),
-         'Kaplan-Meier median counting open tickets as censored, its interval, and why the completed-only '
-         'median is biased low while tickets are open.'),
-        (('within_sla',),
-         'When `sla_hours` is set: `sla_hours`, `share` with its Wilson `ci`, `within` and `n` (tickets '
-         'decided), `undetermined` (open tickets younger than the threshold).'),
-        (('outcome_mix',),
-         'When an outcome column is set: `column`, `rule`, `n_recorded`, `n_not_recorded`, '
-         '`first_recorded_week`, and `shares` (per outcome, with Wilson intervals).'),
-        (('weekly', 'n_weeks'), 'File name of the weekly table (`weekly.csv`, the ITS input) and its number of weeks.'),
-        (('timestamps',), 'How timestamps were read: `timezone`, `rule`, `first`, `last`, `censored_at`.'),
-        (('workflow',),
-         "The whole workflow's interval with the same statistics as the step, when workflow steps are set."),
-        (('step_median_pre', 'step_median_post', 'workflow_median_pre', 'workflow_median_post'),
-         'Medians before and after `compare_at`.'),
-        (('compare_at',),
-         'The comparison in full: `date`, `rule`, and for `step` and `workflow` the medians before and '
-         'after with intervals, their difference with its interval, and the relative change.'),
-        (('segments',), 'When `segment_column` is set: per segment, counts and the median with its interval.'),
-        (('business_hours',), 'When a working calendar is set: the same headline numbers in working hours.'),
-        (('bootstrap',), '`resamples`, `seed`, `method`.'),
-        (('conventions',), 'The conventions statement shown on the report.'),
-        (('data_quality',),
-         'What was counted and left out, as integers: `rows_read`, `duplicate_events` (repeated '
-         'ticket-step-time rows collapsed into one), `no_timestamp`, `tickets`, `no_start_step`, '
-         '`started`, `ended_before_start` (end step only before the start: left out), `completed`, '
-         '`closed_without_end` (a `closed_steps` step without the end step: left out), `still_open`; and '
-         '`ignored_columns` (unused repeated headers).'),
-        (('checks',),
-         'The censoring and coverage checks: `silent_open` (open tickets silent for more than twice the '
-         'p90, with their `last_steps`), `closed_in_window` (an extract of tickets closed inside its '
-         'window, with the distorted `early_weeks` and `late_weeks`), `staffing_coverage` when staffing is'
-         ' given, the `warnings` in words, and the `advice` on which median to read.'),
-        (('agent',),
-         'When `agent_column` is set: the `column`, the `rule` crediting each ticket to one agent '
-         '(`agent_rule`) in words (`rule_text`), the `excluded` patterns (`exclude_agents`), and '
-         '`n_without_agent` (tickets with the start step credited to nobody).'),
-        (('active_time',),
-         "When `pause_steps` is set: median, p90 and mean of completed tickets' time with the clock "
-         'stopped in those steps, `n_completed`, `pause_steps`, `rule`.'),
+        (
+            ("start_step", "end_step", "pairing"),
+            "The interval measured and the pairing rule in words: the first start-step event, then the first "
+            "end-step event at or after it.",
+        ),
+        (
+            ("n_events", "n_tickets", "n_completed", "n_censored"),
+            "Events read; tickets with the start step; of those, with an end event; still open (censored).",
+        ),
+        (
+            ("median", "median_ci"),
+            "True median of completed intervals (mean of the two middle values for an even count) with its "
+            "seeded bootstrap interval.",
+        ),
+        (("mean", "p90"), "Mean and 90th percentile of completed intervals."),
+        (
+            ("km_median", "km_median_ci", "km_explanation"),
+            "Kaplan-Meier median counting open tickets as censored, its interval, and why the completed-only "
+            "median is biased low while tickets are open.",
+        ),
+        (
+            ("within_sla",),
+            "When `sla_hours` is set: `sla_hours`, `share` with its Wilson `ci`, `within` and `n` (tickets "
+            "decided), `undetermined` (open tickets younger than the threshold).",
+        ),
+        (
+            ("outcome_mix",),
+            "When an outcome column is set: `column`, `rule`, `n_recorded`, `n_not_recorded`, "
+            "`first_recorded_week`, and `shares` (per outcome, with Wilson intervals).",
+        ),
+        (("weekly", "n_weeks"), "File name of the weekly table (`weekly.csv`, the ITS input) and its number of weeks."),
+        (("timestamps",), "How timestamps were read: `timezone`, `rule`, `first`, `last`, `censored_at`."),
+        (
+            ("workflow",),
+            "The whole workflow's interval with the same statistics as the step, when workflow steps are set.",
+        ),
+        (
+            ("step_median_pre", "step_median_post", "workflow_median_pre", "workflow_median_post"),
+            "Medians before and after `compare_at`.",
+        ),
+        (
+            ("compare_at",),
+            "The comparison in full: `date`, `rule`, and for `step` and `workflow` the medians before and "
+            "after with intervals, their difference with its interval, and the relative change.",
+        ),
+        (("segments",), "When `segment_column` is set: per segment, counts and the median with its interval."),
+        (("business_hours",), "When a working calendar is set: the same headline numbers in working hours."),
+        (("bootstrap",), "`resamples`, `seed`, `method`."),
+        (("conventions",), "The conventions statement shown on the report."),
+        (
+            ("data_quality",),
+            "What was counted and left out, as integers: `rows_read`, `duplicate_events` (repeated "
+            "ticket-step-time rows collapsed into one), `no_timestamp`, `tickets`, `no_start_step`, "
+            "`started`, `ended_before_start` (end step only before the start: left out), `completed`, "
+            "`closed_without_end` (a `closed_steps` step without the end step: left out), `still_open`; and "
+            "`ignored_columns` (unused repeated headers).",
+        ),
+        (
+            ("checks",),
+            "The censoring and coverage checks: `silent_open` (open tickets silent for more than twice the "
+            "p90, with their `last_steps`), `closed_in_window` (an extract of tickets closed inside its "
+            "window, with the distorted `early_weeks` and `late_weeks`), `staffing_coverage` when staffing is"
+            " given, the `warnings` in words, and the `advice` on which median to read.",
+        ),
+        (
+            ("agent",),
+            "When `agent_column` is set: the `column`, the `rule` crediting each ticket to one agent "
+            "(`agent_rule`) in words (`rule_text`), the `excluded` patterns (`exclude_agents`), and "
+            "`n_without_agent` (tickets with the start step credited to nobody).",
+        ),
+        (
+            ("active_time",),
+            "When `pause_steps` is set: median, p90 and mean of completed tickets' time with the clock "
+            "stopped in those steps, `n_completed`, `pause_steps`, `rule`.",
+        ),
     )
 
     params: BaselineParams
@@ -163,8 +221,19 @@ def _step_tickets(log: TicketLog) -> pd.DataFrame:
     if "closed_without_end" in frame:  # closed without the end step: left out of every estimate, and counted
         has_start = has_start & ~frame["closed_without_end"].to_numpy(dtype=bool)
     rows = slice(None) if has_start.all() else has_start
-    used = ("start_us", "start_date", "hours", "censor_hours", "outcome_date", "segment", "start_local", "end_local",
-            "active_hours", "last_event_us", "last_step")
+    used = (
+        "start_us",
+        "start_date",
+        "hours",
+        "censor_hours",
+        "outcome_date",
+        "segment",
+        "start_local",
+        "end_local",
+        "active_hours",
+        "last_event_us",
+        "last_step",
+    )
     columns = {name: frame[name].to_numpy()[rows] for name in used if name in frame}
     if "outcome" in frame:
         columns["outcome"] = pd.Categorical(frame["outcome"])[rows]
@@ -183,8 +252,13 @@ def _outcome_names(tickets: pd.DataFrame) -> list[str] | None:
     return sorted(counts.index, key=lambda name: (-counts[name], name))
 
 
-def weekly_table(params: BaselineParams, context: RunContext, log: TicketLog,
-                 staffing: pd.DataFrame | None, tickets: pd.DataFrame | None = None) -> pd.DataFrame:
+def weekly_table(
+    params: BaselineParams,
+    context: RunContext,
+    log: TicketLog,
+    staffing: pd.DataFrame | None,
+    tickets: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The weekly table (WEEKLY_COLUMNS, plus one column per outcome) from an already loaded log."""
     if tickets is None:
         tickets = _step_tickets(log)
@@ -192,9 +266,15 @@ def weekly_table(params: BaselineParams, context: RunContext, log: TicketLog,
     if params.workflow_start_step:
         workflow = log.tickets[["workflow_start_date", "workflow_hours"]]
     return stats.weekly_table(
-        tickets, week_start=params.week_start, last_week=_last_week(log, params.week_start), seed=context.seed,
-        resamples=params.bootstrap_resamples, sla_hours=params.sla_hours, staffing=staffing,
-        outcomes=_outcome_names(tickets), workflow=workflow,
+        tickets,
+        week_start=params.week_start,
+        last_week=_last_week(log, params.week_start),
+        seed=context.seed,
+        resamples=params.bootstrap_resamples,
+        sla_hours=params.sla_hours,
+        staffing=staffing,
+        outcomes=_outcome_names(tickets),
+        workflow=workflow,
     )
 
 
@@ -217,8 +297,9 @@ def _num(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{digits}f}"
 
 
-def compute(params: BaselineParams, context: RunContext, log: TicketLog | None = None,
-            staffing: pd.DataFrame | None = None) -> BaselineResult:
+def compute(
+    params: BaselineParams, context: RunContext, log: TicketLog | None = None, staffing: pd.DataFrame | None = None
+) -> BaselineResult:
     """All the numbers, without figures: the result whose ``to_dict()`` is results.json."""
     if log is None:
         log = load_events(params, context)
@@ -229,8 +310,12 @@ def compute(params: BaselineParams, context: RunContext, log: TicketLog | None =
     censor = tickets["censor_hours"].to_numpy(dtype=float)
     head = stats.headline(hours, censor, seed=context.seed, resamples=params.bootstrap_resamples)
     weekly = weekly_table(params, context, log, staffing, tickets)
-    result = BaselineResult(params=params, results=_headline_json(params, log, head), pairing_rule=log.pairing_rule,
-                            completed_hours=hours[~np.isnan(hours)])
+    result = BaselineResult(
+        params=params,
+        results=_headline_json(params, log, head),
+        pairing_rule=log.pairing_rule,
+        completed_hours=hours[~np.isnan(hours)],
+    )
     results = result.results
     if params.sla_hours is not None:
         results["within_sla"] = to_jsonable(stats.within_sla(hours, censor, params.sla_hours))
@@ -294,8 +379,16 @@ def _add_outcome_mix(result: BaselineResult, tickets: pd.DataFrame, weekly: pd.D
         "shares": {s.outcome: {"count": s.count, "share": s.share, "ci": s.ci} for s in mix.shares},
     }
     result.tables["outcome_mix"] = pd.DataFrame(
-        [{"outcome": s.outcome, "tickets": s.count, "share": s.share,
-          "ci_low": s.ci[0] if s.ci else None, "ci_high": s.ci[1] if s.ci else None} for s in mix.shares]
+        [
+            {
+                "outcome": s.outcome,
+                "tickets": s.count,
+                "share": s.share,
+                "ci_low": s.ci[0] if s.ci else None,
+                "ci_high": s.ci[1] if s.ci else None,
+            }
+            for s in mix.shares
+        ]
     )
     result.outcome_counts = {s.outcome: s.count for s in mix.shares}
 
@@ -330,8 +423,13 @@ def _workflow_hours(log: TicketLog) -> _WorkflowHours:
 
 
 def _workflow_json(params: BaselineParams, context: RunContext, workflow: _WorkflowHours) -> dict[str, Any]:
-    head = stats.headline(workflow.hours, workflow.censor, seed=context.seed, resamples=params.bootstrap_resamples,
-                          stream=(stats.STREAM_OVERALL, 2))
+    head = stats.headline(
+        workflow.hours,
+        workflow.censor,
+        seed=context.seed,
+        resamples=params.bootstrap_resamples,
+        stream=(stats.STREAM_OVERALL, 2),
+    )
     return {
         "start_step": params.workflow_start_step,
         "end_step": params.workflow_end_step,
@@ -345,25 +443,36 @@ def _workflow_json(params: BaselineParams, context: RunContext, workflow: _Workf
     }
 
 
-def _add_compare_at(result: BaselineResult, context: RunContext, hours: np.ndarray, tickets: pd.DataFrame,
-                    workflow: _WorkflowHours | None) -> None:
+def _add_compare_at(
+    result: BaselineResult,
+    context: RunContext,
+    hours: np.ndarray,
+    tickets: pd.DataFrame,
+    workflow: _WorkflowHours | None,
+) -> None:
     """Medians before and after ``compare_at``, of the step and (when configured) the whole workflow."""
     params, results = result.params, result.results
     seed, resamples = context.seed, params.bootstrap_resamples
-    step = stats.pre_post_medians(hours, tickets["start_date"].to_numpy(), params.compare_at, seed=seed,
-                                  resamples=resamples)
+    step = stats.pre_post_medians(
+        hours, tickets["start_date"].to_numpy(), params.compare_at, seed=seed, resamples=resamples
+    )
     block: dict[str, Any] = {
         "date": params.compare_at.isoformat(),
         "rule": "tickets are before or after by the local date their interval started; medians of completed "
-                "tickets, bootstrap intervals; the difference is after minus before",
+        "tickets, bootstrap intervals; the difference is after minus before",
         "step": _prepost_json(step),
     }
     results["step_median_pre"] = step.pre.median
     results["step_median_post"] = step.post.median
     if workflow is not None:
         wf_step = stats.pre_post_medians(
-            workflow.hours, workflow.start_dates, params.compare_at, seed=seed, resamples=resamples,
-            streams=(stats.STREAM_WORKFLOW_PRE, stats.STREAM_WORKFLOW_POST))
+            workflow.hours,
+            workflow.start_dates,
+            params.compare_at,
+            seed=seed,
+            resamples=resamples,
+            streams=(stats.STREAM_WORKFLOW_PRE, stats.STREAM_WORKFLOW_POST),
+        )
         block["workflow"] = _prepost_json(wf_step)
         results["workflow_median_pre"] = wf_step.pre.median
         results["workflow_median_post"] = wf_step.post.median
@@ -375,17 +484,27 @@ def _add_compare_at(result: BaselineResult, context: RunContext, hours: np.ndarr
 def _add_segments(result: BaselineResult, context: RunContext, tickets: pd.DataFrame) -> None:
     """The step's numbers per segment (``segments``) and their table."""
     params = result.params
-    rows = stats.segment_breakdown(tickets, seed=context.seed, resamples=params.bootstrap_resamples,
-                                   sla_hours=params.sla_hours)
+    rows = stats.segment_breakdown(
+        tickets, seed=context.seed, resamples=params.bootstrap_resamples, sla_hours=params.sla_hours
+    )
     result.results["segments"] = {"column": params.segment_column, "rows": to_jsonable(rows)}
-    result.tables["segments"] = pd.DataFrame([
-        {params.segment_column: r.segment, "tickets": r.n_tickets, "completed": r.n_completed,
-         "open": r.n_censored, "median_hours": r.median,
-         "ci_low": r.median_ci[0] if r.median_ci else None, "ci_high": r.median_ci[1] if r.median_ci else None,
-         "p90_hours": r.p90, "km_median_hours": r.km_median,
-         **({"sla_share": r.sla_share} if params.sla_hours is not None else {})}
-        for r in rows
-    ])
+    result.tables["segments"] = pd.DataFrame(
+        [
+            {
+                params.segment_column: r.segment,
+                "tickets": r.n_tickets,
+                "completed": r.n_completed,
+                "open": r.n_censored,
+                "median_hours": r.median,
+                "ci_low": r.median_ci[0] if r.median_ci else None,
+                "ci_high": r.median_ci[1] if r.median_ci else None,
+                "p90_hours": r.p90,
+                "km_median_hours": r.km_median,
+                **({"sla_share": r.sla_share} if params.sla_hours is not None else {}),
+            }
+            for r in rows
+        ]
+    )
     result.segment_rows = rows
 
 
@@ -395,14 +514,19 @@ def _business_hours_json(params: BaselineParams, context: RunContext, tickets: p
     working = stats.business_hours_between(
         tickets["start_local"].to_numpy(dtype="datetime64[s]"),
         tickets["end_local"].to_numpy(dtype="datetime64[s]"),
-        days=cal.days, opens=cal.start, closes=cal.end, holidays=cal.holidays)
+        days=cal.days,
+        opens=cal.start,
+        closes=cal.end,
+        holidays=cal.holidays,
+    )
     done = np.sort(working[~np.isnan(working)])
     return {
         "calendar": cal.model_dump(mode="json"),
         "n_completed": int(done.size),
         "median": float(np.median(done)) if done.size else None,
-        "median_ci": stats.median_ci(done, rng=stats.rng_for(context.seed, 8), resamples=params.bootstrap_resamples,
-                                     assume_sorted=True),
+        "median_ci": stats.median_ci(
+            done, rng=stats.rng_for(context.seed, 8), resamples=params.bootstrap_resamples, assume_sorted=True
+        ),
         "mean": float(done.mean()) if done.size else None,
         "p90": stats.p90(done),
     }
@@ -410,14 +534,21 @@ def _business_hours_json(params: BaselineParams, context: RunContext, tickets: p
 
 def _agent_json(params: BaselineParams, log: TicketLog) -> dict[str, Any]:
     credited = log.tickets["agent"].notna().to_numpy() & log.tickets["has_start"].to_numpy()
-    return {"column": params.agent_column, "rule": params.agent_rule, "rule_text": AGENT_RULES[params.agent_rule],
-            "excluded": list(params.exclude_agents),
-            "n_without_agent": int(log.tickets["has_start"].sum() - credited.sum())}
+    return {
+        "column": params.agent_column,
+        "rule": params.agent_rule,
+        "rule_text": AGENT_RULES[params.agent_rule],
+        "excluded": list(params.exclude_agents),
+        "n_without_agent": int(log.tickets["has_start"].sum() - credited.sum()),
+    }
 
 
 def _report_tables(params: BaselineParams, results: dict[str, Any], weekly: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    tables = {"weekly": weekly, "counted": quality.counted_table(results["data_quality"]),
-              "headline": _headline_table(results)}
+    tables = {
+        "weekly": weekly,
+        "counted": quality.counted_table(results["data_quality"]),
+        "headline": _headline_table(results),
+    }
     if params.compare_at is not None:
         tables["compare_at"] = _compare_table(results)
     return tables
@@ -441,15 +572,25 @@ def _active_time(params: BaselineParams, tickets: pd.DataFrame) -> dict[str, Any
     """Completed tickets' time with the clock stopped in the pause steps (as SLA clocks count)."""
     active = tickets["active_hours"].to_numpy(dtype=float)
     done = np.sort(active[~np.isnan(active)])
-    return {"pause_steps": as_list(params.pause_steps), "n_completed": int(done.size),
-            "median": float(np.median(done)) if done.size else None, "p90": stats.p90(done),
-            "mean": float(done.mean()) if done.size else None,
-            "rule": "elapsed time minus the time the ticket sat in a pause step (from entering it to its next "
-                    "event) between the start and the end"}
+    return {
+        "pause_steps": as_list(params.pause_steps),
+        "n_completed": int(done.size),
+        "median": float(np.median(done)) if done.size else None,
+        "p90": stats.p90(done),
+        "mean": float(done.mean()) if done.size else None,
+        "rule": "elapsed time minus the time the ticket sat in a pause step (from entering it to its next "
+        "event) between the start and the end",
+    }
 
 
-def _checks(params: BaselineParams, log: TicketLog, tickets: pd.DataFrame, weekly: pd.DataFrame,
-            head: stats.Headline, staffing: pd.DataFrame | None) -> dict[str, Any]:
+def _checks(
+    params: BaselineParams,
+    log: TicketLog,
+    tickets: pd.DataFrame,
+    weekly: pd.DataFrame,
+    head: stats.Headline,
+    staffing: pd.DataFrame | None,
+) -> dict[str, Any]:
     """The censoring and coverage checks, their warnings, and (only after them) which median to trust."""
     last_us = log.last_timestamp.value / 1000
     silent = quality.silent_open(tickets, last_us, head.p90) if "last_event_us" in tickets else None
@@ -463,13 +604,18 @@ def _checks(params: BaselineParams, log: TicketLog, tickets: pd.DataFrame, weekl
                 f"{silent.n_silent:,} of the {silent.n_open:,} tickets counted as still open have had no event for "
                 f"more than {silent.threshold_hours:,.0f} hours (twice the 90th percentile). They are probably "
                 f"finished under a step the config does not name. Their last steps: {steps}. Add those steps to "
-                "end_step or closed_steps if they end a ticket.")
+                "end_step or closed_steps if they end a ticket."
+            )
     recent = 0
     if head.p90 is not None and "start_us" in tickets:
         recent = int((tickets["start_us"].to_numpy(dtype=float) >= last_us - head.p90 * 3.6e9).sum())
-    window = quality.closed_in_window(weekly, n_open=head.n_censored, p90=head.p90,
-                                      last_date=np.datetime64(log.last_timestamp.tz_localize(None), "s"),
-                                      recent_started=recent)
+    window = quality.closed_in_window(
+        weekly,
+        n_open=head.n_censored,
+        p90=head.p90,
+        last_date=np.datetime64(log.last_timestamp.tz_localize(None), "s"),
+        recent_started=recent,
+    )
     block["closed_in_window"] = to_jsonable(window)
     if window.detected:
         weeks = [*window.early_weeks, *window.late_weeks]
@@ -478,41 +624,57 @@ def _checks(params: BaselineParams, log: TicketLog, tickets: pd.DataFrame, weekl
             f"{window.expected_open:,.0f} or more: this looks like an extract of tickets closed inside its window. "
             "Its weekly medians are distorted in the weeks of " + ", ".join(weeks) + " (the first weeks hold "
             "only the long tickets that started before the window, the last only the quick ones); read the weeks "
-            "between them only, or export every ticket that was open in the window.")
+            "between them only, or export every ticket that was open in the window."
+        )
     if staffing is not None:
         log_weeks = weekly.loc[weekly["tickets_started"] > 0, "week"].astype(str).tolist()
         cover = quality.staffing_coverage(log_weeks, staffing["week"].astype(str).tolist())
-        block["staffing_coverage"] = {"log_weeks": cover.n_log_weeks, "covered": cover.n_covered,
-                                      "staffing_weeks": cover.n_staffing_weeks, "share": cover.share}
+        block["staffing_coverage"] = {
+            "log_weeks": cover.n_log_weeks,
+            "covered": cover.n_covered,
+            "staffing_weeks": cover.n_staffing_weeks,
+            "share": cover.share,
+        }
         if cover.n_covered == 0:
-            warnings.append(f"None of the {cover.n_staffing_weeks:,} weeks of the staffing file overlaps the "
-                            f"{cover.n_log_weeks:,} weeks of the event log: check the staffing file's dates.")
+            warnings.append(
+                f"None of the {cover.n_staffing_weeks:,} weeks of the staffing file overlaps the "
+                f"{cover.n_log_weeks:,} weeks of the event log: check the staffing file's dates."
+            )
         elif cover.share < 0.5:
-            warnings.append(f"Only {cover.n_covered:,} of the log's {cover.n_log_weeks:,} weeks have a staffing row "
-                            "(less than half): staffing cannot explain the weekly numbers.")
+            warnings.append(
+                f"Only {cover.n_covered:,} of the log's {cover.n_log_weeks:,} weeks have a staffing row "
+                "(less than half): staffing cannot explain the weekly numbers."
+            )
     block["warnings"] = warnings
     block["advice"] = _which_median(head, silent, window)
     return block
 
 
-def _which_median(head: stats.Headline, silent: quality.SilentOpen | None,
-                  window: quality.ClosedInWindow) -> str:
+def _which_median(head: stats.Headline, silent: quality.SilentOpen | None, window: quality.ClosedInWindow) -> str:
     if silent is not None and silent.warn:
-        return ("Neither median can be trusted yet: many tickets counted as open are probably finished. Name their "
-                "end or closed steps in the config first; until then the Kaplan-Meier median is too high and the "
-                "completed-ticket median leaves them out.")
+        return (
+            "Neither median can be trusted yet: many tickets counted as open are probably finished. Name their "
+            "end or closed steps in the config first; until then the Kaplan-Meier median is too high and the "
+            "completed-ticket median leaves them out."
+        )
     if window.detected:
-        return ("The extract holds almost no open tickets, so Kaplan-Meier cannot correct anything: use the "
-                "completed-ticket median of the weeks the extract does not distort.")
+        return (
+            "The extract holds almost no open tickets, so Kaplan-Meier cannot correct anything: use the "
+            "completed-ticket median of the weeks the extract does not distort."
+        )
     if not head.n_censored:
         return "No ticket is still open: the completed-ticket median is the median."
     share = head.n_censored / head.n_tickets if head.n_tickets else 0
     if share < 0.05:
-        return (f"{head.n_censored:,} of {head.n_tickets:,} tickets ({share:.1%}) are still open: the completed-ticket "
-                "and Kaplan-Meier medians barely "
-                "differ; either is fine.")
-    return (f"{share:.0%} of tickets are still open: trust the Kaplan-Meier median, which counts them as lasting at "
-            "least as long as they have been open so far.")
+        return (
+            f"{head.n_censored:,} of {head.n_tickets:,} tickets ({share:.1%}) are still open: the completed-ticket "
+            "and Kaplan-Meier medians barely "
+            "differ; either is fine."
+        )
+    return (
+        f"{share:.0%} of tickets are still open: trust the Kaplan-Meier median, which counts them as lasting at "
+        "least as long as they have been open so far."
+    )
 
 
 def _prepost_json(r: stats.PrePost) -> dict[str, Any]:
@@ -534,8 +696,11 @@ def _headline_table(results: dict[str, Any]) -> pd.DataFrame:
         ("Median hours, completed tickets", results["median"], ci[0], ci[1]),
         ("Mean hours, completed tickets", results["mean"], None, None),
         ("90th percentile hours, completed tickets", results["p90"], None, None),
-        ("Kaplan-Meier median hours (open tickets censored)", results["km_median"],
-         *(results["km_median_ci"] or (None, None))),
+        (
+            "Kaplan-Meier median hours (open tickets censored)",
+            results["km_median"],
+            *(results["km_median_ci"] or (None, None)),
+        ),
     ]
     if "within_sla" in results:
         sla = results["within_sla"]
@@ -553,6 +718,7 @@ def _headline_table(results: dict[str, Any]) -> pd.DataFrame:
 def styled(table: pd.DataFrame, digits: int = 2):
     """A table for the report: integers as integers (counts never print as 7536.00), other numbers with
     ``digits`` decimals, blanks for missing values, and no row index."""
+
     def fmt(value: Any) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return ""
@@ -575,7 +741,12 @@ def styled(table: pd.DataFrame, digits: int = 2):
 def _is_count(column: str) -> bool:
     name = str(column)
     return name.startswith(("tickets", "n_", "count", "workflow_tickets", "outcome_")) or name in (
-        "sla_n", "completed", "open", "completed_before", "completed_after")
+        "sla_n",
+        "completed",
+        "open",
+        "completed_before",
+        "completed_after",
+    )
 
 
 def _compare_table(results: dict[str, Any]) -> pd.DataFrame:
@@ -584,15 +755,19 @@ def _compare_table(results: dict[str, Any]) -> pd.DataFrame:
     for name in ("step", "workflow"):
         if name in block:
             part = block[name]
-            rows.append({
-                "interval": "the step" if name == "step" else "whole workflow",
-                "median_before": part["pre"]["median"], "median_after": part["post"]["median"],
-                "difference": part["difference"],
-                "difference_ci_low": (part["difference_ci"] or (None, None))[0],
-                "difference_ci_high": (part["difference_ci"] or (None, None))[1],
-                "relative_change": part["relative_change"],
-                "completed_before": part["pre"]["n_completed"], "completed_after": part["post"]["n_completed"],
-            })
+            rows.append(
+                {
+                    "interval": "the step" if name == "step" else "whole workflow",
+                    "median_before": part["pre"]["median"],
+                    "median_after": part["post"]["median"],
+                    "difference": part["difference"],
+                    "difference_ci_low": (part["difference_ci"] or (None, None))[0],
+                    "difference_ci_high": (part["difference_ci"] or (None, None))[1],
+                    "relative_change": part["relative_change"],
+                    "completed_before": part["pre"]["n_completed"],
+                    "completed_after": part["post"]["n_completed"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -631,8 +806,14 @@ def _summary(params: BaselineParams, results: dict[str, Any]) -> str:
     return text
 
 
-def analyse(params: BaselineParams, context: RunContext, *, draw: bool = True,
-            log: TicketLog | None = None, staffing: pd.DataFrame | None = None) -> BaselineResult:
+def analyse(
+    params: BaselineParams,
+    context: RunContext,
+    *,
+    draw: bool = True,
+    log: TicketLog | None = None,
+    staffing: pd.DataFrame | None = None,
+) -> BaselineResult:
     """Load, check, compute and draw; write results.json, weekly.csv and figures when an output folder is set.
 
     Under ``playbook run`` the log was already read, checked and reduced by the run's validation
@@ -667,20 +848,30 @@ def _plain(steps: str | list[str]) -> str:
 def _figures(result: BaselineResult) -> dict[str, Any]:
     params, results, weekly = result.params, result.results, result.weekly
     figures = {
-        "weekly": plots.weekly_figure(weekly, start_step=_plain(params.start_step), end_step=_plain(params.end_step),
-                                      compare_at=params.compare_at),
+        "weekly": plots.weekly_figure(
+            weekly, start_step=_plain(params.start_step), end_step=_plain(params.end_step), compare_at=params.compare_at
+        ),
         "distribution": plots.distribution_figure(
-            result.completed_hours, median=results["median"], p90=results["p90"], km_median=results["km_median"],
-            sla_hours=params.sla_hours, start_step=_plain(params.start_step), end_step=_plain(params.end_step)),
+            result.completed_hours,
+            median=results["median"],
+            p90=results["p90"],
+            km_median=results["km_median"],
+            sla_hours=params.sla_hours,
+            start_step=_plain(params.start_step),
+            end_step=_plain(params.end_step),
+        ),
     }
     if result.outcome_counts:
         figures["outcome_mix"] = plots.outcome_figure(weekly, result.outcome_counts, params.compare_at)
     if params.workflow_start_step:
         step, wf = result.step_prepost, result.workflow_prepost
         figures["whole_vs_step"] = plots.whole_vs_step_figure(
-            weekly, compare_at=params.compare_at,
-            step_pre=step.pre.median if step else None, step_post=step.post.median if step else None,
-            workflow_pre=wf.pre.median if wf else None, workflow_post=wf.post.median if wf else None,
+            weekly,
+            compare_at=params.compare_at,
+            step_pre=step.pre.median if step else None,
+            step_post=step.post.median if step else None,
+            workflow_pre=wf.pre.median if wf else None,
+            workflow_post=wf.post.median if wf else None,
             step_label=f"{step_label(params.start_step)} to {step_label(params.end_step)}",
             workflow_label=f"{step_label(params.workflow_start_step)} to {step_label(params.workflow_end_step)}",
         )

@@ -38,6 +38,7 @@ Files stay on the DuckDB SQL here, whose slow path names the first bad row of th
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -56,8 +57,8 @@ import pyarrow.ipc
 from .. import io
 from ..errors import InputError
 from ..params import RunContext
-from .timestamps import suggestion as _format_suggestion
 from .params import CANONICAL_COLUMNS, BaselineParams, as_list, step_label
+from .timestamps import suggestion as _format_suggestion
 
 PAIRING_RULE = (
     "Pairing rule: for each ticket, the interval starts at the ticket's first {start} event and ends at the "
@@ -69,8 +70,16 @@ _NAIVE_TS_TYPES = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "
 _AWARE_TS_TYPES = {"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"}
 _STEP_LIST_LIMIT = 20
 #: the plain wall-time forms the fast path parses per event (any other form takes the general conversion)
-_WALL_FORMATS = str(["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f",
-                     "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"])
+_WALL_FORMATS = str(
+    [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S.%f",
+        "%Y-%m-%dT%H:%M:%S.%f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ]
+)
 
 
 @dataclass
@@ -144,15 +153,16 @@ def connect(timezone: str) -> duckdb.DuckDBPyConnection:
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"'{timezone}' is not an IANA time zone", column="timezone",
-                         fix="use a zone such as Asia/Singapore, Europe/London or UTC") from None
+        raise InputError(
+            f"'{timezone}' is not an IANA time zone",
+            column="timezone",
+            fix="use a zone such as Asia/Singapore, Europe/London or UTC",
+        ) from None
     con = duckdb.connect(":memory:")
     con.execute(f"SET TimeZone = {_sql_string(timezone)}")
     con.execute("SET preserve_insertion_order = true")
-    try:
+    with contextlib.suppress(duckdb.Error):  # inside Jupyter without ipywidgets DuckDB refuses it (and shows no bar)
         con.execute("SET enable_progress_bar = false")
-    except duckdb.Error:  # inside Jupyter without ipywidgets DuckDB refuses the setting (and shows no bar)
-        pass
     return con
 
 
@@ -181,8 +191,9 @@ def _unique_names(header: list[str]) -> tuple[list[str], list[str]]:
     return names, list(dict.fromkeys(repeated))
 
 
-def _source_sql(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams
-                ) -> tuple[str, dict[str, str], list[str]]:
+def _source_sql(
+    con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams
+) -> tuple[str, dict[str, str], list[str]]:
     """The FROM clause reading the file, its columns with their DuckDB types, and the columns left unread.
 
     A header repeated in the file is an error only when the analysis uses that column; otherwise the copies are
@@ -194,8 +205,9 @@ def _source_sql(con: duckdb.DuckDBPyConnection, path: Path, params: BaselinePara
         try:
             described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
         except duckdb.Error as exc:
-            raise InputError(f"cannot read this Parquet file ({_first_line(exc)})", file=path,
-                             fix="export it again") from None
+            raise InputError(
+                f"cannot read this Parquet file ({_first_line(exc)})", file=path, fix="export it again"
+            ) from None
         return source, {row[0]: row[1] for row in described}, []
     header = _csv_header(path)
     if not header or header == [""]:
@@ -205,9 +217,14 @@ def _source_sql(con: duckdb.DuckDBPyConnection, path: Path, params: BaselinePara
     used = _used_columns(params, _their_names(params, header))
     for name in repeated:
         if name in used or params.strict:
-            raise InputError("two columns have the same header", file=path, column=name, row=1,
-                             fix="rename one of them" + ("" if name in used else
-                                                         " (or drop strict: true, and the copies are ignored)"))
+            raise InputError(
+                "two columns have the same header",
+                file=path,
+                column=name,
+                row=1,
+                fix="rename one of them"
+                + ("" if name in used else " (or drop strict: true, and the copies are ignored)"),
+            )
     source = (
         f"read_csv({literal}, header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true, "
         "auto_detect = false, "
@@ -234,8 +251,12 @@ def _csv_error(path: Path, exc: Exception) -> InputError:
         problem = "the file is not UTF-8 text"
     else:
         problem = f"cannot parse this CSV file ({_first_line(exc)})"
-    return InputError(problem, file=path, row=row,
-                      fix="quote values that contain commas, save as 'CSV UTF-8', or export again as Parquet")
+    return InputError(
+        problem,
+        file=path,
+        row=row,
+        fix="quote values that contain commas, save as 'CSV UTF-8', or export again as Parquet",
+    )
 
 
 def _timestamp_expression(column: str, kind: str, path: Path, params: BaselineParams, *, wall: bool) -> str:
@@ -263,7 +284,9 @@ def _timestamp_expression(column: str, kind: str, path: Path, params: BaselinePa
     if upper in _AWARE_TS_TYPES or "TIME ZONE" in upper:
         return quoted
     raise InputError(
-        f"the timestamp column has type {kind}, not a timestamp or text", file=path, column=column,
+        f"the timestamp column has type {kind}, not a timestamp or text",
+        file=path,
+        column=column,
         fix="store timestamps as ISO 8601 text (2026-05-04 09:30:00) or a Parquet timestamp",
     )
 
@@ -293,8 +316,9 @@ def load_events(params: BaselineParams, context: RunContext, *, with_ids: bool =
     pulled = _engine_reduced(params)
     if pulled is not None:
         tickets, reduced = pulled
-        return _ticket_log(_to_pandas(tickets if with_ids else tickets.drop_columns(["ticket_id"])), reduced,
-                           context.timezone)
+        return _ticket_log(
+            _to_pandas(tickets if with_ids else tickets.drop_columns(["ticket_id"])), reduced, context.timezone
+        )
     path = io.check_readable(params.events)
     con = connect(context.timezone)
     try:
@@ -325,8 +349,18 @@ class _Reduced:
 
 
 #: what results.json's data_quality counts, in the order the report lists them
-DATA_QUALITY_COUNTS = ("rows_read", "duplicate_events", "no_timestamp", "tickets", "no_start_step", "started",
-                       "ended_before_start", "completed", "closed_without_end", "still_open")
+DATA_QUALITY_COUNTS = (
+    "rows_read",
+    "duplicate_events",
+    "no_timestamp",
+    "tickets",
+    "no_start_step",
+    "started",
+    "ended_before_start",
+    "completed",
+    "closed_without_end",
+    "still_open",
+)
 
 
 @dataclass(frozen=True)
@@ -347,8 +381,9 @@ def _shape(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams) -
     theirs = _their_names(params, list(types))
     extras = _extra_columns(params)
     _check_columns(path, types, {**theirs, **{f"step '{k}'": v for k, v in params.step_columns.items()}}, extras)
-    return _Shape(path=path, source=source, types=types, theirs=theirs, extras=extras, ignored=ignored,
-                  wide="step" not in theirs)
+    return _Shape(
+        path=path, source=source, types=types, theirs=theirs, extras=extras, ignored=ignored, wide="step" not in theirs
+    )
 
 
 def _reduce_log(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams, timezone: str) -> _Reduced:
@@ -368,9 +403,13 @@ def _reduce_log(con: duckdb.DuckDBPyConnection, path: Path, params: BaselinePara
     shape = _shape(con, path, params)
     kinds = {shape.types[c].upper() for c in _timestamp_columns(shape, params)}
     fmt = params.timestamp_format or ""
-    wall_first = _fixed_offset(timezone) and "%z" not in fmt and "%Z" not in fmt and all(
-        k == "VARCHAR" or _is_naive_type(k) for k in kinds)
-    for wall in ([True, False] if wall_first else [False]):
+    wall_first = (
+        _fixed_offset(timezone)
+        and "%z" not in fmt
+        and "%Z" not in fmt
+        and all(k == "VARCHAR" or _is_naive_type(k) for k in kinds)
+    )
+    for wall in [True, False] if wall_first else [False]:
         events = _events_query(shape, params, wall=wall)
         try:
             con.execute(_aggregate_query(f"({events})", params, shape.extras, checks=True))
@@ -378,8 +417,20 @@ def _reduce_log(con: duckdb.DuckDBPyConnection, path: Path, params: BaselinePara
             # the CSV reader refused a row (wrong field count, bad quoting, not UTF-8): the slow path names it
             return _diagnose(con, shape, params)
         pairs = _pairs(params)
-        (n_tickets, n_rows, blank_id, blank_step, bad_ts, ragged, duplicates, no_ts, first_us, last_us,
-         in_checked_years, *found) = con.execute(
+        (
+            n_tickets,
+            n_rows,
+            blank_id,
+            blank_step,
+            bad_ts,
+            ragged,
+            duplicates,
+            no_ts,
+            first_us,
+            last_us,
+            in_checked_years,
+            *found,
+        ) = con.execute(
             "SELECT count(*), sum(n_rows), count(*) FILTER (WHERE tid IS NULL OR tid = ''), bool_or(blank_step), "
             "bool_or(bad_ts), bool_or(ragged), sum(n_duplicates), sum(no_ts), "
             "epoch_us(CAST(min(first_ts) AS TIMESTAMPTZ)), epoch_us(CAST(max(last_ts) AS TIMESTAMPTZ)), "
@@ -395,14 +446,30 @@ def _reduce_log(con: duckdb.DuckDBPyConnection, path: Path, params: BaselinePara
         if hard or (params.strict and (duplicates or no_ts or unpaired)):
             return _diagnose(con, shape, params)
         offset = zoneinfo.ZoneInfo(timezone).utcoffset(dt.datetime(2000, 1, 1)) if wall else None
-        return _finish(con, shape, params, f"({events})", n_rows=int(n_rows), first_us=int(first_us),
-                       last_us=int(last_us),
-                       wall_offset_us=None if offset is None else offset // dt.timedelta(microseconds=1))
+        return _finish(
+            con,
+            shape,
+            params,
+            f"({events})",
+            n_rows=int(n_rows),
+            first_us=int(first_us),
+            last_us=int(last_us),
+            wall_offset_us=None if offset is None else offset // dt.timedelta(microseconds=1),
+        )
     raise AssertionError("unreachable: the general pass always returns")
 
 
-def _finish(con: duckdb.DuckDBPyConnection, shape: _Shape, params: BaselineParams, events: str, *, n_rows: int,
-            first_us: int, last_us: int, wall_offset_us: int | None = None) -> _Reduced:
+def _finish(
+    con: duckdb.DuckDBPyConnection,
+    shape: _Shape,
+    params: BaselineParams,
+    events: str,
+    *,
+    n_rows: int,
+    first_us: int,
+    last_us: int,
+    wall_offset_us: int | None = None,
+) -> _Reduced:
     """After the checks: the exact second looks (rework, agent rules, pauses) and the data-quality counts."""
     fixes = set(_fix_tables(con, events, params))
     if params.agent_column and params.agent_rule in ("at_end_step", "most_events"):
@@ -417,9 +484,18 @@ def _finish(con: duckdb.DuckDBPyConnection, shape: _Shape, params: BaselineParam
         n_rows = int(con.execute(f"SELECT count(*) FROM {shape.source}").fetchall()[0][0])
     quality = _quality_counts(con, params, fixes)
     quality = {"rows_read": n_rows, **quality, "ignored_columns": list(shape.ignored)}
-    return _Reduced(path=shape.path, n_events=n_rows, first_us=first_us, last_us=last_us, extras=shape.extras,
-                    start_step=step_label(params.start_step), end_step=step_label(params.end_step),
-                    fixes=frozenset(fixes), wall_offset_us=wall_offset_us, quality=quality)
+    return _Reduced(
+        path=shape.path,
+        n_events=n_rows,
+        first_us=first_us,
+        last_us=last_us,
+        extras=shape.extras,
+        start_step=step_label(params.start_step),
+        end_step=step_label(params.end_step),
+        fixes=frozenset(fixes),
+        wall_offset_us=wall_offset_us,
+        quality=quality,
+    )
 
 
 def _end_expression(s_name: str, e_name: str, fixes: set[str] | frozenset[str]) -> str:
@@ -453,9 +529,17 @@ def _quality_counts(con: duckdb.DuckDBPyConnection, params: BaselineParams, fixe
         """
     ).fetchall()[0]
     duplicates, no_ts, tickets, no_start, before, started, completed, closed_n = (int(v or 0) for v in row)
-    return {"duplicate_events": duplicates, "no_timestamp": no_ts, "tickets": tickets, "no_start_step": no_start,
-            "started": started, "ended_before_start": before, "completed": completed,
-            "closed_without_end": closed_n, "still_open": started - completed - closed_n}
+    return {
+        "duplicate_events": duplicates,
+        "no_timestamp": no_ts,
+        "tickets": tickets,
+        "no_start_step": no_start,
+        "started": started,
+        "ended_before_start": before,
+        "completed": completed,
+        "closed_without_end": closed_n,
+        "still_open": started - completed - closed_n,
+    }
 
 
 #: the years over which a zone must keep one UTC offset for the wall-time reduction (a day's margin each side)
@@ -465,8 +549,16 @@ _WALL_YEARS = ("TIMESTAMP '2000-01-02'", "TIMESTAMP '2099-12-31'")
 def _fixed_offset(timezone: str) -> bool:
     """Whether the zone had one UTC offset all along from 2000 to 2099 (checked four times a year)."""
     zone = zoneinfo.ZoneInfo(timezone)
-    return len({dt.datetime(year, month, 1, tzinfo=zone).utcoffset()
-                for year in range(2000, 2100) for month in (1, 4, 7, 10)}) == 1
+    return (
+        len(
+            {
+                dt.datetime(year, month, 1, tzinfo=zone).utcoffset()
+                for year in range(2000, 2100)
+                for month in (1, 4, 7, 10)
+            }
+        )
+        == 1
+    )
 
 
 def _is_naive_type(kind: str) -> bool:
@@ -509,7 +601,7 @@ def _agent_table(con: duckdb.DuckDBPyConnection, events: str, params: BaselinePa
         end = _end_expression("s", "e", fixes)
         query = f"""
             SELECT ev.tid AS tid, arg_max(ev.agent, (ev.ts, ev.agent)) AS agent_fix
-            FROM {events} AS ev JOIN (SELECT tid, {end} AS paired_end FROM t{_joins(fixes & {'e'})}) AS tt
+            FROM {events} AS ev JOIN (SELECT tid, {end} AS paired_end FROM t{_joins(fixes & {"e"})}) AS tt
               ON ev.tid = tt.tid
             WHERE ev.agent IS NOT NULL AND (tt.paired_end IS NULL OR ev.ts <= tt.paired_end)
             GROUP BY ev.tid"""
@@ -551,7 +643,7 @@ def _pause_table(con: duckdb.DuckDBPyConnection, events: str, params: BaselinePa
                  AS pause_fix
         FROM (SELECT tid, step, ts, lead(ts) OVER (PARTITION BY tid ORDER BY ts, step) AS next_ts
               FROM {events} WHERE ts IS NOT NULL) AS ev
-        JOIN (SELECT tid, s, {end} AS paired_end FROM t{_joins(fixes & {'e'})}) AS tt
+        JOIN (SELECT tid, s, {end} AS paired_end FROM t{_joins(fixes & {"e"})}) AS tt
           ON ev.tid = tt.tid
         WHERE ev.{_in_steps(as_list(params.pause_steps))} AND tt.paired_end IS NOT NULL
           AND ev.next_ts IS NOT NULL
@@ -569,7 +661,8 @@ def _check_columns(path: Path, types: dict[str, str], theirs: dict[str, str], ex
                 mapped = f" (named for the {ours} in step_columns)"
             raise InputError(
                 f"the event log has no column '{header}'{mapped}; its columns are: {', '.join(present)}",
-                file=path, column=header,
+                file=path,
+                column=header,
                 fix="rename the column in the file, or map your header to ours under 'columns' in the config "
                 "(e.g. columns: {'Case ID': ticket_id, 'Activity': step, 'Complete Timestamp': timestamp})",
             )
@@ -588,8 +681,9 @@ def _agent_expression(text: str, params: BaselineParams) -> str:
     return f"(CASE WHEN {patterns} THEN NULL ELSE {value} END)"
 
 
-def _events_query(shape: _Shape, params: BaselineParams, *, wall: bool, source: str | None = None,
-                  row_numbers: bool = False) -> str:
+def _events_query(
+    shape: _Shape, params: BaselineParams, *, wall: bool, source: str | None = None, row_numbers: bool = False
+) -> str:
     """One row per event: tid, step, ts, ts_missing, the extras, ragged, n_row (1 for a row of the file).
 
     ts is NULL where missing or unparseable (``ts_missing`` tells them apart). Each ``step_columns`` entry adds an
@@ -613,16 +707,25 @@ def _events_query(shape: _Shape, params: BaselineParams, *, wall: bool, source: 
     def diagnostics(column: str, row: str) -> list[str]:
         if not row_numbers:
             return []
-        return [f"{row} AS row_no", f"{_missing(_text(column, types[column]), params)} AS ts_raw",
-                f"{_sql_string(column)} AS ts_column"]
+        return [
+            f"{row} AS row_no",
+            f"{_missing(_text(column, types[column]), params)} AS ts_raw",
+            f"{_sql_string(column)} AS ts_column",
+        ]
 
     parts = []
     if not shape.wide:
         ts_col = theirs["timestamp"]
-        select = [f"{tid} AS tid", f"{_missing(_text(theirs['step'], types[theirs['step']]), params)} AS step",
-                  f"{_timestamp_expression(ts_col, types[ts_col], shape.path, params, wall=wall)} AS ts",
-                  f"({_missing(_text(ts_col, types[ts_col]), params)} IS NULL) AS ts_missing", *extras(True),
-                  f"{ragged} AS ragged", "1 AS n_row", *diagnostics(ts_col, "__row")]
+        select = [
+            f"{tid} AS tid",
+            f"{_missing(_text(theirs['step'], types[theirs['step']]), params)} AS step",
+            f"{_timestamp_expression(ts_col, types[ts_col], shape.path, params, wall=wall)} AS ts",
+            f"({_missing(_text(ts_col, types[ts_col]), params)} IS NULL) AS ts_missing",
+            *extras(True),
+            f"{ragged} AS ragged",
+            "1 AS n_row",
+            *diagnostics(ts_col, "__row"),
+        ]
         parts.append(f"SELECT {', '.join(select)} FROM {source}")
     for step, column in params.step_columns.items():
         raw = _missing(_text(column, types[column]), params)
@@ -669,8 +772,9 @@ def _aggregate_query(events: str, params: BaselineParams, extras: dict[str, str]
         # the last (agent_rule first: the first) non-blank value in time (ties broken by the value, so the result
         # never depends on row order); at_end_step and most_events take a second look (_agent_table)
         pick = "arg_min" if role == "agent" and params.agent_rule == "first" else "arg_max"
-        aggregates.append(f"{pick}({role}, (ts, {role})) FILTER (WHERE {role} IS NOT NULL AND ts IS NOT NULL) "
-                          f"AS {role}")
+        aggregates.append(
+            f"{pick}({role}, (ts, {role})) FILTER (WHERE {role} IS NOT NULL AND ts IS NOT NULL) AS {role}"
+        )
     if "outcome" in extras:
         aggregates.append("max(ts) FILTER (WHERE outcome IS NOT NULL) AS outcome_at")
     aggregates.append("max(ts) AS last_ts")
@@ -698,14 +802,18 @@ def _diagnose(con: duckdb.DuckDBPyConnection, shape: _Shape, params: BaselinePar
     path, theirs = shape.path, shape.theirs
     try:
         # row_number over the reader in file order (insertion order is preserved): the file's data rows
-        con.execute(f"CREATE OR REPLACE TEMP TABLE src AS SELECT *, row_number() OVER () - 1 AS __row "
-                    f"FROM {shape.source}")
-        con.execute("CREATE OR REPLACE TEMP TABLE ev AS "
-                    + _events_query(shape, params, wall=False, source="src", row_numbers=True))
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE src AS SELECT *, row_number() OVER () - 1 AS __row FROM {shape.source}"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE ev AS "
+            + _events_query(shape, params, wall=False, source="src", row_numbers=True)
+        )
     except duckdb.Error as exc:
         if path.suffix.lower() in io.PARQUET_SUFFIXES:
-            raise InputError(f"cannot read this Parquet file ({_first_line(exc)})", file=path,
-                             fix="export it again") from None
+            raise InputError(
+                f"cannot read this Parquet file ({_first_line(exc)})", file=path, fix="export it again"
+            ) from None
         raise _csv_error(path, exc) from None
 
     check = con.execute(
@@ -722,28 +830,42 @@ def _diagnose(con: duckdb.DuckDBPyConnection, shape: _Shape, params: BaselinePar
     ).fetchall()[0]
     n_rows, blank_tid, blank_step, bad_ts, missing_ts, first_us, last_us, ragged = check
     if not n_rows:
-        raise InputError("the event log has a header but no data rows", file=path, row=2,
-                         fix="export the data again")
+        raise InputError("the event log has a header but no data rows", file=path, row=2, fix="export the data again")
     if ragged is not None:
         raise InputError(
             "a row has a different number of fields than the header (an unquoted comma inside a value?)",
-            file=path, row=ragged + 2,
+            file=path,
+            row=ragged + 2,
             fix="quote values that contain commas, or export again from the source system",
         )
     if blank_tid is not None:
-        raise InputError("the ticket id is blank", file=path, column=theirs["ticket_id"], row=blank_tid + 2,
-                         fix="every event needs the id of its ticket; remove or fill this row")
+        raise InputError(
+            "the ticket id is blank",
+            file=path,
+            column=theirs["ticket_id"],
+            row=blank_tid + 2,
+            fix="every event needs the id of its ticket; remove or fill this row",
+        )
     if blank_step is not None:
-        raise InputError("the step name is blank", file=path, column=theirs["step"], row=blank_step + 2,
-                         fix="every event needs its step name; remove or fill this row")
+        raise InputError(
+            "the step name is blank",
+            file=path,
+            column=theirs["step"],
+            row=blank_step + 2,
+            fix="every event needs its step name; remove or fill this row",
+        )
     if bad_ts is not None:
         _raise_bad_timestamp(con, path, params, bad_ts)
     if missing_ts is not None and params.strict:
-        column = con.execute("SELECT ts_column FROM ev WHERE row_no = ? AND ts_missing", [missing_ts]
-                             ).fetchall()[0][0]
-        raise InputError("the timestamp is blank", file=path, column=column, row=missing_ts + 2,
-                         fix="every event needs its time; remove or fill this row (or drop strict: true, and such "
-                         "rows are left out and counted)")
+        column = con.execute("SELECT ts_column FROM ev WHERE row_no = ? AND ts_missing", [missing_ts]).fetchall()[0][0]
+        raise InputError(
+            "the timestamp is blank",
+            file=path,
+            column=column,
+            row=missing_ts + 2,
+            fix="every event needs its time; remove or fill this row (or drop strict: true, and such "
+            "rows are left out and counted)",
+        )
     if params.strict:
         _raise_duplicates(con, path, theirs)
     _raise_unknown_steps(con, path, params, theirs)
@@ -760,18 +882,24 @@ def _diagnose(con: duckdb.DuckDBPyConnection, shape: _Shape, params: BaselinePar
             raise InputError(
                 f"ticket {ticket} has a {step_label(ends)} event only before its first {step_label(starts)} event, "
                 "so the interval cannot be paired",
-                file=path, column=theirs.get("timestamp"), row=int(bad) + 2,
+                file=path,
+                column=theirs.get("timestamp"),
+                row=int(bad) + 2,
                 fix="check the step names and the time zone of the timestamps (a shifted zone can reorder "
                 "events), or remove the ticket (or drop strict: true, and such tickets are left out and counted)",
             )
     return _finish(con, shape, params, "ev", n_rows=int(n_rows), first_us=int(first_us), last_us=int(last_us))
 
 
-def _raise_unknown_steps(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams,
-                         theirs: dict[str, str]) -> None:
+def _raise_unknown_steps(
+    con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams, theirs: dict[str, str]
+) -> None:
     """A configured step (or every step of a list) that no event has: name them and list the log's steps."""
-    steps = dict(con.execute(
-        "SELECT step, count(*) AS n FROM ev WHERE ts IS NOT NULL GROUP BY step ORDER BY n DESC, step").fetchall())
+    steps = dict(
+        con.execute(
+            "SELECT step, count(*) AS n FROM ev WHERE ts IS NOT NULL GROUP BY step ORDER BY n DESC, step"
+        ).fetchall()
+    )
     wanted = [as_list(params.start_step), as_list(params.end_step)]
     if params.workflow_start_step:
         wanted += [as_list(params.workflow_start_step), as_list(params.workflow_end_step)]
@@ -782,25 +910,38 @@ def _raise_unknown_steps(con: duckdb.DuckDBPyConnection, path: Path, params: Bas
         raise InputError(
             f"no event has the step {' or '.join(repr(s) for s in dict.fromkeys(unknown))}; the steps in the log "
             "are: " + ", ".join(repr(s) for s in listed) + more,
-            file=path, column=theirs.get("step", ", ".join(params.step_columns.values())),
+            file=path,
+            column=theirs.get("step", ", ".join(params.step_columns.values())),
             fix="copy the step name exactly (capitals and spaces count) into start_step / end_step",
         )
 
 
 def _raise_bad_timestamp(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams, bad_row: int) -> None:
     """The first timestamp that does not parse, and a format that would read the column (detected from its values)."""
-    value, column = con.execute("SELECT ts_raw, ts_column FROM ev WHERE row_no = ? AND ts IS NULL AND NOT ts_missing "
-                                "LIMIT 1", [bad_row]).fetchall()[0]
-    sample = [v for (v,) in con.execute(
-        "SELECT DISTINCT ts_raw FROM ev WHERE ts_column = ? AND ts_raw IS NOT NULL LIMIT 5000", [column]).fetchall()]
-    failing = [v for (v,) in con.execute(
-        "SELECT DISTINCT ts_raw FROM ev WHERE ts_column = ? AND ts IS NULL AND NOT ts_missing LIMIT 500",
-        [column]).fetchall()]
+    value, column = con.execute(
+        "SELECT ts_raw, ts_column FROM ev WHERE row_no = ? AND ts IS NULL AND NOT ts_missing LIMIT 1", [bad_row]
+    ).fetchall()[0]
+    sample = [
+        v
+        for (v,) in con.execute(
+            "SELECT DISTINCT ts_raw FROM ev WHERE ts_column = ? AND ts_raw IS NOT NULL LIMIT 5000", [column]
+        ).fetchall()
+    ]
+    failing = [
+        v
+        for (v,) in con.execute(
+            "SELECT DISTINCT ts_raw FROM ev WHERE ts_column = ? AND ts IS NULL AND NOT ts_missing LIMIT 500", [column]
+        ).fetchall()
+    ]
     fix = _format_suggestion(failing, sample, params.timestamp_format)
-    how = (f"with timestamp_format '{params.timestamp_format}'" if params.timestamp_format else
-           "(ISO 8601: 2026-05-04 09:30:00, optionally with a UTC offset such as +08:00 or Z)")
-    raise InputError(f"'{value}' is not a timestamp this tool reads {how}", file=path, column=column,
-                     row=bad_row + 2, fix=fix)
+    how = (
+        f"with timestamp_format '{params.timestamp_format}'"
+        if params.timestamp_format
+        else "(ISO 8601: 2026-05-04 09:30:00, optionally with a UTC offset such as +08:00 or Z)"
+    )
+    raise InputError(
+        f"'{value}' is not a timestamp this tool reads {how}", file=path, column=column, row=bad_row + 2, fix=fix
+    )
 
 
 def _raise_duplicates(con: duckdb.DuckDBPyConnection, path: Path, theirs: dict[str, str]) -> None:
@@ -820,7 +961,9 @@ def _raise_duplicates(con: duckdb.DuckDBPyConnection, path: Path, theirs: dict[s
     raise InputError(
         f"this event repeats row {first_row + 2} (same ticket, step and timestamp): duplicate events would be "
         "counted twice",
-        file=path, column=theirs["ticket_id"], row=dup_row + 2,
+        file=path,
+        column=theirs["ticket_id"],
+        row=dup_row + 2,
         fix="remove duplicate rows (or drop strict: true: repeated events are then collapsed into one and counted)",
     )
 
@@ -877,6 +1020,7 @@ def _output_query(params: BaselineParams, reduced: _Reduced, with_ids: bool) -> 
     where = "" if params.workflow_start_step else f" WHERE {s} IS NOT NULL"
     return f"SELECT {', '.join(outputs)} FROM t{_joins(fixes)}{where} ORDER BY tid"
 
+
 def _to_pandas(tickets: pa.Table) -> pd.DataFrame:
     """The one conversion both the direct and the prepared reading use, so their frames are identical."""
     return tickets.to_pandas(date_as_object=False)
@@ -906,11 +1050,18 @@ def _ticket_log(frame: pd.DataFrame, reduced: _Reduced, timezone: str) -> Ticket
     )
     last = pd.Timestamp(reduced.last_us, unit="us", tz="UTC").tz_convert(timezone)
     first = pd.Timestamp(reduced.first_us, unit="us", tz="UTC").tz_convert(timezone)
-    rule = PAIRING_RULE.format(start=reduced.start_step, end=reduced.end_step,
-                               last=last.strftime("%Y-%m-%d %H:%M %Z"))
-    return TicketLog(tickets=frame, source=reduced.path, n_events=reduced.n_events, last_timestamp=last,
-                     first_timestamp=first, extras=reduced.extras, pairing_rule=rule, quality=dict(reduced.quality),
-                     engine=dict(reduced.engine))
+    rule = PAIRING_RULE.format(start=reduced.start_step, end=reduced.end_step, last=last.strftime("%Y-%m-%d %H:%M %Z"))
+    return TicketLog(
+        tickets=frame,
+        source=reduced.path,
+        n_events=reduced.n_events,
+        last_timestamp=last,
+        first_timestamp=first,
+        extras=reduced.extras,
+        pairing_rule=rule,
+        quality=dict(reduced.quality),
+        engine=dict(reduced.engine),
+    )
 
 
 def validate(params: BaselineParams, context: RunContext) -> None:
@@ -941,9 +1092,11 @@ PREPARED_FILE = "baseline-tickets.arrow"
 def _prepared_key(params: BaselineParams, context: RunContext) -> dict[str, Any]:
     """What the prepared table depends on: the section, the time zone, and the log file's identity."""
     stat = Path(params.events).stat()
-    return {"params": params.notebook_parameters(), "timezone": context.timezone,
-            "events": {"path": str(Path(params.events).resolve()), "bytes": stat.st_size,
-                       "mtime_ns": stat.st_mtime_ns}}
+    return {
+        "params": params.notebook_parameters(),
+        "timezone": context.timezone,
+        "events": {"path": str(Path(params.events).resolve()), "bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns},
+    }
 
 
 def _prepared_paths(context: RunContext) -> tuple[Path, Path]:
@@ -964,10 +1117,16 @@ def prepare(params: BaselineParams, context: RunContext) -> _Reduced:
     if sidecar.is_file():
         facts = json.loads(sidecar.read_text(encoding="utf-8"))
         if facts["key"] == key:
-            return _Reduced(path=path, n_events=facts["n_events"], first_us=facts["first_us"],
-                            last_us=facts["last_us"], extras=facts["extras"],
-                            start_step=step_label(params.start_step), end_step=step_label(params.end_step),
-                            quality=facts["quality"])
+            return _Reduced(
+                path=path,
+                n_events=facts["n_events"],
+                first_us=facts["first_us"],
+                last_us=facts["last_us"],
+                extras=facts["extras"],
+                start_step=step_label(params.start_step),
+                end_step=step_label(params.end_step),
+                quality=facts["quality"],
+            )
     con = connect(context.timezone)
     try:
         reduced = _reduce_log(con, path, params, context.timezone)
@@ -976,8 +1135,14 @@ def prepare(params: BaselineParams, context: RunContext) -> _Reduced:
         con.close()
     with pa.OSFile(str(table), "wb") as sink, pa.ipc.new_file(sink, tickets.schema) as writer:
         writer.write_table(tickets)
-    facts = {"key": key, "n_events": reduced.n_events, "first_us": reduced.first_us, "last_us": reduced.last_us,
-             "extras": reduced.extras, "quality": reduced.quality}
+    facts = {
+        "key": key,
+        "n_events": reduced.n_events,
+        "first_us": reduced.first_us,
+        "last_us": reduced.last_us,
+        "extras": reduced.extras,
+        "quality": reduced.quality,
+    }
     sidecar.write_text(json.dumps(facts), encoding="utf-8")
     return reduced
 
@@ -986,8 +1151,7 @@ def prepared_or_loaded(params: BaselineParams, context: RunContext, *, with_ids:
     """The reduced log: under ``playbook run`` from the run's prepared table (made now if validation did not),
     otherwise read from the log. A run's executed notebook rerun later names a prepared folder that is gone: the
     log is read then."""
-    if (context.prepared_dir is None or not Path(context.prepared_dir).is_dir()
-            or _engine_reduced(params) is not None):
+    if context.prepared_dir is None or not Path(context.prepared_dir).is_dir() or _engine_reduced(params) is not None:
         return load_events(params, context, with_ids=with_ids)
     reduced = prepare(params, context)
     with pa.OSFile(str(_prepared_paths(context)[0]), "rb") as source:
@@ -1012,13 +1176,17 @@ def intervals_frame(log: TicketLog, timezone: str) -> pd.DataFrame:
     if "closed_without_end" in log.tickets:
         keep = keep & ~log.tickets["closed_without_end"].to_numpy(dtype=bool)
     t = log.tickets[keep]
-    frame = pd.DataFrame({
-        "ticket_id": t["ticket_id"].astype(str).to_numpy(),
-        "start": pd.to_datetime(t["start_us"].to_numpy(dtype="float64").astype("int64"), unit="us", utc=True).tz_convert(timezone),
-        "end": pd.to_datetime(t["end_us"].to_numpy(dtype="float"), unit="us", utc=True).tz_convert(timezone),
-        "hours": t["hours"].to_numpy(dtype=float),
-        "completed": t["completed"].to_numpy(dtype=bool),
-    })
+    frame = pd.DataFrame(
+        {
+            "ticket_id": t["ticket_id"].astype(str).to_numpy(),
+            "start": pd.to_datetime(
+                t["start_us"].to_numpy(dtype="float64").astype("int64"), unit="us", utc=True
+            ).tz_convert(timezone),
+            "end": pd.to_datetime(t["end_us"].to_numpy(dtype="float"), unit="us", utc=True).tz_convert(timezone),
+            "hours": t["hours"].to_numpy(dtype=float),
+            "completed": t["completed"].to_numpy(dtype=bool),
+        }
+    )
     for role in ("agent", "segment", "outcome"):
         if role in t:
             frame[role] = t[role].to_numpy()
@@ -1038,12 +1206,19 @@ def engine_block(name: str, *, where: str = "this machine", rows: int | None = N
     from ..engines import ENGINES
 
     engine = ENGINES[name]
-    return {"name": engine.name, "label": engine.label, "where": where, "ticket_rows_pulled": rows,
-            "quantile_method": "exact", "quantiles_computed": "on this machine, from the per-ticket rows"}
+    return {
+        "name": engine.name,
+        "label": engine.label,
+        "where": where,
+        "ticket_rows_pulled": rows,
+        "quantile_method": "exact",
+        "quantiles_computed": "on this machine, from the per-ticket rows",
+    }
 
 
-def reduce_in_engine(params: BaselineParams, timezone: str, opened: Any, target: Path, where: str,
-                     url: str = "") -> dict[str, Any]:
+def reduce_in_engine(
+    params: BaselineParams, timezone: str, opened: Any, target: Path, where: str, url: str = ""
+) -> dict[str, Any]:
     """Reduce an engine input (``engines.open_input``) in its engine; write the per-ticket rows to ``target``.
 
     Events never come back: ``reduce.reduce_table`` runs the checks and the reduction in the engine and pulls the
@@ -1054,17 +1229,26 @@ def reduce_in_engine(params: BaselineParams, timezone: str, opened: Any, target:
     reduction = reduce_table(opened.table, opened.engine, params, timezone, where=where)
     with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, reduction.tickets.schema) as writer:
         writer.write_table(reduction.tickets)
-    facts = {"n_events": reduction.n_events, "first_us": reduction.first_us, "last_us": reduction.last_us,
-             "extras": reduction.extras, "quality": reduction.quality,
-             "engine": engine_block(opened.engine.name, where=url or opened.engine.label,
-                                    rows=reduction.tickets.num_rows)}
+    facts = {
+        "n_events": reduction.n_events,
+        "first_us": reduction.first_us,
+        "last_us": reduction.last_us,
+        "extras": reduction.extras,
+        "quality": reduction.quality,
+        "engine": engine_block(opened.engine.name, where=url or opened.engine.label, rows=reduction.tickets.num_rows),
+    }
     Path(str(target) + ".json").write_text(json.dumps(facts), encoding="utf-8")
-    return {"engine": opened.engine.name, "queries": [run.sql for run in reduction.runs],
-            "rows": sum(run.rows for run in reduction.runs), "bytes": sum(run.bytes for run in reduction.runs)}
+    return {
+        "engine": opened.engine.name,
+        "queries": [run.sql for run in reduction.runs],
+        "rows": sum(run.rows for run in reduction.runs),
+        "bytes": sum(run.bytes for run in reduction.runs),
+    }
 
 
-def load_table(table: Any, params: BaselineParams, timezone: str, *, engine: str = "duckdb",
-               with_ids: bool = False) -> TicketLog:
+def load_table(
+    table: Any, params: BaselineParams, timezone: str, *, engine: str = "duckdb", with_ids: bool = False
+) -> TicketLog:
     """The TicketLog of an Ibis table of raw events (``ibis.memtable(frame)`` for a pandas frame, on DuckDB).
 
     The same reduction, checks and data_quality counts as an engine input (``reduce.reduce_table``); a bad event is
@@ -1074,10 +1258,17 @@ def load_table(table: Any, params: BaselineParams, timezone: str, *, engine: str
     from .reduce import reduce_table
 
     reduction = reduce_table(table, ENGINES[engine], params, timezone, with_ids=with_ids)
-    reduced = _Reduced(path=Path("<table>"), n_events=reduction.n_events, first_us=reduction.first_us,
-                       last_us=reduction.last_us, extras=reduction.extras, start_step=step_label(params.start_step),
-                       end_step=step_label(params.end_step), quality=reduction.quality,
-                       engine=engine_block(engine, rows=reduction.tickets.num_rows))
+    reduced = _Reduced(
+        path=Path("<table>"),
+        n_events=reduction.n_events,
+        first_us=reduction.first_us,
+        last_us=reduction.last_us,
+        extras=reduction.extras,
+        start_step=step_label(params.start_step),
+        end_step=step_label(params.end_step),
+        quality=reduction.quality,
+        engine=engine_block(engine, rows=reduction.tickets.num_rows),
+    )
     return _ticket_log(_to_pandas(reduction.tickets), reduced, timezone)
 
 
@@ -1089,9 +1280,17 @@ def _engine_reduced(params: BaselineParams) -> tuple[pa.Table, _Reduced] | None:
     facts = json.loads(Path(str(path) + ".json").read_text(encoding="utf-8"))
     with pa.OSFile(str(path), "rb") as source:
         tickets = pa.ipc.open_file(source).read_all()
-    reduced = _Reduced(path=path, n_events=facts["n_events"], first_us=facts["first_us"], last_us=facts["last_us"],
-                       extras=facts["extras"], start_step=step_label(params.start_step),
-                       end_step=step_label(params.end_step), quality=facts["quality"], engine=facts["engine"])
+    reduced = _Reduced(
+        path=path,
+        n_events=facts["n_events"],
+        first_us=facts["first_us"],
+        last_us=facts["last_us"],
+        extras=facts["extras"],
+        start_step=step_label(params.start_step),
+        end_step=step_label(params.end_step),
+        quality=facts["quality"],
+        engine=facts["engine"],
+    )
     return tickets, reduced
 
 
@@ -1105,21 +1304,35 @@ def load_staffing(path: str | Path, week_start: str) -> pd.DataFrame:
     bad = weeks.isna()
     if bad.any():
         row = io.first_bad_row(bad)
-        raise InputError(f"'{frame['week'].iloc[row - 2]}' is not a date (YYYY-MM-DD)", file=path, column="week",
-                         row=row, fix="write each week as its first day, e.g. 2026-05-04")
+        raise InputError(
+            f"'{frame['week'].iloc[row - 2]}' is not a date (YYYY-MM-DD)",
+            file=path,
+            column="week",
+            row=row,
+            fix="write each week as its first day, e.g. 2026-05-04",
+        )
     off = weeks.dt.dayofweek != WEEKDAYS.index(week_start)
     if off.any():
         row = io.first_bad_row(off)
         day = weeks.iloc[row - 2]
-        raise InputError(f"{day.date()} is a {day.day_name()}, but weeks start on {week_start} (week_start)",
-                         file=path, column="week", row=row,
-                         fix="write each week as its first day, or change week_start in the config")
+        raise InputError(
+            f"{day.date()} is a {day.day_name()}, but weeks start on {week_start} (week_start)",
+            file=path,
+            column="week",
+            row=row,
+            fix="write each week as its first day, or change week_start in the config",
+        )
     hours = pd.to_numeric(frame["staffed_hours"].astype(str).str.strip(), errors="coerce")
     bad = hours.isna() | (hours < 0) | ~np.isfinite(hours)
     if bad.any():
         row = io.first_bad_row(bad)
-        raise InputError(f"'{frame['staffed_hours'].iloc[row - 2]}' is not a number of hours >= 0", file=path,
-                         column="staffed_hours", row=row, fix="write plain numbers, e.g. 1180.5")
+        raise InputError(
+            f"'{frame['staffed_hours'].iloc[row - 2]}' is not a number of hours >= 0",
+            file=path,
+            column="staffed_hours",
+            row=row,
+            fix="write plain numbers, e.g. 1180.5",
+        )
     dup = weeks.duplicated()
     if dup.any():
         row = io.first_bad_row(dup)

@@ -90,7 +90,7 @@ class BusinessHours(BaseModel):
         return list(dict.fromkeys(cleaned))
 
     @model_validator(mode="after")
-    def _opens_before_close(self) -> "BusinessHours":
+    def _opens_before_close(self) -> BusinessHours:
         if self.end <= self.start:
             raise ValueError("business_hours.end must be later than business_hours.start (same day)")
         return self
@@ -108,44 +108,54 @@ class BaselineParams(SectionParams):
     )
     start_step: Steps = Field(
         description="Step X: the interval starts at the ticket's first event of this step. A list means the first "
-        "event of any of these steps (e.g. [New, Opened]).")
+        "event of any of these steps (e.g. [New, Opened])."
+    )
     end_step: Steps = Field(
         description="Step Y: the first event of this step at or after the start. A list means the first of any of "
-        "these steps (e.g. [Resolved, Resolved in call]).")
+        "these steps (e.g. [Resolved, Resolved in call])."
+    )
     timestamp_format: str | None = Field(
         default=None,
         description="strptime format of every timestamp the baseline reads (e.g. '%d/%m/%Y %H:%M' for 29/2/2016 "
-        "01:23). Without it, ISO 8601 (2026-05-04 09:30:00, optionally with an offset such as +08:00 or Z).")
+        "01:23). Without it, ISO 8601 (2026-05-04 09:30:00, optionally with an offset such as +08:00 or Z).",
+    )
     step_columns: dict[str, str] = Field(
         default_factory=dict,
         description="Step name -> a column holding the time that step happened (e.g. {Opened: opened_at}): one "
         "event per ticket and distinct value. A file described only by step_columns (no step or timestamp "
-        "column) is a wide export, one row per ticket, as Jira and Zendesk export them.")
+        "column) is a wide export, one row per ticket, as Jira and Zendesk export them.",
+    )
     missing_values: Names = Field(
         default_factory=list,
-        description="Extra markers read as missing in every column, besides blank cells (e.g. ['?', 'NULL']).")
+        description="Extra markers read as missing in every column, besides blank cells (e.g. ['?', 'NULL']).",
+    )
     closed_steps: OptionalSteps = Field(
         default=None,
         description="Steps after which a ticket that never reached the end step counts as closed without it (e.g. "
-        "[Closed, Cancelled]): left out of the estimates and counted, never 'still open'.")
+        "[Closed, Cancelled]): left out of the estimates and counted, never 'still open'.",
+    )
     pause_steps: OptionalSteps = Field(
         default=None,
         description="Steps during which the clock stops (e.g. [Awaiting User Info, Awaiting Vendor]), as SLA clocks "
-        "do: the report then shows both elapsed and active time.")
+        "do: the report then shows both elapsed and active time.",
+    )
     agent_rule: AgentRule = Field(
         default="last",
         description="Which agent a ticket is credited to: last (default: the last agent named, in time, as in "
         "earlier versions; in most tools the assignee when the ticket closed), at_end_step (the last agent named "
         "at or before the end event: who resolved it), first (who picked it up), most_events (who touched it "
-        "most).")
+        "most).",
+    )
     exclude_agents: Names = Field(
         default_factory=list,
         description="Agent names or shell-style patterns of system accounts never credited with a ticket (e.g. "
-        "['system', 'Updated by 9*', '*bot*']); case-insensitive.")
+        "['system', 'Updated by 9*', '*bot*']); case-insensitive.",
+    )
     strict: bool = Field(
         default=False,
         description="true: refuse the log (exit 2) at the first row that would otherwise be left out and counted "
-        "(repeated events, blank timestamps, end steps only before the start, duplicated unused headers).")
+        "(repeated events, blank timestamps, end steps only before the start, duplicated unused headers).",
+    )
     sla_hours: float | None = Field(
         default=None, gt=0, description="Report the share of tickets with start->end within this many hours."
     )
@@ -156,10 +166,11 @@ class BaselineParams(SectionParams):
     week_start: Weekday = Field(default="monday", description="First day of a reporting week.")
     workflow_start_step: OptionalSteps = Field(
         default=None,
-        description="First step of the whole workflow, for the whole-versus-step comparison (a step or a list)."
+        description="First step of the whole workflow, for the whole-versus-step comparison (a step or a list).",
     )
     workflow_end_step: OptionalSteps = Field(
-        default=None, description="Last step of the whole workflow (a step or a list).")
+        default=None, description="Last step of the whole workflow (a step or a list)."
+    )
     compare_at: dt.date | None = Field(
         default=None, description="Date of a change: report step and whole-workflow medians before and after it."
     )
@@ -196,7 +207,7 @@ class BaselineParams(SectionParams):
         return mapping
 
     @model_validator(mode="after")
-    def _steps_differ(self) -> "BaselineParams":
+    def _steps_differ(self) -> BaselineParams:
         if set(as_list(self.start_step)) & set(as_list(self.end_step)):
             raise ValueError("start_step and end_step are the same step: the interval would always be zero")
         if (self.workflow_start_step is None) != (self.workflow_end_step is None):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-
 import datetime as dt
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from ..plotting import LINESTYLES, OKABE_ITO, PALETTE, subplots
 
@@ -22,8 +21,13 @@ def _weeks(weekly: pd.DataFrame) -> pd.DatetimeIndex:
 
 def _mark_change(ax: Axes, compare_at: dt.date | None, label: bool = False) -> None:
     if compare_at is not None:
-        ax.axvline(pd.Timestamp(compare_at), color=OKABE_ITO["black"], linestyle=":", linewidth=1,
-                   label="change (compare_at)" if label else None)
+        ax.axvline(
+            pd.Timestamp(compare_at),
+            color=OKABE_ITO["black"],
+            linestyle=":",
+            linewidth=1,
+            label="change (compare_at)" if label else None,
+        )
 
 
 def _date_axis(ax: Axes) -> None:
@@ -31,24 +35,41 @@ def _date_axis(ax: Axes) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
 
 
-def weekly_figure(weekly: pd.DataFrame, *, start_step: str, end_step: str,
-                  compare_at: dt.date | None = None) -> Figure:
+def weekly_figure(weekly: pd.DataFrame, *, start_step: str, end_step: str, compare_at: dt.date | None = None) -> Figure:
     """Weekly median with its 95% band and p90, then volume and (when given) staffing panels."""
     has_staff = "staffed_hours" in weekly and weekly["staffed_hours"].notna().any()
     panels = 4 if has_staff else 2
-    fig, axes = subplots(panels, 1, figsize=(9, 2.4 * panels + 1), sharex=True, layout="fixed",
-                         gridspec_kw={"height_ratios": [2.2] + [1] * (panels - 1)})
+    fig, axes = subplots(
+        panels,
+        1,
+        figsize=(9, 2.4 * panels + 1),
+        sharex=True,
+        layout="fixed",
+        gridspec_kw={"height_ratios": [2.2] + [1] * (panels - 1)},
+    )
     weeks = _weeks(weekly)
     ax = axes[0]
-    ax.fill_between(weeks, weekly["median_ci_low"], weekly["median_ci_high"], color=OKABE_ITO["sky_blue"],
-                    alpha=0.35, linewidth=0, label="95% interval of the median")
+    ax.fill_between(
+        weeks,
+        weekly["median_ci_low"],
+        weekly["median_ci_high"],
+        color=OKABE_ITO["sky_blue"],
+        alpha=0.35,
+        linewidth=0,
+        label="95% interval of the median",
+    )
     ax.plot(weeks, weekly["median_hours"], color=OKABE_ITO["blue"], marker="o", markersize=3, label="median")
     ax.plot(weeks, weekly["p90_hours"], color=OKABE_ITO["orange"], linestyle="--", label="90th percentile")
     open_share = weekly["tickets_open"] / weekly["tickets_started"].where(weekly["tickets_started"] > 0)
     unsure = weeks[(open_share > 0.05).to_numpy()]
     if len(unsure):
-        ax.axvspan(unsure.min() - pd.Timedelta(days=3.5), weeks.max() + pd.Timedelta(days=3.5),
-                   color=OKABE_ITO["black"], alpha=0.07, label="> 5% of the week's tickets still open")
+        ax.axvspan(
+            unsure.min() - pd.Timedelta(days=3.5),
+            weeks.max() + pd.Timedelta(days=3.5),
+            color=OKABE_ITO["black"],
+            alpha=0.07,
+            label="> 5% of the week's tickets still open",
+        )
     _mark_change(ax, compare_at, label=True)
     ax.set_ylabel("Hours")
     ax.set_xlabel(WEEK_LABEL)
@@ -79,9 +100,16 @@ def weekly_figure(weekly: pd.DataFrame, *, start_step: str, end_step: str,
     return fig
 
 
-def distribution_figure(completed_hours: np.ndarray, *, median: float | None, p90: float | None,
-                        km_median: float | None, sla_hours: float | None, start_step: str,
-                        end_step: str) -> Figure:
+def distribution_figure(
+    completed_hours: np.ndarray,
+    *,
+    median: float | None,
+    p90: float | None,
+    km_median: float | None,
+    sla_hours: float | None,
+    start_step: str,
+    end_step: str,
+) -> Figure:
     """Histogram of completed intervals on a log scale, with the median, p90, KM median and SLA marked."""
     fig, ax = subplots(figsize=(8, 4.2), layout="fixed")
     hours = np.asarray(completed_hours, dtype=float)
@@ -92,10 +120,12 @@ def distribution_figure(completed_hours: np.ndarray, *, median: float | None, p9
         counts, _ = np.histogram(np.clip(positive, low, None), bins=edges)
         ax.stairs(counts, edges, fill=True, color=OKABE_ITO["sky_blue"], alpha=0.8, label="completed tickets")
         ax.set_xscale("log")
-    marks = [(median, "median", OKABE_ITO["blue"], LINESTYLES[0]),
-             (km_median, "Kaplan-Meier median", OKABE_ITO["green"], LINESTYLES[2]),
-             (p90, "90th percentile", OKABE_ITO["orange"], LINESTYLES[1]),
-             (sla_hours, "SLA", OKABE_ITO["vermillion"], LINESTYLES[3])]
+    marks = [
+        (median, "median", OKABE_ITO["blue"], LINESTYLES[0]),
+        (km_median, "Kaplan-Meier median", OKABE_ITO["green"], LINESTYLES[2]),
+        (p90, "90th percentile", OKABE_ITO["orange"], LINESTYLES[1]),
+        (sla_hours, "SLA", OKABE_ITO["vermillion"], LINESTYLES[3]),
+    ]
     for value, label, colour, style in marks:
         if value is not None and value > 0:
             ax.axvline(value, color=colour, linestyle=style, linewidth=1.5, label=f"{label}: {value:.1f} h")
@@ -106,8 +136,7 @@ def distribution_figure(completed_hours: np.ndarray, *, median: float | None, p9
     return fig
 
 
-def outcome_figure(weekly: pd.DataFrame, outcome_names: dict[str, str],
-                   compare_at: dt.date | None = None) -> Figure:
+def outcome_figure(weekly: pd.DataFrame, outcome_names: dict[str, str], compare_at: dt.date | None = None) -> Figure:
     """Weekly share of each outcome among tickets with a recorded outcome; unrecorded weeks shaded, not zero."""
     from .stats import outcome_slug
 
@@ -118,13 +147,25 @@ def outcome_figure(weekly: pd.DataFrame, outcome_names: dict[str, str],
     totals = counts.sum(axis=1, min_count=1)
     shares = counts.div(totals.where(totals > 0), axis=0)
     for i, (name, column) in enumerate(columns.items()):
-        ax.plot(weeks, shares[column], color=PALETTE[i % len(PALETTE)], linestyle=LINESTYLES[i % 4],
-                marker="o", markersize=2.5, label=name)
+        ax.plot(
+            weeks,
+            shares[column],
+            color=PALETTE[i % len(PALETTE)],
+            linestyle=LINESTYLES[i % 4],
+            marker="o",
+            markersize=2.5,
+            label=name,
+        )
     not_recorded = counts.isna().all(axis=1).to_numpy()
     if not_recorded.any():
         last = weeks[not_recorded].max()
-        ax.axvspan(weeks.min() - pd.Timedelta(days=3.5), last + pd.Timedelta(days=3.5), color=OKABE_ITO["black"],
-                   alpha=0.08, label="outcome not recorded yet (missing, not zero)")
+        ax.axvspan(
+            weeks.min() - pd.Timedelta(days=3.5),
+            last + pd.Timedelta(days=3.5),
+            color=OKABE_ITO["black"],
+            alpha=0.08,
+            label="outcome not recorded yet (missing, not zero)",
+        )
     _mark_change(ax, compare_at)
     ax.set_ylim(0, 1)
     ax.set_ylabel("Share of tickets with a recorded outcome")
@@ -135,15 +176,31 @@ def outcome_figure(weekly: pd.DataFrame, outcome_names: dict[str, str],
     return fig
 
 
-def whole_vs_step_figure(weekly: pd.DataFrame, *, compare_at: dt.date | None, step_pre: float | None,
-                         step_post: float | None, workflow_pre: float | None, workflow_post: float | None,
-                         step_label: str, workflow_label: str) -> Figure:
+def whole_vs_step_figure(
+    weekly: pd.DataFrame,
+    *,
+    compare_at: dt.date | None,
+    step_pre: float | None,
+    step_post: float | None,
+    workflow_pre: float | None,
+    workflow_post: float | None,
+    step_label: str,
+    workflow_label: str,
+) -> Figure:
     """The whole workflow's weekly median above the step's, each with its before/after medians."""
     fig, axes = subplots(2, 1, figsize=(9, 6.4), sharex=True, layout="fixed")
     weeks = _weeks(weekly)
-    pairs = [(axes[0], "workflow_median_hours", workflow_pre, workflow_post, f"Whole workflow: {workflow_label}",
-              OKABE_ITO["vermillion"]),
-             (axes[1], "median_hours", step_pre, step_post, f"The step: {step_label}", OKABE_ITO["blue"])]
+    pairs = [
+        (
+            axes[0],
+            "workflow_median_hours",
+            workflow_pre,
+            workflow_post,
+            f"Whole workflow: {workflow_label}",
+            OKABE_ITO["vermillion"],
+        ),
+        (axes[1], "median_hours", step_pre, step_post, f"The step: {step_label}", OKABE_ITO["blue"]),
+    ]
     open_shares = {
         "workflow_median_hours": ("workflow_tickets_started", "workflow_tickets_completed"),
         "median_hours": ("tickets_started", "tickets_completed"),
@@ -155,16 +212,23 @@ def whole_vs_step_figure(weekly: pd.DataFrame, *, compare_at: dt.date | None, st
             share_open = 1 - weekly[completed] / weekly[started].where(weekly[started] > 0)
             unsure = weeks[(share_open > 0.05).to_numpy()]
             if len(unsure):
-                ax.axvspan(unsure.min() - pd.Timedelta(days=3.5), weeks.max() + pd.Timedelta(days=3.5),
-                           color=OKABE_ITO["black"], alpha=0.07, label="> 5% still open (median too low)")
+                ax.axvspan(
+                    unsure.min() - pd.Timedelta(days=3.5),
+                    weeks.max() + pd.Timedelta(days=3.5),
+                    color=OKABE_ITO["black"],
+                    alpha=0.07,
+                    label="> 5% still open (median too low)",
+                )
         if compare_at is not None:
             at = pd.Timestamp(compare_at)
             if pre is not None:
-                ax.hlines(pre, weeks.min(), at, color=OKABE_ITO["black"], linestyle="--",
-                          label=f"median before: {pre:.1f} h")
+                ax.hlines(
+                    pre, weeks.min(), at, color=OKABE_ITO["black"], linestyle="--", label=f"median before: {pre:.1f} h"
+                )
             if post is not None:
-                ax.hlines(post, at, weeks.max(), color=OKABE_ITO["black"], linestyle="-.",
-                          label=f"median after: {post:.1f} h")
+                ax.hlines(
+                    post, at, weeks.max(), color=OKABE_ITO["black"], linestyle="-.", label=f"median after: {post:.1f} h"
+                )
             _mark_change(ax, compare_at, label=False)
             if pre and post:
                 title += f" ({post / pre - 1:+.0%})"
@@ -186,7 +250,7 @@ def segment_figure(rows: list, column: str) -> Figure:
     high = np.array([np.nan if r.median_ci is None else r.median_ci[1] for r in rows][::-1])
     y = np.arange(len(rows))
     ax.errorbar(medians, y, xerr=[medians - low, high - medians], fmt="o", color=OKABE_ITO["blue"], capsize=3)
-    ax.set_yticks(y, [f"{n} (n={r.n_tickets})" for n, r in zip(names, rows[::-1])])
+    ax.set_yticks(y, [f"{n} (n={r.n_tickets})" for n, r in zip(names, rows[::-1], strict=False)])
     ax.set_xlabel("Median hours (95% interval), completed tickets")
     ax.set_ylabel(column)
     ax.set_title(f"Median by {column}")

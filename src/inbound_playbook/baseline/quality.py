@@ -50,23 +50,33 @@ def exclusion_sentences(quality: dict, *, start: str, end: str, closed: str | No
     q = {k: int(v) for k, v in quality.items() if k != "ignored_columns"}
     out = []
     if q.get("duplicate_events"):
-        out.append(f"{q['duplicate_events']:,} rows repeated an earlier event of the same ticket, step and time; "
-                   "each repeat was collapsed into one event (under the pairing rule a repeat changes no interval).")
+        out.append(
+            f"{q['duplicate_events']:,} rows repeated an earlier event of the same ticket, step and time; "
+            "each repeat was collapsed into one event (under the pairing rule a repeat changes no interval)."
+        )
     if q.get("no_timestamp"):
         out.append(f"{q['no_timestamp']:,} rows had no timestamp and were left out.")
     if q.get("no_start_step"):
-        out.append(f"{q['no_start_step']:,} of {q['tickets']:,} tickets never reached {start}; they have no "
-                   "interval and are not in the numbers below.")
+        out.append(
+            f"{q['no_start_step']:,} of {q['tickets']:,} tickets never reached {start}; they have no "
+            "interval and are not in the numbers below."
+        )
     if q.get("ended_before_start"):
-        out.append(f"{q['ended_before_start']:,} tickets reached {end} only before {start}; they cannot be paired "
-                   "and were left out.")
+        out.append(
+            f"{q['ended_before_start']:,} tickets reached {end} only before {start}; they cannot be paired "
+            "and were left out."
+        )
     if q.get("closed_without_end"):
-        out.append(f"{q['closed_without_end']:,} tickets were closed ({closed}) without reaching {end}; they are "
-                   "left out of the estimates and not counted as still open.")
+        out.append(
+            f"{q['closed_without_end']:,} tickets were closed ({closed}) without reaching {end}; they are "
+            "left out of the estimates and not counted as still open."
+        )
     ignored = quality.get("ignored_columns") or []
     if ignored:
-        out.append("Columns whose header appears more than once, and which the analysis does not use, were "
-                   "ignored: " + ", ".join(f"'{c}'" for c in ignored) + ".")
+        out.append(
+            "Columns whose header appears more than once, and which the analysis does not use, were "
+            "ignored: " + ", ".join(f"'{c}'" for c in ignored) + "."
+        )
     return out
 
 
@@ -106,8 +116,12 @@ def silent_open(tickets: pd.DataFrame, last_us: float, p90: float | None, top: i
     silent = is_open & (silent_hours > threshold)
     steps = pd.Series(tickets["last_step"].to_numpy()[silent]).fillna("(none)").value_counts()
     steps = steps.sort_index(kind="stable").sort_values(ascending=False, kind="stable").head(top)
-    return SilentOpen(n_open=n_open, n_silent=int(silent.sum()), threshold_hours=threshold,
-                      last_steps={str(k): int(v) for k, v in steps.items()})
+    return SilentOpen(
+        n_open=n_open,
+        n_silent=int(silent.sum()),
+        threshold_hours=threshold,
+        last_steps={str(k): int(v) for k, v in steps.items()},
+    )
 
 
 @dataclass
@@ -121,8 +135,9 @@ class ClosedInWindow:
     late_weeks: list[str] = field(default_factory=list)
 
 
-def closed_in_window(weekly: pd.DataFrame, *, n_open: int, p90: float | None, last_date: np.datetime64,
-                     recent_started: int) -> ClosedInWindow:
+def closed_in_window(
+    weekly: pd.DataFrame, *, n_open: int, p90: float | None, last_date: np.datetime64, recent_started: int
+) -> ClosedInWindow:
     """Detect an extract of tickets closed inside its window.
 
     In a live log, at least a tenth of the tickets started within the last p90 hours are still open (by the
@@ -138,13 +153,13 @@ def closed_in_window(weekly: pd.DataFrame, *, n_open: int, p90: float | None, la
     started = weekly["tickets_started"].to_numpy(dtype=float)
     typical = float(np.median(started[started > 0])) if (started > 0).any() else 0.0
     early = []
-    for week, count in zip(weekly["week"], started):
+    for week, count in zip(weekly["week"], started, strict=False):
         if count >= 0.25 * typical:
             break
         early.append(str(week))
     cutoff = last_date - np.timedelta64(int(p90 * 3600), "s")
     weeks = pd.to_datetime(weekly["week"]).to_numpy()
-    late = [str(w) for w, d in zip(weekly["week"], weeks) if d + np.timedelta64(7, "D") > cutoff]
+    late = [str(w) for w, d in zip(weekly["week"], weeks, strict=False) if d + np.timedelta64(7, "D") > cutoff]
     return ClosedInWindow(True, n_open, expected, early, late)
 
 

@@ -30,13 +30,19 @@ from .params import BaselineParams, as_list
 
 #: strptime directive -> (regular expression group, part of the timestamp it gives)
 _DIRECTIVES = {
-    "Y": (r"(\d{4})", "year"), "m": (r"(\d{1,2})", "month"), "d": (r"(\d{1,2})", "day"),
-    "H": (r"(\d{1,2})", "hour"), "M": (r"(\d{1,2})", "minute"), "S": (r"(\d{1,2})", "second"),
+    "Y": (r"(\d{4})", "year"),
+    "m": (r"(\d{1,2})", "month"),
+    "d": (r"(\d{1,2})", "day"),
+    "H": (r"(\d{1,2})", "hour"),
+    "M": (r"(\d{1,2})", "minute"),
+    "S": (r"(\d{1,2})", "second"),
     "f": (r"(\d{1,6})", "fraction"),
 }
 _ISO = "%Y-%m-%d %H:%M:%S"
-_ISO_PATTERN = (r"^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*$",
-                ["year", "month", "day", "hour", "minute", "second", "fraction"])
+_ISO_PATTERN = (
+    r"^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*$",
+    ["year", "month", "day", "hour", "minute", "second", "fraction"],
+)
 
 
 def format_pattern(fmt: str) -> tuple[str, list[str]]:
@@ -61,9 +67,11 @@ def format_pattern(fmt: str) -> tuple[str, list[str]]:
                 pieces.append(group)
                 parts.append(part)
             else:
-                raise InputError(f"timestamp_format '{fmt}': %{code} cannot be read on a database engine",
-                                 column="timestamp_format",
-                                 fix="use %Y %m %d %H %M %S %f (and literal characters), or read the file on DuckDB")
+                raise InputError(
+                    f"timestamp_format '{fmt}': %{code} cannot be read on a database engine",
+                    column="timestamp_format",
+                    fix="use %Y %m %d %H %M %S %f (and literal characters), or read the file on DuckDB",
+                )
             i += 2
         else:
             pieces.append(re.escape(fmt[i]))
@@ -87,16 +95,24 @@ def _parsed_text(text, fmt: str | None, engine: engines.Engine):
     second = value.get("second", ibis.literal(0, "int32")).fill_null(0)
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     month_days = ibis.cases((month == 2, ibis.ifelse(leap, 29, 28)), (month.isin([4, 6, 9, 11]), 30), else_=31)
-    valid = (matches.fill_null(False) & month.between(1, 12) & (day >= 1) & (day <= month_days)
-             & hour.between(0, 23) & minute.between(0, 59) & second.between(0, 59)).fill_null(False)
+    valid = (
+        matches.fill_null(False)
+        & month.between(1, 12)
+        & (day >= 1)
+        & (day <= month_days)
+        & hour.between(0, 23)
+        & minute.between(0, 59)
+        & second.between(0, 59)
+    ).fill_null(False)
     if engine.name == "spark":  # Ibis 12 has no rule for ibis.timestamp(y, m, d, H, M, S) on Spark
         import ibis.expr.datatypes as dt
 
         def make_timestamp(y, mo, d, h, mi, sec):
             """Spark's make_timestamp."""
 
-        build = ibis.udf.scalar.builtin(make_timestamp, name="make_timestamp",
-                                        signature=((dt.int32,) * 6, dt.Timestamp()))
+        build = ibis.udf.scalar.builtin(
+            make_timestamp, name="make_timestamp", signature=((dt.int32,) * 6, dt.Timestamp())
+        )
         stamp = build(year, month, day, hour, minute, second)
     else:
         stamp = ibis.timestamp(year, month, day, hour, minute, second)
@@ -122,8 +138,11 @@ def _instant(column, kind, params: BaselineParams, timezone: str, engine: engine
     elif kind.is_date():
         naive, bad = column.cast("timestamp"), ibis.literal(False)
     else:
-        raise InputError(f"the timestamp column has type {kind}, not a timestamp or text", column=column.get_name(),
-                         fix="store timestamps as ISO 8601 text (2026-05-04 09:30:00) or a timestamp column")
+        raise InputError(
+            f"the timestamp column has type {kind}, not a timestamp or text",
+            column=column.get_name(),
+            fix="store timestamps as ISO 8601 text (2026-05-04 09:30:00) or a timestamp column",
+        )
     return engines.local_to_utc(naive, timezone, engine), bad
 
 
@@ -160,8 +179,9 @@ class Reduction:
     runs: list[engines.EngineRun] = field(default_factory=list)
 
 
-def _events(table, engine: engines.Engine, params: BaselineParams, timezone: str, theirs: dict[str, str],
-            extras: dict[str, str]):
+def _events(
+    table, engine: engines.Engine, params: BaselineParams, timezone: str, theirs: dict[str, str], extras: dict[str, str]
+):
     """One row per event: tid, step, ts (UTC), ts_missing, bad_ts, the extras, n_row (1 for a row of the table)."""
     import ibis
 
@@ -179,23 +199,50 @@ def _events(table, engine: engines.Engine, params: BaselineParams, timezone: str
     if "step" in theirs:
         ts, bad = _instant(table[theirs["timestamp"]], schema[theirs["timestamp"]], params, timezone, engine)
         raw = _missing(table[theirs["timestamp"]], params)
-        parts.append(table.select(tid=tid, step=_missing(table[theirs["step"]], params), ts=ts,
-                                  ts_missing=raw.isnull(), bad_ts=bad, **carried(True),
-                                  n_row=ibis.literal(1, "int64"), ts_column=ibis.literal(theirs["timestamp"])))
+        parts.append(
+            table.select(
+                tid=tid,
+                step=_missing(table[theirs["step"]], params),
+                ts=ts,
+                ts_missing=raw.isnull(),
+                bad_ts=bad,
+                **carried(True),
+                n_row=ibis.literal(1, "int64"),
+                ts_column=ibis.literal(theirs["timestamp"]),
+            )
+        )
     for step, column in params.step_columns.items():
         raw = _missing(table[column], params)
         if "step" in theirs:  # repeated on every row of the ticket: one event per distinct value
             source = table.filter(raw.notnull()).select(tid=tid, value=table[column]).distinct()
             ts, bad = _instant(source.value, schema[column], params, timezone, engine)
-            parts.append(source.select(tid=source.tid, step=ibis.literal(step), ts=ts,
-                                       ts_missing=ibis.literal(False), bad_ts=bad, **carried(False),
-                                       n_row=ibis.literal(0, "int64"), ts_column=ibis.literal(column)))
+            parts.append(
+                source.select(
+                    tid=source.tid,
+                    step=ibis.literal(step),
+                    ts=ts,
+                    ts_missing=ibis.literal(False),
+                    bad_ts=bad,
+                    **carried(False),
+                    n_row=ibis.literal(0, "int64"),
+                    ts_column=ibis.literal(column),
+                )
+            )
         else:  # a wide export: one row per ticket, the row's values belong to each of its events
             source = table.filter(raw.notnull())
             ts, bad = _instant(source[column], schema[column], params, timezone, engine)
-            parts.append(source.select(tid=_missing(source[theirs["ticket_id"]], params), step=ibis.literal(step),
-                                       ts=ts, ts_missing=ibis.literal(False), bad_ts=bad, **carried(True),
-                                       n_row=ibis.literal(0, "int64"), ts_column=ibis.literal(column)))
+            parts.append(
+                source.select(
+                    tid=_missing(source[theirs["ticket_id"]], params),
+                    step=ibis.literal(step),
+                    ts=ts,
+                    ts_missing=ibis.literal(False),
+                    bad_ts=bad,
+                    **carried(True),
+                    n_row=ibis.literal(0, "int64"),
+                    ts_column=ibis.literal(column),
+                )
+            )
     return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
 
 
@@ -218,8 +265,12 @@ def _per_ticket(events, params: BaselineParams, extras: dict[str, str]):
     ev = events.filter(events.ts.notnull())
     starts = ev.group_by("tid").aggregate(
         s=ev.ts.min(where=ev.step.isin(as_list(params.start_step))),
-        **({"ws": ev.ts.min(where=ev.step.isin(as_list(params.workflow_start_step)))}
-           if params.workflow_start_step else {}))
+        **(
+            {"ws": ev.ts.min(where=ev.step.isin(as_list(params.workflow_start_step)))}
+            if params.workflow_start_step
+            else {}
+        ),
+    )
     j = ev.join(starts, "tid")
     ends = as_list(params.end_step)
     aggregates = {
@@ -229,9 +280,11 @@ def _per_ticket(events, params: BaselineParams, extras: dict[str, str]):
         "last_ts": j.ts.max(),
     }
     if params.workflow_start_step:
-        aggregates |= {"ws": j.ws.max(),
-                       "we": j.ts.min(where=j.step.isin(as_list(params.workflow_end_step)) & (j.ts >= j.ws)),
-                       "we_max": j.ts.max(where=j.step.isin(as_list(params.workflow_end_step)))}
+        aggregates |= {
+            "ws": j.ws.max(),
+            "we": j.ts.min(where=j.step.isin(as_list(params.workflow_end_step)) & (j.ts >= j.ws)),
+            "we_max": j.ts.max(where=j.step.isin(as_list(params.workflow_end_step))),
+        }
     if params.closed_steps:
         aggregates["c_max"] = j.ts.max(where=j.step.isin(as_list(params.closed_steps)))
     if "outcome" in extras:
@@ -253,11 +306,16 @@ def _checks(events, params: BaselineParams, engine: engines.Engine):
         found[f"{name}_starts"] = ev.count(where=ev.step.isin(starts) & ev.ts.notnull())
         found[f"{name}_ends"] = ev.count(where=ev.step.isin(ends) & ev.ts.notnull())
     return ev.aggregate(
-        n_rows=ev.n_row.sum(), blank_id=ev.count(where=ev.tid.isnull()),
-        blank_step=ev.count(where=ev.step.isnull()), bad_ts=ev.count(where=ev.bad_ts),
-        no_ts=ev.count(where=ev.ts_missing), n_ts=ev.count(where=ev.ts.notnull()),
-        first_us=engines.epoch_micros(ev.ts, engine).min(), last_us=engines.epoch_micros(ev.ts, engine).max(),
-        **found)
+        n_rows=ev.n_row.sum(),
+        blank_id=ev.count(where=ev.tid.isnull()),
+        blank_step=ev.count(where=ev.step.isnull()),
+        bad_ts=ev.count(where=ev.bad_ts),
+        no_ts=ev.count(where=ev.ts_missing),
+        n_ts=ev.count(where=ev.ts.notnull()),
+        first_us=engines.epoch_micros(ev.ts, engine).min(),
+        last_us=engines.epoch_micros(ev.ts, engine).max(),
+        **found,
+    )
 
 
 def _pause(events, t, params: BaselineParams, engine: engines.Engine):
@@ -308,14 +366,25 @@ def _quality(t, params: BaselineParams) -> Any:
     before = (t.e_max < t.s).fill_null(False)
     started = t.s.notnull() & ~before
     closed = (t.c_max >= t.s).fill_null(False) if params.closed_steps else ibis.literal(False)
-    return t.aggregate(tickets=t.count(), no_start_step=t.count(where=t.s.isnull()),
-                       ended_before_start=t.count(where=before), started=t.count(where=started),
-                       completed=t.count(where=started & t.e.notnull()),
-                       closed_without_end=t.count(where=started & t.e.isnull() & closed))
+    return t.aggregate(
+        tickets=t.count(),
+        no_start_step=t.count(where=t.s.isnull()),
+        ended_before_start=t.count(where=before),
+        started=t.count(where=started),
+        completed=t.count(where=started & t.e.notnull()),
+        closed_without_end=t.count(where=started & t.e.isnull() & closed),
+    )
 
 
-def reduce_table(table, engine: engines.Engine, params: BaselineParams, timezone: str, *,
-                 where: str = "baseline.events", with_ids: bool = True) -> Reduction:
+def reduce_table(
+    table,
+    engine: engines.Engine,
+    params: BaselineParams,
+    timezone: str,
+    *,
+    where: str = "baseline.events",
+    with_ids: bool = True,
+) -> Reduction:
     """Reduce a table of raw events to one row per ticket in ``engine``; only per-ticket rows come back.
 
     Parameters
@@ -354,8 +423,9 @@ def reduce_table(table, engine: engines.Engine, params: BaselineParams, timezone
     runs = [engines.EngineRun(engine=engine.name, sql=engines.compiled_sql(parsed), rows=0, bytes=0)]
     events = parsed.cache()
     try:
-        return _reduce(events, engine, params, timezone, theirs, extras, where, with_ids, runs,
-                       None if "step" in theirs else table)
+        return _reduce(
+            events, engine, params, timezone, theirs, extras, where, with_ids, runs, None if "step" in theirs else table
+        )
     finally:
         events.release()
 
@@ -373,18 +443,23 @@ def _reduce(events, engine, params, timezone, theirs, extras, where, with_ids, r
     if wide_table is not None:
         checks["n_rows"] = pull(wide_table.aggregate(n=wide_table.count())).to_pylist()[0]["n"]
     _raise_on_checks(events, checks, params, theirs, where, engine)
-    duplicates = checks["n_ts"] - int(pull(events.filter(events.ts.notnull()).select("tid", "step", "ts")
-                                          .distinct().aggregate(n=lambda r: r.count())).to_pylist()[0]["n"])
+    duplicates = checks["n_ts"] - int(
+        pull(
+            events.filter(events.ts.notnull()).select("tid", "step", "ts").distinct().aggregate(n=lambda r: r.count())
+        ).to_pylist()[0]["n"]
+    )
     t = _per_ticket(events, params, extras).cache()  # a row per ticket, read by the queries below
     try:
-        return _finish(events, t, pull, checks, duplicates, engine, params, timezone, theirs, extras, where, with_ids,
-                       runs)
+        return _finish(
+            events, t, pull, checks, duplicates, engine, params, timezone, theirs, extras, where, with_ids, runs
+        )
     finally:
         t.release()
 
 
-def _finish(events, t, pull, checks, duplicates, engine, params, timezone, theirs, extras, where, with_ids, runs
-            ) -> Reduction:
+def _finish(
+    events, t, pull, checks, duplicates, engine, params, timezone, theirs, extras, where, with_ids, runs
+) -> Reduction:
     """The per-ticket queries: data_quality, the second looks (agent, pause, last step), the rows that come back."""
     counts = pull(_quality(t, params)).to_pylist()[0]
     if params.strict and (duplicates or checks["no_ts"] or counts["ended_before_start"]):
@@ -403,15 +478,28 @@ def _finish(events, t, pull, checks, duplicates, engine, params, timezone, their
     if not with_ids:
         tickets = tickets.drop_columns(["ticket_id"])
     n_rows = int(checks["n_rows"] or 0)
-    quality = {"rows_read": n_rows, "duplicate_events": int(duplicates), "no_timestamp": int(checks["no_ts"]),
-               **{k: int(v) for k, v in counts.items()}, "ignored_columns": []}
+    quality = {
+        "rows_read": n_rows,
+        "duplicate_events": int(duplicates),
+        "no_timestamp": int(checks["no_ts"]),
+        **{k: int(v) for k, v in counts.items()},
+        "ignored_columns": [],
+    }
     quality["still_open"] = quality["started"] - quality["completed"] - quality["closed_without_end"]
-    return Reduction(tickets=tickets, n_events=n_rows, first_us=int(checks["first_us"]), last_us=int(checks["last_us"]),
-                     extras=extras, quality=quality, runs=runs)
+    return Reduction(
+        tickets=tickets,
+        n_events=n_rows,
+        first_us=int(checks["first_us"]),
+        last_us=int(checks["last_us"]),
+        extras=extras,
+        quality=quality,
+        runs=runs,
+    )
 
 
-def _output(t, picks: dict[str, Any], params: BaselineParams, extras: dict[str, str], engine: engines.Engine,
-            with_ids: bool):
+def _output(
+    t, picks: dict[str, Any], params: BaselineParams, extras: dict[str, str], engine: engines.Engine, with_ids: bool
+):
     """The per-ticket rows that come back: instants as epoch microseconds, sorted by ticket id."""
     import ibis
 
@@ -430,8 +518,10 @@ def _output(t, picks: dict[str, Any], params: BaselineParams, extras: dict[str, 
     }
     if params.workflow_start_step:
         wbefore = (t.we_max < t.ws).fill_null(False)
-        columns |= {"workflow_start_us": us(ibis.ifelse(wbefore, ibis.null("timestamp('UTC')"), t.ws)),
-                    "workflow_end_us": us(t.we)}
+        columns |= {
+            "workflow_start_us": us(ibis.ifelse(wbefore, ibis.null("timestamp('UTC')"), t.ws)),
+            "workflow_end_us": us(t.we),
+        }
     for role in extras:
         columns[role] = t[f"{role}_pick"]
     if params.pause_steps:
@@ -450,8 +540,9 @@ def _local_columns(tickets: pa.Table, params: BaselineParams, timezone: str) -> 
     import pyarrow.compute as pc
 
     def local(column: str):
-        return pc.local_timestamp(pc.cast(tickets[column], pa.timestamp("us", tz="UTC")).cast(
-            pa.timestamp("us", tz=timezone)))
+        return pc.local_timestamp(
+            pc.cast(tickets[column], pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us", tz=timezone))
+        )
 
     def date(column: str):
         return pc.cast(local(column), pa.date32())
@@ -462,12 +553,20 @@ def _local_columns(tickets: pa.Table, params: BaselineParams, timezone: str) -> 
     out = {}
     if "ticket_id" in tickets.column_names:
         out["ticket_id"] = tickets["ticket_id"]
-    out |= {"start_us": tickets["start_us"], "end_us": tickets["end_us"], "start_date": date("start_us"),
-            "last_event_us": tickets["last_event_us"], "last_step": tickets["last_step"],
-            "closed_without_end": tickets["closed_without_end"]}
+    out |= {
+        "start_us": tickets["start_us"],
+        "end_us": tickets["end_us"],
+        "start_date": date("start_us"),
+        "last_event_us": tickets["last_event_us"],
+        "last_step": tickets["last_step"],
+        "closed_without_end": tickets["closed_without_end"],
+    }
     if params.workflow_start_step:
-        out |= {"workflow_start_date": date("workflow_start_us"), "workflow_start_us": tickets["workflow_start_us"],
-                "workflow_hours": hours("workflow_end_us", "workflow_start_us")}
+        out |= {
+            "workflow_start_date": date("workflow_start_us"),
+            "workflow_start_us": tickets["workflow_start_us"],
+            "workflow_hours": hours("workflow_end_us", "workflow_start_us"),
+        }
     if params.business_hours is not None:
         out |= {"start_local": local("start_us"), "end_local": local("end_us")}
     for role in ("outcome", "agent", "segment"):
@@ -487,45 +586,73 @@ def _first(events, condition) -> dict[str, Any]:
     return rows[0] if rows else {}
 
 
-def _raise_on_checks(events, checks: dict[str, Any], params: BaselineParams, theirs: dict[str, str],
-                     where: str, engine: engines.Engine) -> None:
+def _raise_on_checks(
+    events, checks: dict[str, Any], params: BaselineParams, theirs: dict[str, str], where: str, engine: engines.Engine
+) -> None:
     """The file path's refusals, for a table: the message names the column and the ticket of the first bad event."""
     if not checks["n_rows"]:
-        raise InputError(f"'{where}': {engine.label} returned no rows",
-                         fix="check the table, query or path (and any filter in the query)")
+        raise InputError(
+            f"'{where}': {engine.label} returned no rows",
+            fix="check the table, query or path (and any filter in the query)",
+        )
     if checks["blank_id"]:
-        raise InputError(f"'{where}': the ticket id is blank ({checks['blank_id']} events)",
-                         column=theirs["ticket_id"], fix="every event needs the id of its ticket; filter these out")
+        raise InputError(
+            f"'{where}': the ticket id is blank ({checks['blank_id']} events)",
+            column=theirs["ticket_id"],
+            fix="every event needs the id of its ticket; filter these out",
+        )
     if checks["blank_step"]:
         bad = _first(events, events.step.isnull())
-        raise InputError(f"'{where}': the step name is blank (first: ticket {bad.get('tid')!r})",
-                         column=theirs.get("step"), fix="every event needs its step name; filter these out")
+        raise InputError(
+            f"'{where}': the step name is blank (first: ticket {bad.get('tid')!r})",
+            column=theirs.get("step"),
+            fix="every event needs its step name; filter these out",
+        )
     if checks["bad_ts"]:
         bad = _first(events, events.bad_ts)
-        how = (f"with timestamp_format '{params.timestamp_format}'" if params.timestamp_format else
-               "(ISO 8601 without a UTC offset: 2026-05-04 09:30:00)")
-        raise InputError(f"'{where}': a value of ticket {bad.get('tid')!r} is not a timestamp this tool reads {how}",
-                         column=bad.get("ts_column"), fix="set timestamp_format to the column's format, or store "
-                         "timestamps as a timestamp column")
-    for name, kind in (("s", "start_step"), ("s", "end_step"), ("ws", "workflow_start_step"),
-                       ("ws", "workflow_end_step")):
+        how = (
+            f"with timestamp_format '{params.timestamp_format}'"
+            if params.timestamp_format
+            else "(ISO 8601 without a UTC offset: 2026-05-04 09:30:00)"
+        )
+        raise InputError(
+            f"'{where}': a value of ticket {bad.get('tid')!r} is not a timestamp this tool reads {how}",
+            column=bad.get("ts_column"),
+            fix="set timestamp_format to the column's format, or store timestamps as a timestamp column",
+        )
+    for name, kind in (
+        ("s", "start_step"),
+        ("s", "end_step"),
+        ("ws", "workflow_start_step"),
+        ("ws", "workflow_end_step"),
+    ):
         key = f"{name}_{'starts' if kind.endswith('start_step') else 'ends'}"
         if key in checks and not checks[key]:
             steps = as_list(getattr(params, kind))
-            raise InputError(f"'{where}': no event has the step {' or '.join(repr(s) for s in steps)} ({kind})",
-                             column=theirs.get("step"),
-                             fix="copy the step name exactly (capitals and spaces count) into " + kind)
+            raise InputError(
+                f"'{where}': no event has the step {' or '.join(repr(s) for s in steps)} ({kind})",
+                column=theirs.get("step"),
+                fix="copy the step name exactly (capitals and spaces count) into " + kind,
+            )
 
 
-def _raise_strict(events, t, params: BaselineParams, theirs: dict[str, str], where: str, duplicates: int,
-                  no_ts: int) -> None:
+def _raise_strict(
+    events, t, params: BaselineParams, theirs: dict[str, str], where: str, duplicates: int, no_ts: int
+) -> None:
     if duplicates:
-        raise InputError(f"'{where}': {duplicates} events repeat another (same ticket, step and timestamp)",
-                         column=theirs["ticket_id"], fix="remove duplicate rows (or drop strict: true: repeated "
-                         "events are then collapsed into one and counted)")
+        raise InputError(
+            f"'{where}': {duplicates} events repeat another (same ticket, step and timestamp)",
+            column=theirs["ticket_id"],
+            fix="remove duplicate rows (or drop strict: true: repeated events are then collapsed into one and counted)",
+        )
     if no_ts:
-        raise InputError(f"'{where}': {no_ts} events have no timestamp", column=theirs.get("timestamp"),
-                         fix="fill or remove them (or drop strict: true: they are then left out and counted)")
-    raise InputError(f"'{where}': some tickets have their end step only before the start step",
-                     column=theirs.get("step"),
-                     fix="check start_step and end_step (or drop strict: true: these are left out and counted)")
+        raise InputError(
+            f"'{where}': {no_ts} events have no timestamp",
+            column=theirs.get("timestamp"),
+            fix="fill or remove them (or drop strict: true: they are then left out and counted)",
+        )
+    raise InputError(
+        f"'{where}': some tickets have their end step only before the start step",
+        column=theirs.get("step"),
+        fix="check start_step and end_step (or drop strict: true: these are left out and counted)",
+    )

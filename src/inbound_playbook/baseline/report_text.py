@@ -40,23 +40,34 @@ def at_a_glance(params: BaselineParams, context: RunContext, results: dict[str, 
     ]
     if "active_time" in results:
         act = results["active_time"]
-        lines.append(f"- With the clock stopped in {step_label(act['pause_steps'])}: median "
-                     f"{_hours(act['median'])} active, 90th percentile {_hours(act['p90'])}.")
+        lines.append(
+            f"- With the clock stopped in {step_label(act['pause_steps'])}: median "
+            f"{_hours(act['median'])} active, 90th percentile {_hours(act['p90'])}."
+        )
     warnings = results["checks"]["warnings"]
-    lines.append(f"- {len(warnings)} warning(s) in the checklist below." if warnings else
-                 "- No warnings: the checks below all passed.")
+    lines.append(
+        f"- {len(warnings)} warning(s) in the checklist below."
+        if warnings
+        else "- No warnings: the checks below all passed."
+    )
     lines += ["", results["pairing"]]
     if results.get("engine", {}).get("name", "duckdb") != "duckdb":  # an engine input: say where it ran
         e = results["engine"]
-        lines += ["", f"The events were reduced in {e['label']} ({e['where']}); only {e['ticket_rows_pulled']:,} "
-                  f"per-ticket rows came back, and the medians and percentiles are {e['quantile_method']}."]
+        lines += [
+            "",
+            f"The events were reduced in {e['label']} ({e['where']}); only {e['ticket_rows_pulled']:,} "
+            f"per-ticket rows came back, and the medians and percentiles are {e['quantile_method']}.",
+        ]
     return "\n".join(lines)
 
 
 def counted_sentences(params: BaselineParams, results: dict[str, Any]) -> str:
     sentences = quality.exclusion_sentences(
-        results["data_quality"], start=step_label(params.start_step), end=step_label(params.end_step),
-        closed=step_label(params.closed_steps) if params.closed_steps else None)
+        results["data_quality"],
+        start=step_label(params.start_step),
+        end=step_label(params.end_step),
+        closed=step_label(params.closed_steps) if params.closed_steps else None,
+    )
     return " ".join(sentences) if sentences else "Nothing was left out: every row was one event, every ticket paired."
 
 
@@ -66,11 +77,14 @@ def checklist(params: BaselineParams, results: dict[str, Any]) -> str:
     lines = []
     silent = checks.get("silent_open")
     if silent and silent["n_open"]:
-        lines.append(f"- Open tickets silent for more than twice the 90th percentile: {silent['n_silent']:,} of "
-                     f"{silent['n_open']:,}.")
+        lines.append(
+            f"- Open tickets silent for more than twice the 90th percentile: {silent['n_silent']:,} of "
+            f"{silent['n_open']:,}."
+        )
     window = checks["closed_in_window"]
-    lines.append("- Extract of tickets closed inside its window: "
-                 + ("**detected**." if window["detected"] else "not detected."))
+    lines.append(
+        "- Extract of tickets closed inside its window: " + ("**detected**." if window["detected"] else "not detected.")
+    )
     cover = checks.get("staffing_coverage")
     if cover:
         lines.append(f"- Weeks of the log with a staffing row: {cover['covered']:,} of {cover['log_weeks']:,}.")
@@ -78,13 +92,19 @@ def checklist(params: BaselineParams, results: dict[str, Any]) -> str:
         lines.append("- No staffing file: volume is shown, staffed hours are not.")
     if "agent" in results:
         agent = results["agent"]
-        excluded = (f"; never credited: {', '.join(repr(p) for p in agent['excluded'])}" if agent["excluded"]
-                    else "; no system accounts excluded (exclude_agents)")
-        lines.append(f"- Each ticket is credited to {agent['rule_text']} ({agent['rule']}){excluded}; "
-                     f"{agent['n_without_agent']:,} tickets with the start step have no agent.")
+        excluded = (
+            f"; never credited: {', '.join(repr(p) for p in agent['excluded'])}"
+            if agent["excluded"]
+            else "; no system accounts excluded (exclude_agents)"
+        )
+        lines.append(
+            f"- Each ticket is credited to {agent['rule_text']} ({agent['rule']}){excluded}; "
+            f"{agent['n_without_agent']:,} tickets with the start step have no agent."
+        )
     if params.pause_steps:
-        lines.append(f"- The clock stops in {step_label(params.pause_steps)}: active time is reported beside "
-                     "elapsed time.")
+        lines.append(
+            f"- The clock stops in {step_label(params.pause_steps)}: active time is reported beside elapsed time."
+        )
     for warning in checks["warnings"]:
         lines.append(f"- **Warning.** {warning}")
     return "\n".join(lines)
@@ -101,14 +121,20 @@ def key_questions(params: BaselineParams, results: dict[str, Any]) -> str:
         "expected? A large gap between expectation and data usually means a step name or time zone is wrong.",
     ]
     if q["no_start_step"]:
-        items.append(f"{q['no_start_step']:,} tickets never reached {start}: do they take another route "
-                     "(a list of start steps, or step_columns for a creation date column)?")
+        items.append(
+            f"{q['no_start_step']:,} tickets never reached {start}: do they take another route "
+            "(a list of start steps, or step_columns for a creation date column)?"
+        )
     if results["n_censored"]:
-        items.append(f"Are the {results['n_censored']:,} open tickets really open, or finished under a step that "
-                     "end_step or closed_steps should name?")
+        items.append(
+            f"Are the {results['n_censored']:,} open tickets really open, or finished under a step that "
+            "end_step or closed_steps should name?"
+        )
     if not params.staffing:
         items.append("Did volume or staffing change over these weeks? A staffing file lets the analysis show it.")
     if not as_list(params.workflow_start_step):
-        items.append("How long does the whole workflow take? Naming workflow_start_step and workflow_end_step "
-                     "shows whether this step matters for it.")
+        items.append(
+            "How long does the whole workflow take? Naming workflow_start_step and workflow_end_step "
+            "shows whether this step matters for it."
+        )
     return "\n".join(f"{i}. {text}" for i, text in enumerate(items, 1))

@@ -190,8 +190,14 @@ def bootstrap_medians(sorted_values: np.ndarray, resamples: int, rng: np.random.
     return (sorted_values[j1 - 1] + sorted_values[j2 - 1]) / 2.0
 
 
-def median_ci(values: np.ndarray, *, rng: np.random.Generator, resamples: int = 2000, alpha: float = 0.05,
-              assume_sorted: bool = False) -> tuple[float, float] | None:
+def median_ci(
+    values: np.ndarray,
+    *,
+    rng: np.random.Generator,
+    resamples: int = 2000,
+    alpha: float = 0.05,
+    assume_sorted: bool = False,
+) -> tuple[float, float] | None:
     """Percentile bootstrap interval of the median.
 
     Parameters
@@ -392,8 +398,14 @@ def p90(values: np.ndarray) -> float | None:
     return float(np.quantile(values, 0.9)) if values.size else None
 
 
-def headline(hours: np.ndarray, censor_hours: np.ndarray, *, seed: int, resamples: int,
-             stream: tuple[int, ...] = (STREAM_OVERALL,)) -> Headline:
+def headline(
+    hours: np.ndarray,
+    censor_hours: np.ndarray,
+    *,
+    seed: int,
+    resamples: int,
+    stream: tuple[int, ...] = (STREAM_OVERALL,),
+) -> Headline:
     """Headline numbers of one group of tickets.
 
     Parameters
@@ -505,8 +517,12 @@ def within_sla(hours: np.ndarray, censor_hours: np.ndarray, sla_hours: float) ->
     known = completed | (censor_hours > sla_hours)
     proportion: Proportion = wilson_interval(int(hit.sum()), int(known.sum()))
     return WithinSla(
-        sla_hours=float(sla_hours), share=proportion.share, ci=proportion.ci, within=int(hit.sum()),
-        n=int(known.sum()), undetermined=int((~known).sum()),
+        sla_hours=float(sla_hours),
+        share=proportion.share,
+        ci=proportion.ci,
+        within=int(hit.sum()),
+        n=int(known.sum()),
+        undetermined=int((~known).sum()),
     )
 
 
@@ -645,11 +661,11 @@ def weekly_table(
         if wf_first_day.size:
             first = min(first, int(wf_first_day.min()))
     if staffing is not None and len(staffing):
-        first = min(first, int(_first_day_numbers(staffing["week"].to_numpy(dtype="datetime64[D]"),
-                                                  week_start).min()))
+        first = min(first, int(_first_day_numbers(staffing["week"].to_numpy(dtype="datetime64[D]"), week_start).min()))
     weeks = np.arange(first, last + 1, 7).astype("datetime64[D]")
-    table = _weekly_durations(tickets, (first_day - first) // 7, len(weeks), seed=seed, resamples=resamples,
-                              sla_hours=sla_hours)
+    table = _weekly_durations(
+        tickets, (first_day - first) // 7, len(weeks), seed=seed, resamples=resamples, sla_hours=sla_hours
+    )
     table.insert(0, "week", weeks.astype(str))
     if staffing is not None:
         _add_staffing(table, staffing)
@@ -667,15 +683,16 @@ def _first_day_numbers(local_dates: np.ndarray, week_start: str) -> np.ndarray:
     return week_of(local_dates, week_start).astype(np.int64)
 
 
-def _weekly_durations(tickets: pd.DataFrame, index: np.ndarray, n_weeks: int, *, seed: int, resamples: int,
-                      sla_hours: float | None) -> pd.DataFrame:
+def _weekly_durations(
+    tickets: pd.DataFrame, index: np.ndarray, n_weeks: int, *, seed: int, resamples: int, sla_hours: float | None
+) -> pd.DataFrame:
     """The week-by-week counts, median (bootstrap interval), p90, mean and SLA share of ``weekly_table``."""
     hours = tickets["hours"].to_numpy(dtype=float)
     censor = tickets["censor_hours"].to_numpy(dtype=float)
     order, bounds = _group_by_week(index, n_weeks)
     rows = []
     for w in range(n_weeks):
-        members = order[bounds[w]:bounds[w + 1]]
+        members = order[bounds[w] : bounds[w + 1]]
         h = hours[members]
         done = np.sort(h[~np.isnan(h)])
         ci = median_ci(done, rng=rng_for(seed, STREAM_WEEKLY, w), resamples=resamples, assume_sorted=True)
@@ -711,7 +728,7 @@ def _add_workflow(table: pd.DataFrame, index: np.ndarray, wf_hours: np.ndarray) 
     order, bounds = _group_by_week(index, len(table))
     started, completed, medians = [], [], []
     for w in range(len(table)):
-        h = wf_hours[order[bounds[w]:bounds[w + 1]]]
+        h = wf_hours[order[bounds[w] : bounds[w + 1]]]
         done = h[~np.isnan(h)]
         started.append(h.size)
         completed.append(done.size)
@@ -721,8 +738,9 @@ def _add_workflow(table: pd.DataFrame, index: np.ndarray, wf_hours: np.ndarray) 
     table["workflow_median_hours"] = medians
 
 
-def _add_outcomes(table: pd.DataFrame, tickets: pd.DataFrame, outcomes: list[str], *, first: int,
-                  week_start: str) -> None:
+def _add_outcomes(
+    table: pd.DataFrame, tickets: pd.DataFrame, outcomes: list[str], *, first: int, week_start: str
+) -> None:
     """Outcome counts in the week they were recorded; weeks before the first recorded outcome stay blank."""
     n_weeks = len(table)
     outcome = pd.Categorical(tickets["outcome"])  # no copy when the column is categorical already
@@ -731,13 +749,14 @@ def _add_outcomes(table: pd.DataFrame, tickets: pd.DataFrame, outcomes: list[str
     outcome_index = (_first_day_numbers(tickets["outcome_date"].to_numpy()[recorded], week_start) - first) // 7
     first_recorded = int(outcome_index.min()) if outcome_index.size else n_weeks
     inside = (outcome_index >= 0) & (outcome_index < n_weeks)
-    counts = np.bincount(outcome_index[inside] * len(found) + codes[recorded][inside],
-                         minlength=n_weeks * len(found)).reshape(n_weeks, len(found))
+    counts = np.bincount(
+        outcome_index[inside] * len(found) + codes[recorded][inside], minlength=n_weeks * len(found)
+    ).reshape(n_weeks, len(found))
     column_of = {name: i for i, name in enumerate(found)}
     for name in outcomes:
         column = counts[:, column_of[name]] if name in column_of else np.zeros(n_weeks, np.int64)
         values = pd.array(column, dtype="Int64")
-        values[:max(first_recorded, 0)] = pd.NA
+        values[: max(first_recorded, 0)] = pd.NA
         table[f"outcome_{outcome_slug(name)}"] = values
 
 
@@ -770,8 +789,15 @@ class PrePost:
     relative_change: float | None
 
 
-def pre_post_medians(hours: np.ndarray, start_dates: np.ndarray, at: dt.date, *, seed: int, resamples: int,
-                     streams: tuple[int, int] = (STREAM_PRE, STREAM_POST)) -> PrePost:
+def pre_post_medians(
+    hours: np.ndarray,
+    start_dates: np.ndarray,
+    at: dt.date,
+    *,
+    seed: int,
+    resamples: int,
+    streams: tuple[int, int] = (STREAM_PRE, STREAM_POST),
+) -> PrePost:
     """Median before and after a date, with bootstrap intervals of each and of their difference.
 
     Parameters
@@ -900,8 +926,7 @@ def outcome_mix(outcomes: pd.Series, weekly: pd.DataFrame | None = None) -> Outc
             any_recorded = weekly[columns].notna().all(axis=1)
             if any_recorded.any():
                 first = str(weekly.loc[any_recorded.idxmax(), "week"])
-    return OutcomeMix(n_recorded=n, n_not_recorded=len(outcomes) - n, first_recorded_week=first,
-                      shares=shares)
+    return OutcomeMix(n_recorded=n, n_not_recorded=len(outcomes) - n, first_recorded_week=first, shares=shares)
 
 
 @dataclass(frozen=True)
@@ -918,8 +943,9 @@ class SegmentRow:
     sla_ci: tuple[float, float] | None
 
 
-def segment_breakdown(tickets: pd.DataFrame, *, seed: int, resamples: int,
-                      sla_hours: float | None = None) -> list[SegmentRow]:
+def segment_breakdown(
+    tickets: pd.DataFrame, *, seed: int, resamples: int, sla_hours: float | None = None
+) -> list[SegmentRow]:
     """Headline numbers per value of the segment column, largest segment first.
 
     Parameters
@@ -962,19 +988,35 @@ def segment_breakdown(tickets: pd.DataFrame, *, seed: int, resamples: int,
         h, c = hours[member], censor[member]
         head = headline(h, c, seed=seed, resamples=resamples, stream=(STREAM_SEGMENT, i))
         sla = within_sla(h, c, sla_hours) if sla_hours is not None else None
-        rows.append(SegmentRow(
-            segment=str(name), n_tickets=head.n_tickets, n_completed=head.n_completed, n_censored=head.n_censored,
-            median=head.median, median_ci=head.median_ci, p90=head.p90, km_median=head.km.median,
-            sla_share=sla.share if sla else None, sla_ci=sla.ci if sla else None,
-        ))
+        rows.append(
+            SegmentRow(
+                segment=str(name),
+                n_tickets=head.n_tickets,
+                n_completed=head.n_completed,
+                n_censored=head.n_censored,
+                median=head.median,
+                median_ci=head.median_ci,
+                p90=head.p90,
+                km_median=head.km.median,
+                sla_share=sla.share if sla else None,
+                sla_ci=sla.ci if sla else None,
+            )
+        )
     return rows
 
 
 # --------------------------------------------------------------------------------------------------------------
 # Business hours
 # --------------------------------------------------------------------------------------------------------------
-def business_hours_between(start_local: np.ndarray, end_local: np.ndarray, *, days: list[str], opens: dt.time,
-                           closes: dt.time, holidays: list[dt.date]) -> np.ndarray:
+def business_hours_between(
+    start_local: np.ndarray,
+    end_local: np.ndarray,
+    *,
+    days: list[str],
+    opens: dt.time,
+    closes: dt.time,
+    holidays: list[dt.date],
+) -> np.ndarray:
     """Working hours between two local wall-clock times.
 
     Parameters

@@ -55,21 +55,31 @@ def suggestion(failing: list[str], values: list[str], current: str | None) -> st
         found = readable_formats(failing)
     day, month, year = found["day-first"], found["month-first"], found["year-first"]
     if day and not month:
-        return (f"set timestamp_format: '{day[0]}' in the baseline section: the values are day-first (some have a "
-                f"day above 12, e.g. '{_example(failing, values, 0)}')")
+        return (
+            f"set timestamp_format: '{day[0]}' in the baseline section: the values are day-first (some have a "
+            f"day above 12, e.g. '{_example(failing, values, 0)}')"
+        )
     if month and not day:
-        return (f"set timestamp_format: '{month[0]}' in the baseline section: the values are month-first (some "
-                f"have a second number above 12, e.g. '{_example(failing, values, 1)}')")
+        return (
+            f"set timestamp_format: '{month[0]}' in the baseline section: the values are month-first (some "
+            f"have a second number above 12, e.g. '{_example(failing, values, 1)}')"
+        )
     if day and month:
-        return (f"set timestamp_format in the baseline section: '{day[0]}' (day-first) or '{month[0]}' "
-                "(month-first) both read every value, since no day is above 12; check one date you know")
+        return (
+            f"set timestamp_format in the baseline section: '{day[0]}' (day-first) or '{month[0]}' "
+            "(month-first) both read every value, since no day is above 12; check one date you know"
+        )
     if year:
         return f"set timestamp_format: '{year[0]}' in the baseline section"
     if current:
-        return (f"check timestamp_format '{current}' against this value (strptime codes: %d day, %m month, "
-                "%Y year, %H:%M hour and minute), or export timestamps as ISO 8601")
-    return ("export timestamps as ISO 8601 (year-month-day), or state their format with timestamp_format "
-            "(strptime, e.g. '%d/%m/%Y %H:%M')")
+        return (
+            f"check timestamp_format '{current}' against this value (strptime codes: %d day, %m month, "
+            "%Y year, %H:%M hour and minute), or export timestamps as ISO 8601"
+        )
+    return (
+        "export timestamps as ISO 8601 (year-month-day), or state their format with timestamp_format "
+        "(strptime, e.g. '%d/%m/%Y %H:%M')"
+    )
 
 
 def _example(failing: list[str], values: list[str], position: int) -> str:

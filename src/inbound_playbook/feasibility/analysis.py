@@ -10,8 +10,9 @@ baseline section (``baseline_section``: a dict of the section's keys, or ``Basel
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -41,8 +42,15 @@ from .stats import (
 
 Params = FeasibilityParams
 
-__all__ = ["Params", "FeasibilityParams", "FeasibilityResult", "FeasibilityAnalysis",
-           "validate", "analyse", "BaselineSection"]
+__all__ = [
+    "Params",
+    "FeasibilityParams",
+    "FeasibilityResult",
+    "FeasibilityAnalysis",
+    "validate",
+    "analyse",
+    "BaselineSection",
+]
 
 BaselineSection = BaselineParams | Mapping[str, Any] | None
 
@@ -55,38 +63,56 @@ class FeasibilityResult:
     #: results.json's keys and what they mean; the results reference page's table is generated from this
     #: (``python -m inbound_playbook.results_reference``)
     KEYS: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = (
-        (('n_required_per_arm',),
-         'Units per arm for a two-sided two-sample t-test to detect `minimum_effect` at the given alpha '
-         'and power.'),
-        (('design_effect', 'design_effect_ci'),
-         '1 + (m - 1) x ICC, m = units per person over the weeks available, with its interval when the ICC'
-         ' was estimated.'),
-        (('n_effective_available', 'n_effective_per_arm', 'n_effective_per_arm_limit'),
-         'Effective sample in both arms, per arm, and the ceiling per arm however long the test runs '
-         '(people / (2 ICC)).'),
-        (('weeks_needed', 'weeks_needed_reason'), 'Weeks to reach the required effective n, or `null` with the reason.'),
-        (('verdict', 'rule', 'reasons', 'recommended_design'),
-         '`ab_test`, `cluster_or_stepped` or `quasi_experiment`; the decision rule that fired; the '
-         'reasons; the design recommended with a link to the playbook.'),
-        (('inputs',), 'Every parameter the decision used, including the answers to the interference questions.'),
-        (('sd', 'icc'),
-         "The metric's standard deviation and the ICC: value, interval, `source` (`config` or `baseline`),"
-         ' method and the data they came from.'),
-        (('mde_at_available_weeks', 'mde_limit_people_randomised'),
-         'The smallest detectable effect in the weeks available, for independent units and for people '
-         'randomised, and its floor.'),
-        (('skewness_rule',), "Skewness and Kohavi's minimum n per arm for the mean to be near-normal."),
-        (('verdict_label',),
-         'The verdict in words, as reports print it (`verdict` is the token for tools). '
-         "`recommended_design.size` gives the stepped wedge's size when that is the design recommended."),
-        (('stepped_wedge',),
-         'The stepped wedge sized for the team (Hussey and Hughes 2007): `summary` (one sentence), '
-         '`groups`, `people_per_group`, `step_weeks`, `periods`, `total_weeks`, `units_per_group_period`, '
-         '`group_icc`, `cluster_autocorrelation`, `effect`, `se`, `power` (for `minimum_effect`), `mde` '
-         "(smallest change detectable at the power asked for, in the metric's unit), `reaches_power`, "
-         '`groups_chosen_by`, `candidates` (every number of groups considered, with its power and '
-         'detectable change) and `method`.'),
-        (('power_solver', 'seed'), 'How the sample size was solved; the seed of the bootstrap intervals.'),
+        (
+            ("n_required_per_arm",),
+            "Units per arm for a two-sided two-sample t-test to detect `minimum_effect` at the given alpha and power.",
+        ),
+        (
+            ("design_effect", "design_effect_ci"),
+            "1 + (m - 1) x ICC, m = units per person over the weeks available, with its interval when the ICC"
+            " was estimated.",
+        ),
+        (
+            ("n_effective_available", "n_effective_per_arm", "n_effective_per_arm_limit"),
+            "Effective sample in both arms, per arm, and the ceiling per arm however long the test runs "
+            "(people / (2 ICC)).",
+        ),
+        (
+            ("weeks_needed", "weeks_needed_reason"),
+            "Weeks to reach the required effective n, or `null` with the reason.",
+        ),
+        (
+            ("verdict", "rule", "reasons", "recommended_design"),
+            "`ab_test`, `cluster_or_stepped` or `quasi_experiment`; the decision rule that fired; the "
+            "reasons; the design recommended with a link to the playbook.",
+        ),
+        (("inputs",), "Every parameter the decision used, including the answers to the interference questions."),
+        (
+            ("sd", "icc"),
+            "The metric's standard deviation and the ICC: value, interval, `source` (`config` or `baseline`),"
+            " method and the data they came from.",
+        ),
+        (
+            ("mde_at_available_weeks", "mde_limit_people_randomised"),
+            "The smallest detectable effect in the weeks available, for independent units and for people "
+            "randomised, and its floor.",
+        ),
+        (("skewness_rule",), "Skewness and Kohavi's minimum n per arm for the mean to be near-normal."),
+        (
+            ("verdict_label",),
+            "The verdict in words, as reports print it (`verdict` is the token for tools). "
+            "`recommended_design.size` gives the stepped wedge's size when that is the design recommended.",
+        ),
+        (
+            ("stepped_wedge",),
+            "The stepped wedge sized for the team (Hussey and Hughes 2007): `summary` (one sentence), "
+            "`groups`, `people_per_group`, `step_weeks`, `periods`, `total_weeks`, `units_per_group_period`, "
+            "`group_icc`, `cluster_autocorrelation`, `effect`, `se`, `power` (for `minimum_effect`), `mde` "
+            "(smallest change detectable at the power asked for, in the metric's unit), `reaches_power`, "
+            "`groups_chosen_by`, `candidates` (every number of groups considered, with its power and "
+            "detectable change) and `method`.",
+        ),
+        (("power_solver", "seed"), "How the sample size was solved; the seed of the bootstrap intervals."),
     )
 
     results: dict[str, Any]
@@ -129,8 +155,12 @@ def validate(params: FeasibilityParams, context: RunContext, baseline_section: B
 INTERVALS_FRAME = "the intervals data frame"
 
 
-def _estimates(params: FeasibilityParams, context: RunContext, baseline_section: BaselineSection,
-               intervals: pd.DataFrame | None = None):
+def _estimates(
+    params: FeasibilityParams,
+    context: RunContext,
+    baseline_section: BaselineSection,
+    intervals: pd.DataFrame | None = None,
+):
     """SD and ICC with their intervals and sources; the hours (or None) for the skewness rule.
 
     ``intervals``: the baseline's per-ticket intervals as a data frame (columns ``agent``, ``hours``,
@@ -146,15 +176,21 @@ def _estimates(params: FeasibilityParams, context: RunContext, baseline_section:
     else:
         frame = load_clustered_hours(baseline_section, context)
         section = baseline_params(baseline_section)
-        where = {"file": section.events, "start_step": section.start_step, "end_step": section.end_step,
-                 "cluster_column": section.agent_column}
+        where = {
+            "file": section.events,
+            "start_step": section.start_step,
+            "end_step": section.end_step,
+            "cluster_column": section.agent_column,
+        }
     sd_est, icc_est = estimate_sd_icc(frame, CLUSTER, VALUE, seed=context.seed, resamples=params.bootstrap_resamples)
     where.update({"n_tickets": icc_est.n_units, "n_agents": icc_est.n_clusters})
     if params.metric_sd is None:
         sd = {
-            "value": sd_est.sd, "ci": sd_est.ci, "source": "baseline",
+            "value": sd_est.sd,
+            "ci": sd_est.ci,
+            "source": "baseline",
             "method": "sample SD (ddof 1) of hours per completed ticket; 95% interval by seeded cluster bootstrap "
-                      "(agents resampled)",
+            "(agents resampled)",
             **where,
         }
     if params.icc is None:
@@ -162,7 +198,8 @@ def _estimates(params: FeasibilityParams, context: RunContext, baseline_section:
         if not math.isfinite(raw) or raw >= 1:
             raise InputError(
                 "the ICC estimated from the baseline is 1 or undefined (no variation within agents)",
-                file=where["file"], column=where["cluster_column"],
+                file=where["file"],
+                column=where["cluster_column"],
                 fix="check that the intervals differ between tickets, or give icc in the feasibility section",
             )
         clip = lambda x: None if x is None else float(min(max(x, 0.0), 0.999))  # noqa: E731
@@ -171,7 +208,7 @@ def _estimates(params: FeasibilityParams, context: RunContext, baseline_section:
             "ci": None if icc_est.ci is None else [clip(icc_est.ci[0]), clip(icc_est.ci[1])],
             "source": "baseline",
             "method": "ICC(1), one-way random-effects ANOVA for unbalanced clusters (n0); 95% interval by seeded "
-                      "cluster bootstrap; negative estimates are used as 0",
+            "cluster bootstrap; negative estimates are used as 0",
             "scale": "hours",
             "anova_estimate": raw,
             "ci_f": list(icc_est.ci_f),
@@ -184,7 +221,10 @@ def _estimates(params: FeasibilityParams, context: RunContext, baseline_section:
 
 
 def analyse(
-    params: FeasibilityParams, context: RunContext, baseline_section: BaselineSection = None, *,
+    params: FeasibilityParams,
+    context: RunContext,
+    baseline_section: BaselineSection = None,
+    *,
     intervals: pd.DataFrame | None = None,
 ) -> FeasibilityResult:
     """Compute the feasibility numbers, the verdict and the figure; write results.json and the figure if asked.
@@ -197,32 +237,56 @@ def analyse(
     power["de_ci"] = None if icc["ci"] is None else [design_effect(power["cluster_size"], b) for b in icc["ci"]]
     skewness = _skewness(hours, power["per_arm"])
     defaults_used = frozenset(params.unanswered())
-    decision = decide(DecisionInputs(
-        n_required_per_arm=power["n_required"], n_effective_per_arm=power["per_arm"],
-        weeks_available=params.weeks_available, weeks_needed=power["needed"].weeks,
-        weeks_needed_reason=power["needed"].reason, shared_queue=params.answer("shared_queue"),
-        knowledge_sharing=params.answer("knowledge_sharing"), fairness_concerns=params.answer("fairness_concerns"),
-        everyone_gets_change=params.answer("everyone_gets_change"), pre_periods=params.pre_periods(),
-        defaults_used=defaults_used,
-    ))
+    decision = decide(
+        DecisionInputs(
+            n_required_per_arm=power["n_required"],
+            n_effective_per_arm=power["per_arm"],
+            weeks_available=params.weeks_available,
+            weeks_needed=power["needed"].weeks,
+            weeks_needed_reason=power["needed"].reason,
+            shared_queue=params.answer("shared_queue"),
+            knowledge_sharing=params.answer("knowledge_sharing"),
+            fairness_concerns=params.answer("fairness_concerns"),
+            everyone_gets_change=params.answer("everyone_gets_change"),
+            pre_periods=params.pre_periods(),
+            defaults_used=defaults_used,
+        )
+    )
     plan = plan_stepped_wedge(
-        users=params.users, units_per_user_per_week=params.units_per_user_per_week, sd=sd_value, icc=icc_value,
-        effect=params.minimum_effect, alpha=params.alpha, power=params.power,
-        step_weeks=params.stepped_wedge_step_weeks, groups=params.stepped_wedge_groups,
+        users=params.users,
+        units_per_user_per_week=params.units_per_user_per_week,
+        sd=sd_value,
+        icc=icc_value,
+        effect=params.minimum_effect,
+        alpha=params.alpha,
+        power=params.power,
+        step_weeks=params.stepped_wedge_step_weeks,
+        groups=params.stepped_wedge_groups,
         cac=params.cluster_autocorrelation,
     )
     sw_sentence = stepped_wedge_sentence(plan, params)
     results = _results(params, context, decision, power, sd, icc, skewness, defaults_used, plan, sw_sentence)
-    figures = {"mde_by_weeks": _mde_figure(params, power, sd_value, icc_value),
-               "stepped_wedge": plot_stepped_wedge(stepped_wedge_design(plan.groups), step_weeks=plan.step_weeks,
-                                                   people_per_group=plan.people_per_group, power=plan.power,
-                                                   effect=params.minimum_effect, unit=params.metric_unit)}
-    tables = {"numbers": _numbers_table(params, power, sd, icc, sd_value, icc_value),
-              "rules": pd.DataFrame(rules_table()), "stepped_wedge": _stepped_wedge_table(plan, params)}
+    figures = {
+        "mde_by_weeks": _mde_figure(params, power, sd_value, icc_value),
+        "stepped_wedge": plot_stepped_wedge(
+            stepped_wedge_design(plan.groups),
+            step_weeks=plan.step_weeks,
+            people_per_group=plan.people_per_group,
+            power=plan.power,
+            effect=params.minimum_effect,
+            unit=params.metric_unit,
+        ),
+    }
+    tables = {
+        "numbers": _numbers_table(params, power, sd, icc, sd_value, icc_value),
+        "rules": pd.DataFrame(rules_table()),
+        "stepped_wedge": _stepped_wedge_table(plan, params),
+    }
     summary = _summary(params, results, decision, sd_value, icc_value, power["needed"].weeks)
     notes = _notes(params, results)
-    result = FeasibilityResult(results=results, decision=decision, tables=tables, figures=figures, summary=summary,
-                               notes=notes)
+    result = FeasibilityResult(
+        results=results, decision=decision, tables=tables, figures=figures, summary=summary, notes=notes
+    )
     if context.output_dir is not None:
         for name, fig in figures.items():
             save_figure(fig, context.output_dir, name)
@@ -242,10 +306,16 @@ def _power_numbers(params: FeasibilityParams, sd_value: float, icc_value: float)
     limit = effective_n_per_arm_limit(users, icc_value)
     mde = lambda n: minimum_detectable_effect(n, sd_value, alpha=params.alpha, power=params.power)  # noqa: E731
     return {
-        "m": m, "cluster_size": cluster_size, "n_required": n_required, "de": de, "n_effective": n_effective,
-        "per_arm": per_arm, "limit": limit,
+        "m": m,
+        "cluster_size": cluster_size,
+        "n_required": n_required,
+        "de": de,
+        "n_effective": n_effective,
+        "per_arm": per_arm,
+        "limit": limit,
         "needed": weeks_needed(n_required, users, params.units_per_user_per_week, icc_value),
-        "mde_people": mde(per_arm), "mde_units": mde(users * m / 2),
+        "mde_people": mde(per_arm),
+        "mde_units": mde(users * m / 2),
         # the detectable effect an endless test with randomised people approaches (effective n -> users / (2 ICC))
         "floor": None if limit is None else mde(limit),
     }
@@ -253,14 +323,21 @@ def _power_numbers(params: FeasibilityParams, sd_value: float, icc_value: float)
 
 def _skewness(hours, per_arm: float) -> dict[str, Any]:
     if hours is None:
-        return {"skewness": None, "min_n_per_arm": None, "n_effective_per_arm": per_arm, "met": None,
-                "rule": "not checked: metric_sd and icc came from the config, so no data was read"}
+        return {
+            "skewness": None,
+            "min_n_per_arm": None,
+            "n_effective_per_arm": per_arm,
+            "met": None,
+            "rule": "not checked: metric_sd and icc came from the config, so no data was read",
+        }
     rule = skew_rule(hours, per_arm)
     return {
-        "skewness": rule.skewness, "min_n_per_arm": rule.min_n_per_arm, "n_effective_per_arm": per_arm,
+        "skewness": rule.skewness,
+        "min_n_per_arm": rule.min_n_per_arm,
+        "n_effective_per_arm": per_arm,
         "met": rule.met,
         "rule": f"the mean is near-normal with at least {KOHAVI_SKEW_FACTOR:g} x skewness^2 units per arm "
-                "(Kohavi, Tang and Xu 2020, p. 187)",
+        "(Kohavi, Tang and Xu 2020, p. 187)",
     }
 
 
@@ -277,8 +354,12 @@ def _reasons(decision: Decision, skewness: dict[str, Any]) -> list[str]:
 
 def _results(params, context, decision, power, sd, icc, skewness, defaults_used, plan, sw_sentence) -> dict:
     needed = power["needed"]
-    recommended = {"name": decision.design, "summary": decision.design_summary,
-                   "book_label": BOOK_LABEL, "book_link": BOOK_LINK}
+    recommended = {
+        "name": decision.design,
+        "summary": decision.design_summary,
+        "book_label": BOOK_LABEL,
+        "book_link": BOOK_LINK,
+    }
     if decision.rule == 2:
         recommended["size"] = sw_sentence
     return {
@@ -293,13 +374,19 @@ def _results(params, context, decision, power, sd, icc, skewness, defaults_used,
         "rule": decision.rule,
         "recommended_design": recommended,
         "inputs": {
-            "users": params.users, "units_per_user_per_week": params.units_per_user_per_week,
-            "weeks_available": params.weeks_available, "cluster_size": power["m"],
-            "minimum_effect": params.minimum_effect, "metric_unit": params.metric_unit,
+            "users": params.users,
+            "units_per_user_per_week": params.units_per_user_per_week,
+            "weeks_available": params.weeks_available,
+            "cluster_size": power["m"],
+            "minimum_effect": params.minimum_effect,
+            "metric_unit": params.metric_unit,
             "effect_size_d": params.minimum_effect / float(sd["value"]),
-            "alpha": params.alpha, "power": params.power,
-            "shared_queue": params.shared_queue, "knowledge_sharing": params.knowledge_sharing,
-            "fairness_concerns": params.fairness_concerns, "everyone_gets_change": params.everyone_gets_change,
+            "alpha": params.alpha,
+            "power": params.power,
+            "shared_queue": params.shared_queue,
+            "knowledge_sharing": params.knowledge_sharing,
+            "fairness_concerns": params.fairness_concerns,
+            "everyone_gets_change": params.everyone_gets_change,
             "has_stable_pre_period": params.has_stable_pre_period,
             "assumed": {name: params.ASSUMED[name] for name in sorted(defaults_used)},
         },
@@ -320,18 +407,27 @@ def _results(params, context, decision, power, sd, icc, skewness, defaults_used,
 def _stepped_wedge_json(plan: SteppedWedgePlan, params: FeasibilityParams, sentence: str) -> dict[str, Any]:
     return {
         "summary": sentence,
-        "groups": plan.groups, "people_per_group": plan.people_per_group, "step_weeks": plan.step_weeks,
-        "periods": plan.periods, "total_weeks": plan.total_weeks,
-        "units_per_group_period": plan.units_per_group_period, "group_icc": plan.group_icc,
-        "cluster_autocorrelation": plan.cac, "effect": params.minimum_effect, "se": plan.se,
-        "power": plan.power, "mde": plan.mde, "reaches_power": plan.reaches_power,
-        "groups_chosen_by": "config" if params.stepped_wedge_groups is not None else
-        f"the fewest groups from 2 to 12 reaching {params.power:.0%} power",
+        "groups": plan.groups,
+        "people_per_group": plan.people_per_group,
+        "step_weeks": plan.step_weeks,
+        "periods": plan.periods,
+        "total_weeks": plan.total_weeks,
+        "units_per_group_period": plan.units_per_group_period,
+        "group_icc": plan.group_icc,
+        "cluster_autocorrelation": plan.cac,
+        "effect": params.minimum_effect,
+        "se": plan.se,
+        "power": plan.power,
+        "mde": plan.mde,
+        "reaches_power": plan.reaches_power,
+        "groups_chosen_by": "config"
+        if params.stepped_wedge_groups is not None
+        else f"the fewest groups from 2 to 12 reaching {params.power:.0%} power",
         "candidates": plan.candidates,
         "method": "Hussey and Hughes (2007) variance of the treatment effect (period fixed effects, a random effect "
-                  "per group; generalised least squares with the cluster autocorrelation when it is below 1, "
-                  "Hooper et al. 2016); normal two-sided power. A group's effect is the mean of its people's "
-                  "effects: between-group variance ICC x SD^2 / people per group.",
+        "per group; generalised least squares with the cluster autocorrelation when it is below 1, "
+        "Hooper et al. 2016); normal two-sided power. A group's effect is the mean of its people's "
+        "effects: between-group variance ICC x SD^2 / people per group.",
     }
 
 
@@ -341,25 +437,37 @@ def stepped_wedge_sentence(plan: SteppedWedgePlan, params: FeasibilityParams) ->
     unit = params.metric_unit
     singular = unit[:-1] if unit.endswith("s") else unit
     effect = f"{params.minimum_effect:g}-{singular}"
-    head = (f"{plan.groups} groups of about {plan.people_per_group:.0f} people switching every "
-            f"{plan.step_weeks:g} weeks, one group at a time in an order drawn by lot,")
-    weeks = (f"{plan.total_weeks:g} weeks in all (a {plan.step_weeks:g}-week baseline, then one period per group)")
+    head = (
+        f"{plan.groups} groups of about {plan.people_per_group:.0f} people switching every "
+        f"{plan.step_weeks:g} weeks, one group at a time in an order drawn by lot,"
+    )
+    weeks = f"{plan.total_weeks:g} weeks in all (a {plan.step_weeks:g}-week baseline, then one period per group)"
     if plan.reaches_power:
-        return (f"{head} detect a {effect} change with {plan.power:.0%} power: {weeks}; the smallest change they "
-                f"detect with {params.power:.0%} power is {_amount(plan.mde, unit, 1)}.")
-    return (f"{head} detect a {effect} change with only {plan.power:.0%} power ({weeks}); with "
-            f"{params.power:.0%} power they detect a change of {_amount(plan.mde, unit, 1)} or more.")
+        return (
+            f"{head} detect a {effect} change with {plan.power:.0%} power: {weeks}; the smallest change they "
+            f"detect with {params.power:.0%} power is {_amount(plan.mde, unit, 1)}."
+        )
+    return (
+        f"{head} detect a {effect} change with only {plan.power:.0%} power ({weeks}); with "
+        f"{params.power:.0%} power they detect a change of {_amount(plan.mde, unit, 1)} or more."
+    )
 
 
 def _stepped_wedge_table(plan: SteppedWedgePlan, params: FeasibilityParams) -> pd.DataFrame:
     unit = params.metric_unit
-    return pd.DataFrame([
-        {"Groups": c["groups"], "People per group": f"{params.users / c['groups']:.1f}",
-         "Weeks in all": f"{c['total_weeks']:g}", f"Power for {_amount(params.minimum_effect, unit)}":
-         f"{c['power']:.0%}", f"Detectable change ({unit}, {params.power:.0%} power)": f"{c['mde']:.2f}",
-         "Chosen": "yes" if c["groups"] == plan.groups else ""}
-        for c in plan.candidates
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "Groups": c["groups"],
+                "People per group": f"{params.users / c['groups']:.1f}",
+                "Weeks in all": f"{c['total_weeks']:g}",
+                f"Power for {_amount(params.minimum_effect, unit)}": f"{c['power']:.0%}",
+                f"Detectable change ({unit}, {params.power:.0%} power)": f"{c['mde']:.2f}",
+                "Chosen": "yes" if c["groups"] == plan.groups else "",
+            }
+            for c in plan.candidates
+        ]
+    )
 
 
 def _mde_figure(params: FeasibilityParams, power: dict[str, Any], sd_value: float, icc_value: float):
@@ -370,24 +478,40 @@ def _mde_figure(params: FeasibilityParams, power: dict[str, Any], sd_value: floa
     elif limit is not None:
         top = max(top, 52.0)  # a year: long enough to see the clustered curve flatten
     weeks_grid = np.linspace(top / 120, top, 120)
-    curve = mde_curve(users=params.users, units_per_user_per_week=params.units_per_user_per_week, icc=icc_value,
-                      sd=sd_value, alpha=params.alpha, power=params.power, weeks=weeks_grid)
-    return plot_mde(curve, minimum_effect=params.minimum_effect, weeks_available=params.weeks_available,
-                    icc=icc_value, unit=params.metric_unit, floor=power["floor"])
+    curve = mde_curve(
+        users=params.users,
+        units_per_user_per_week=params.units_per_user_per_week,
+        icc=icc_value,
+        sd=sd_value,
+        alpha=params.alpha,
+        power=params.power,
+        weeks=weeks_grid,
+    )
+    return plot_mde(
+        curve,
+        minimum_effect=params.minimum_effect,
+        weeks_available=params.weeks_available,
+        icc=icc_value,
+        unit=params.metric_unit,
+        floor=power["floor"],
+    )
 
 
 def _numbers_table(params, power, sd, icc, sd_value, icc_value) -> pd.DataFrame:
     unit, needed = params.metric_unit, power["needed"]
-    return pd.DataFrame([
-        (f"Metric SD per ticket ({unit})", _fmt(sd_value, 2), _ci(sd["ci"]), sd["source"]),
-        ("ICC within a person", _fmt(icc_value, 3), _ci(icc["ci"], 3), icc["source"]),
-        ("Tickets per person in the weeks available (m)", _fmt(power["m"], 0), "", "config"),
-        ("Design effect 1 + (m - 1) x ICC", _fmt(power["de"], 2), _ci(power["de_ci"], 2), "computed"),
-        ("Tickets needed per arm (independent)", f"{power['n_required']:,}", "", "computed"),
-        ("Effective tickets available per arm", _fmt(power["per_arm"], 0), "", "computed"),
-        ("Weeks needed", "none suffice" if needed.weeks is None else _fmt(needed.weeks, 1), "", "computed"),
-        (f"Detectable effect in the weeks available ({unit})", _fmt(power["mde_people"], 2), "", "computed"),
-    ], columns=["quantity", "value", "95% interval", "source"])
+    return pd.DataFrame(
+        [
+            (f"Metric SD per ticket ({unit})", _fmt(sd_value, 2), _ci(sd["ci"]), sd["source"]),
+            ("ICC within a person", _fmt(icc_value, 3), _ci(icc["ci"], 3), icc["source"]),
+            ("Tickets per person in the weeks available (m)", _fmt(power["m"], 0), "", "config"),
+            ("Design effect 1 + (m - 1) x ICC", _fmt(power["de"], 2), _ci(power["de_ci"], 2), "computed"),
+            ("Tickets needed per arm (independent)", f"{power['n_required']:,}", "", "computed"),
+            ("Effective tickets available per arm", _fmt(power["per_arm"], 0), "", "computed"),
+            ("Weeks needed", "none suffice" if needed.weeks is None else _fmt(needed.weeks, 1), "", "computed"),
+            (f"Detectable effect in the weeks available ({unit})", _fmt(power["mde_people"], 2), "", "computed"),
+        ],
+        columns=["quantity", "value", "95% interval", "source"],
+    )
 
 
 def _notes(params: FeasibilityParams, results: dict[str, Any]) -> dict[str, str]:
@@ -399,8 +523,10 @@ def _notes(params: FeasibilityParams, results: dict[str, Any]) -> dict[str, str]
     )
     mde = results["mde_at_available_weeks"]
     if mde["people_randomised"] is None:
-        mde_text = (f"After {params.weeks_available:g} weeks there are fewer than 2 effective tickets per arm: no "
-                    "effect could be detected.")
+        mde_text = (
+            f"After {params.weeks_available:g} weeks there are fewer than 2 effective tickets per arm: no "
+            "effect could be detected."
+        )
     else:
         mde_text = (
             f"After {params.weeks_available:g} weeks, randomising people could detect a difference of "

@@ -56,25 +56,40 @@ BOOK_LABEL = "skip-ab-tests"
 BOOK_LINK = "../chapters/skip-ab-tests.html"
 
 DESIGNS: dict[int, tuple[Verdict, str, str]] = {
-    1: ("ab_test", "A/B test: randomise people",
+    1: (
+        "ab_test",
+        "A/B test: randomise people",
         "Randomly assign each person to the new or the old tool for the weeks available, then compare the mean per "
         "ticket between the arms, allowing for each person's tickets being correlated (cluster-robust errors or "
-        "per-person means)."),
-    2: ("cluster_or_stepped", "Stepped wedge: randomise the order of the rollout",
+        "per-person means).",
+    ),
+    2: (
+        "cluster_or_stepped",
+        "Stepped wedge: randomise the order of the rollout",
         "Everyone gets the new tool; draw lots for who (or, with a shared queue, which team or shift) switches "
         "first, second and so on, at fixed intervals. Each group is compared with itself before and after and with "
-        "the groups still waiting, and nobody is kept from the tool for good."),
-    3: ("quasi_experiment", "Interrupted time series",
+        "the groups still waiting, and nobody is kept from the tool for good.",
+    ),
+    3: (
+        "quasi_experiment",
+        "Interrupted time series",
         "Change the tool for everyone on a clean go-live date and model the weekly metric before and after, "
-        "adjusting for volume and staffing (a comparison series makes it stronger)."),
-    4: ("cluster_or_stepped", "Cluster randomisation or switchback",
+        "adjusting for volume and staffing (a comparison series makes it stronger).",
+    ),
+    4: (
+        "cluster_or_stepped",
+        "Cluster randomisation or switchback",
         "Randomise groups that do not share a queue or a coach (teams, sites, shifts), or switch the whole team "
-        "between tools by randomly chosen weeks (switchback), so that one arm cannot change the other's workload."),
-    5: ("quasi_experiment", "Quasi-experiment: decide on direct evidence and build the pre-period",
+        "between tools by randomly chosen weeks (switchback), so that one arm cannot change the other's workload.",
+    ),
+    5: (
+        "quasi_experiment",
+        "Quasi-experiment: decide on direct evidence and build the pre-period",
         f"No design gives a trustworthy number in time: decide on direct evidence from users, and start recording "
         f"the metric weekly now, because interrupted time series needs {MIN_PRE_PERIODS}-12 or more stable periods "
         "before a change. Look for a comparable team that will not get the change (difference-in-differences or "
-        "controlled ITS)."),
+        "controlled ITS).",
+    ),
 }
 
 
@@ -153,13 +168,13 @@ def decide(inputs: DecisionInputs) -> Decision:
     if inputs.fairness_concerns:
         reasons.append(
             "Fairness: keeping half the team on a worse tool raises labour-rule or ethical objections"
-            + _note_default("fairness_concerns", inputs) + "."
+            + _note_default("fairness_concerns", inputs)
+            + "."
         )
     if inputs.everyone_gets_change:
         reasons.append(
             "Rollout: everyone gets the change anyway, so the order of the rollout can be randomised: a stepped "
-            "wedge"
-            + _note_default("everyone_gets_change", inputs) + "."
+            "wedge" + _note_default("everyone_gets_change", inputs) + "."
         )
     if not interference and not inputs.fairness_concerns and enough:
         rule = 1
@@ -200,7 +215,12 @@ WHEN: dict[int, str] = {
 def rules_table() -> list[dict[str, object]]:
     """The rules as rows (rule, when, verdict token, verdict in words, design) for the notebook and the book."""
     return [
-        {"rule": rule, "when": WHEN[rule], "verdict": verdict, "verdict_label": VERDICT_LABELS[verdict],
-         "design": design}
+        {
+            "rule": rule,
+            "when": WHEN[rule],
+            "verdict": verdict,
+            "verdict_label": VERDICT_LABELS[verdict],
+            "design": design,
+        }
         for rule, (verdict, design, _) in DESIGNS.items()
     ]

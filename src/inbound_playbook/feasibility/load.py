@@ -9,7 +9,8 @@ are left out, as in the baseline.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,7 +56,9 @@ def clustered_hours(intervals: pd.DataFrame, *, file: str, column: str) -> pd.Da
     """
     if CLUSTER not in intervals.columns:
         raise InputError(
-            "the baseline intervals have no agent column", file=file, column=column,
+            "the baseline intervals have no agent column",
+            file=file,
+            column=column,
             fix="set agent_column in the baseline section to the column naming who handled each ticket",
         )
     done = intervals.loc[intervals["completed"].astype(bool) & intervals[CLUSTER].notna(), [CLUSTER, VALUE]]

@@ -49,9 +49,7 @@ class FeasibilityParams(SectionParams):
         "estimate is in hours, so it must be hours when metric_sd is null.",
     )
     alpha: float = Field(default=0.05, description="Two-sided significance level, between 0 and 1 (e.g. 0.05).")
-    power: float = Field(
-        default=0.8, description="Power to detect minimum_effect, between 0 and 1 (e.g. 0.8 for 80%)."
-    )
+    power: float = Field(default=0.8, description="Power to detect minimum_effect, between 0 and 1 (e.g. 0.8 for 80%).")
     shared_queue: bool | None = Field(
         default=None,
         description="Do the people work one shared queue? Then a faster tool in one arm changes the other arm's "
@@ -204,7 +202,7 @@ class FeasibilityParams(SectionParams):
         return value
 
     @model_validator(mode="after")
-    def _groups_fit_users(self) -> "FeasibilityParams":
+    def _groups_fit_users(self) -> FeasibilityParams:
         if self.stepped_wedge_groups is not None and self.stepped_wedge_groups > self.users:
             raise ValueError(
                 f"stepped_wedge_groups is {self.stepped_wedge_groups} but there are only {self.users} users: give at "
@@ -220,7 +218,7 @@ class FeasibilityParams(SectionParams):
         return value
 
     @model_validator(mode="after")
-    def _unit_matches_estimate(self) -> "FeasibilityParams":
+    def _unit_matches_estimate(self) -> FeasibilityParams:
         if self.metric_sd is None and self.metric_unit.strip().lower() not in ("hours", "hour", "h"):
             raise ValueError(
                 f"metric_unit is '{self.metric_unit}' but metric_sd is null, so the SD is estimated from the baseline "
@@ -231,7 +229,10 @@ class FeasibilityParams(SectionParams):
 
     #: what an unanswered (null) interference or rollout question is taken to mean
     ASSUMED: ClassVar[dict[str, bool]] = {
-        "shared_queue": True, "knowledge_sharing": True, "fairness_concerns": False, "everyone_gets_change": True,
+        "shared_queue": True,
+        "knowledge_sharing": True,
+        "fairness_concerns": False,
+        "everyone_gets_change": True,
         "has_stable_pre_period": False,
     }
 

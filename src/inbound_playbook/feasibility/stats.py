@@ -436,8 +436,17 @@ def icc_oneway(frame: pd.DataFrame, cluster: str, value: str, *, alpha: float = 
     f_low = f / sps.f.ppf(1 - alpha / 2, df1, df2)
     f_high = f * sps.f.ppf(1 - alpha / 2, df2, df1)
     ci_f = ((f_low - 1) / (f_low + n0 - 1), (f_high - 1) / (f_high + n0 - 1))
-    return IccEstimate(icc=icc, ci=None, ci_f=(float(ci_f[0]), float(ci_f[1])), f=float(f), df1=df1, df2=df2,
-                       n0=float(n0), n_clusters=k, n_units=n_total)
+    return IccEstimate(
+        icc=icc,
+        ci=None,
+        ci_f=(float(ci_f[0]), float(ci_f[1])),
+        f=float(f),
+        df1=df1,
+        df2=df2,
+        n0=float(n0),
+        n_clusters=k,
+        n_units=n_total,
+    )
 
 
 def estimate_sd_icc(
@@ -496,8 +505,17 @@ def estimate_sd_icc(
     sd_ci = tuple(float(x) for x in np.quantile(sd_b, q))
     icc_b = icc_b[np.isfinite(icc_b)]
     icc_ci = tuple(float(x) for x in np.quantile(icc_b, q)) if icc_b.size else None
-    icc = IccEstimate(icc=base.icc, ci=icc_ci, ci_f=base.ci_f, f=base.f, df1=base.df1, df2=base.df2, n0=base.n0,
-                      n_clusters=base.n_clusters, n_units=base.n_units)
+    icc = IccEstimate(
+        icc=base.icc,
+        ci=icc_ci,
+        ci_f=base.ci_f,
+        f=base.f,
+        df1=base.df1,
+        df2=base.df2,
+        n0=base.n0,
+        n_clusters=base.n_clusters,
+        n_units=base.n_units,
+    )
     return SdEstimate(sd=sd_point, ci=sd_ci, n_units=base.n_units), icc
 
 
@@ -544,13 +562,18 @@ def skew_rule(values: np.ndarray, n_per_arm_available: float) -> SkewRule:
     values = np.asarray(values, dtype=float)
     s = float(sps.skew(values, bias=True))
     minimum = int(math.ceil(KOHAVI_SKEW_FACTOR * s * s))
-    return SkewRule(skewness=s, min_n_per_arm=minimum, n_per_arm_available=float(n_per_arm_available),
-                    met=bool(n_per_arm_available >= minimum))
+    return SkewRule(
+        skewness=s,
+        min_n_per_arm=minimum,
+        n_per_arm_available=float(n_per_arm_available),
+        met=bool(n_per_arm_available >= minimum),
+    )
 
 
 def _power(d: float, n_per_arm: float, alpha: float) -> float:
-    value = float(TTestIndPower().power(effect_size=d, nobs1=n_per_arm, alpha=alpha, ratio=1.0,
-                                        alternative="two-sided"))
+    value = float(
+        TTestIndPower().power(effect_size=d, nobs1=n_per_arm, alpha=alpha, ratio=1.0, alternative="two-sided")
+    )
     if not math.isfinite(value):  # scipy's noncentral t can give NaN far in the tail, where power is 1
         value = 1.0
     return value
@@ -583,8 +606,7 @@ def _solve_d(n_per_arm: float, alpha: float, power: float) -> float:
         low, high = high, high * 2
     while _power(low, n_per_arm, alpha) > power:
         low = low / 2
-    return float(brentq(lambda d: _power(d, n_per_arm, alpha) - power, low, high, xtol=1e-14, rtol=1e-12,
-                        maxiter=500))
+    return float(brentq(lambda d: _power(d, n_per_arm, alpha) - power, low, high, xtol=1e-14, rtol=1e-12, maxiter=500))
 
 
 def _check_probability(value: float, name: str) -> None:
@@ -819,8 +841,18 @@ class SteppedWedgePlan:
 
 
 def plan_stepped_wedge(
-    *, users: int, units_per_user_per_week: float, sd: float, icc: float, effect: float, alpha: float,
-    power: float, step_weeks: float = 2.0, groups: int | None = None, cac: float = 1.0, max_groups: int = 12,
+    *,
+    users: int,
+    units_per_user_per_week: float,
+    sd: float,
+    icc: float,
+    effect: float,
+    alpha: float,
+    power: float,
+    step_weeks: float = 2.0,
+    groups: int | None = None,
+    cac: float = 1.0,
+    max_groups: int = 12,
 ) -> SteppedWedgePlan:
     """Size a stepped wedge for a team: people in equal groups that switch one group per step.
 
@@ -876,15 +908,26 @@ def plan_stepped_wedge(
     """
     top = min(max_groups, users)
     options = [groups] if groups is not None else list(range(2, top + 1))
-    candidates = [_sw_candidate(g, users, units_per_user_per_week, sd, icc, effect, alpha, power, step_weeks, cac)
-                  for g in options]
+    candidates = [
+        _sw_candidate(g, users, units_per_user_per_week, sd, icc, effect, alpha, power, step_weeks, cac)
+        for g in options
+    ]
     reaching = [c for c in candidates if c["power"] >= power]
     best = reaching[0] if reaching else max(candidates, key=lambda c: (c["power"], -c["groups"]))
     g = best["groups"]
     return SteppedWedgePlan(
-        groups=g, people_per_group=users / g, step_weeks=step_weeks, periods=g + 1, total_weeks=(g + 1) * step_weeks,
-        units_per_group_period=best["units_per_group_period"], group_icc=best["group_icc"], cac=cac,
-        se=best["se"], power=best["power"], mde=best["mde"], reaches_power=best["power"] >= power,
+        groups=g,
+        people_per_group=users / g,
+        step_weeks=step_weeks,
+        periods=g + 1,
+        total_weeks=(g + 1) * step_weeks,
+        units_per_group_period=best["units_per_group_period"],
+        group_icc=best["group_icc"],
+        cac=cac,
+        se=best["se"],
+        power=best["power"],
+        mde=best["mde"],
+        reaches_power=best["power"] >= power,
         candidates=candidates,
     )
 
@@ -902,7 +945,11 @@ def _sw_candidate(groups, users, units_per_user_per_week, sd, icc, effect, alpha
     else:
         variance = gls_treatment_variance(design, sigma2, tau2, cac)
     return {
-        "groups": groups, "total_weeks": (groups + 1) * step_weeks, "units_per_group_period": m,
-        "group_icc": tau2 / (sd * sd), "se": math.sqrt(variance),
-        "power": normal_power(effect, variance, alpha), "mde": normal_mde(variance, alpha, power),
+        "groups": groups,
+        "total_weeks": (groups + 1) * step_weeks,
+        "units_per_group_period": m,
+        "group_icc": tau2 / (sd * sd),
+        "se": math.sqrt(variance),
+        "power": normal_power(effect, variance, alpha),
+        "mde": normal_mde(variance, alpha, power),
     }

@@ -94,7 +94,8 @@ def load_series(params: ItsParams, series: pd.DataFrame | None = None) -> tuple[
         raise InputError(
             "'series' is {from: baseline}, which only a full run can resolve",
             column="series",
-            fix="run it with 'playbook run CONFIG' (the baseline's weekly table is passed on), or point 'series' at a file",
+            fix="run it with 'playbook run CONFIG' (the baseline's weekly table is passed on), "
+            "or point 'series' at a file",
         )
     raw = read_table(path, required=[params.date_column], what="ITS series")
     check_columns(raw, params, str(path))
@@ -144,8 +145,12 @@ def _parse_dates(raw: pd.DataFrame, column: str, file: str | None) -> pd.Series:
                 warnings.simplefilter("ignore")  # pandas warns about mixed zones, which were refused above
                 dates = pd.to_datetime(text, format="ISO8601", errors="coerce")
             if not pd.api.types.is_datetime64_any_dtype(dates):  # not reached after the check; never a traceback
-                raise InputError("the dates could not be read as one calendar", file=file, column=column,
-                                 fix="write dates as YYYY-MM-DD (e.g. 2026-05-04), one period start per row")
+                raise InputError(
+                    "the dates could not be read as one calendar",
+                    file=file,
+                    column=column,
+                    fix="write dates as YYYY-MM-DD (e.g. 2026-05-04), one period start per row",
+                )
             if getattr(dates.dt, "tz", None) is not None:
                 dates = dates.dt.tz_localize(None)
         bad = dates.isna() & ~missing
@@ -185,6 +190,7 @@ def _check_one_zone(text: pd.Series, missing: pd.Series, file: str | None, colum
     differs = (~missing) & (zones != first)
     if differs.any():
         index = int(np.flatnonzero(differs.to_numpy())[0])
+
         def described(zone: str) -> str:
             return "no UTC offset" if zone == "(none)" else f"the UTC offset {zone}"
 
@@ -256,8 +262,12 @@ def infer_frequency(dates: pd.Series, file: str | None = None, column: str | Non
             fix="give one row per period, each dated with the period's first day (weeks all on the same weekday)",
         )
     if frequency == "week" and not (days % 7 == 0).all():
-        raise InputError("weekly dates fall on different weekdays", file=file, column=column,
-                         fix="date every week by the same weekday (the week's first day)")
+        raise InputError(
+            "weekly dates fall on different weekdays",
+            file=file,
+            column=column,
+            fix="date every week by the same weekday (the week's first day)",
+        )
     positions = pd.Series(t, index=ordered.index).reindex(dates.index).to_numpy()
     return frequency, positions.astype(int)
 
@@ -275,15 +285,23 @@ def required_columns(params: ItsParams) -> list[str]:
 
 def check_columns(raw: pd.DataFrame, params: ItsParams, file: str | None) -> None:
     """Every column the its section names is in the series; the error lists the columns there are."""
-    keys = {params.outcome: "outcome", params.offset: "offset", params.control: "control",
-            params.weight_column: "weight_column", **{name: "covariates" for name in params.covariates}}
+    keys = {
+        params.outcome: "outcome",
+        params.offset: "offset",
+        params.control: "control",
+        params.weight_column: "weight_column",
+        **{name: "covariates" for name in params.covariates},
+    }
     for name in required_columns(params):
         if name not in raw.columns:
             key = keys.get(name, "date_column")
             raise InputError(
                 f"the ITS series has no column '{name}' (named in '{key}'); its columns are: "
-                f"{', '.join(map(str, raw.columns))}", file=file, column=name,
-                fix=f"change '{name}' in the its section's '{key}' to one of those columns, or add it to the file")
+                f"{', '.join(map(str, raw.columns))}",
+                file=file,
+                column=name,
+                fix=f"change '{name}' in the its section's '{key}' to one of those columns, or add it to the file",
+            )
 
 
 def uses_log_scale(params: ItsParams) -> bool:
@@ -326,12 +344,21 @@ def prepare_series(raw: pd.DataFrame, params: ItsParams, *, source: str | None =
     if too_short is None:
         _check_fittable(frame, params, source)
     return ItsData(
-        frame=frame.drop(columns="_row"), first_post=first_post, intervention_dates=tuple(params.intervention_dates),
-        frequency=frequency, covariates=tuple(params.covariates), has_offset=bool(params.offset),
-        has_control=bool(params.control), n_missing=n_missing, source=source,
-        extra={"first_row": {int(a): int(b) for a, b in zip(frame["t"], frame["_row"])}},
-        ends=tuple(end for _, end in windows), weight_column=weights_from, exclusions=exclusions,
-        log_scale=uses_log_scale(params), too_short=too_short,
+        frame=frame.drop(columns="_row"),
+        first_post=first_post,
+        intervention_dates=tuple(params.intervention_dates),
+        frequency=frequency,
+        covariates=tuple(params.covariates),
+        has_offset=bool(params.offset),
+        has_control=bool(params.control),
+        n_missing=n_missing,
+        source=source,
+        extra={"first_row": {int(a): int(b) for a, b in zip(frame["t"], frame["_row"], strict=False)}},
+        ends=tuple(end for _, end in windows),
+        weight_column=weights_from,
+        exclusions=exclusions,
+        log_scale=uses_log_scale(params),
+        too_short=too_short,
     )
 
 
@@ -340,8 +367,11 @@ def _unique_dates(raw: pd.DataFrame, column: str, file: str | None) -> pd.Series
     duplicated = dates.duplicated(keep="first")
     if duplicated.any():
         raise InputError(
-            f"the date {dates[duplicated].iloc[0].date()} appears twice", file=file, column=column,
-            row=first_bad_row(duplicated), fix="keep one row per period (sum or recompute the duplicated period)",
+            f"the date {dates[duplicated].iloc[0].date()} appears twice",
+            file=file,
+            column=column,
+            row=first_bad_row(duplicated),
+            fix="keep one row per period (sum or recompute the duplicated period)",
         )
     return dates
 
@@ -349,15 +379,17 @@ def _unique_dates(raw: pd.DataFrame, column: str, file: str | None) -> pd.Series
 RESERVED = ("date", "t", "y", "offset", "control", "excluded", "weight", "left_out")
 
 
-def _model_frame(raw: pd.DataFrame, params: ItsParams, dates: pd.Series, t: np.ndarray, weights_from: str | None,
-                 file: str | None) -> pd.DataFrame:
+def _model_frame(
+    raw: pd.DataFrame, params: ItsParams, dates: pd.Series, t: np.ndarray, weights_from: str | None, file: str | None
+) -> pd.DataFrame:
     """One row per period: date, t, y, the covariates under their names, offset, control and weight, time-ordered."""
     frame = pd.DataFrame({"date": dates, "t": t, "_row": np.arange(len(raw)) + 2})
     frame["y"] = _numeric(raw, params.outcome, file)
     for name in params.covariates:
         if name in RESERVED:
-            raise InputError(f"the covariate name '{name}' is reserved", file=file, column=name,
-                             fix="rename the column")
+            raise InputError(
+                f"the covariate name '{name}' is reserved", file=file, column=name, fix="rename the column"
+            )
         frame[name] = _numeric(raw, name, file)
     for key, column in (("offset", params.offset), ("control", params.control), ("weight", weights_from)):
         if column:
@@ -374,16 +406,24 @@ def _drop_blank_rows(frame: pd.DataFrame, params: ItsParams, weights_from: str |
 def _refuse_row(frame: pd.DataFrame, bad: pd.Series, message: str, file, column, fix: str) -> None:
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(message.format(value=frame.loc[frame.index[i], "y"]), file=file, column=column,
-                         row=int(frame["_row"].iloc[i]), fix=fix)
+        raise InputError(
+            message.format(value=frame.loc[frame.index[i], "y"]),
+            file=file,
+            column=column,
+            row=int(frame["_row"].iloc[i]),
+            fix=fix,
+        )
 
 
 def _check_values(frame: pd.DataFrame, params: ItsParams, file: str | None) -> None:
     """Counts are whole numbers >= 0; an offset is positive; a log-scale outcome is positive; rows remain."""
     if frame.empty:
-        raise InputError("no row has all of the outcome, covariates, offset and control filled in",
-                         file=file, column=params.outcome,
-                         fix="fill in the blank cells, or remove columns you do not need")
+        raise InputError(
+            "no row has all of the outcome, covariates, offset and control filled in",
+            file=file,
+            column=params.outcome,
+            fix="fill in the blank cells, or remove columns you do not need",
+        )
     if params.family in ("poisson", "quasipoisson"):
         for column, label in (("y", params.outcome), ("control", params.control)):
             if column in frame:
@@ -393,21 +433,44 @@ def _check_values(frame: pd.DataFrame, params: ItsParams, file: str | None) -> N
                     i = int(np.flatnonzero(bad.to_numpy())[0])
                     raise InputError(
                         f"{values.iloc[i]:g} is not a count (a whole number >= 0), which the {params.family} family "
-                        "needs", file=file, column=label, row=int(frame["_row"].iloc[i]),
-                        fix="model counts with poisson/quasipoisson, or use family: gaussian for durations and rates")
+                        "needs",
+                        file=file,
+                        column=label,
+                        row=int(frame["_row"].iloc[i]),
+                        fix="model counts with poisson/quasipoisson, or use family: gaussian for durations and rates",
+                    )
     if params.offset:
-        _refuse_row(frame, frame["offset"] <= 0, "the offset must be positive (its logarithm enters the model)",
-                    file, params.offset, "use the population or exposure of each period (a number > 0)")
+        _refuse_row(
+            frame,
+            frame["offset"] <= 0,
+            "the offset must be positive (its logarithm enters the model)",
+            file,
+            params.offset,
+            "use the population or exposure of each period (a number > 0)",
+        )
     if uses_log_scale(params):
-        _refuse_row(frame, frame["y"] <= 0, "{value:g} is not above 0, and the log scale needs positive values",
-                    file, params.outcome, "set scale: linear for an outcome that can be 0 or negative")
+        _refuse_row(
+            frame,
+            frame["y"] <= 0,
+            "{value:g} is not above 0, and the log scale needs positive values",
+            file,
+            params.outcome,
+            "set scale: linear for an outcome that can be 0 or negative",
+        )
         if "control" in frame:
-            _refuse_row(frame, frame["control"] <= 0, "the control series must be above 0 on the log scale",
-                        file, params.control, "set scale: linear")
+            _refuse_row(
+                frame,
+                frame["control"] <= 0,
+                "the control series must be above 0 on the log scale",
+                file,
+                params.control,
+                "set scale: linear",
+            )
 
 
-def _intervention_windows(frame: pd.DataFrame, params: ItsParams, frequency: str,
-                          file: str | None) -> list[tuple[int, int | None]]:
+def _intervention_windows(
+    frame: pd.DataFrame, params: ItsParams, frequency: str, file: str | None
+) -> list[tuple[int, int | None]]:
     """Each intervention's first post period and, for a temporary one, its first period after the end."""
     windows = []
     first, last = frame["date"].iloc[0], frame["date"].iloc[-1]
@@ -416,24 +479,34 @@ def _intervention_windows(frame: pd.DataFrame, params: ItsParams, frequency: str
         if stamp <= first:
             raise InputError(
                 f"the intervention {item.date} is on or before the first period ({first.date()}), so there is no "
-                "pre-period", file=file, column=params.date_column,
-                fix=f"give a date between {first.date()} and {last.date()}, or supply periods from before it")
+                "pre-period",
+                file=file,
+                column=params.date_column,
+                fix=f"give a date between {first.date()} and {last.date()}, or supply periods from before it",
+            )
         if stamp > last:
             raise InputError(
                 f"the intervention {item.date} is after the last period ({last.date()}), so there is no post-period",
-                file=file, column=params.date_column,
-                fix=f"give a date between {first.date()} and {last.date()}, or wait for periods after it")
+                file=file,
+                column=params.date_column,
+                fix=f"give a date between {first.date()} and {last.date()}, or wait for periods after it",
+            )
         end = None if item.end is None else _first_period_on_or_after(frame, pd.Timestamp(item.end), frequency)
         windows.append((int(_first_period_on_or_after(frame, stamp, frequency)), end))
     starts = [start for start, _ in windows]
     if len(set(starts)) != len(starts):
-        raise InputError("two interventions fall in the same period", file=file, column=params.date_column,
-                         fix="merge them into one intervention, or use a finer period")
+        raise InputError(
+            "two interventions fall in the same period",
+            file=file,
+            column=params.date_column,
+            fix="merge them into one intervention, or use a finer period",
+        )
     return windows
 
 
-def _mark_excluded(frame: pd.DataFrame, raw: pd.DataFrame, params: ItsParams, first_post: tuple[int, ...],
-                   weights_from: str | None) -> tuple[pd.DataFrame, dict[str, int]]:
+def _mark_excluded(
+    frame: pd.DataFrame, raw: pd.DataFrame, params: ItsParams, first_post: tuple[int, ...], weights_from: str | None
+) -> tuple[pd.DataFrame, dict[str, int]]:
     """Periods kept in time but left out of the fit, each counted by reason (first reason wins):
     ``phase_in`` (while the change beds in), ``few_tickets`` (weight below ``min_tickets_per_period``),
     ``mostly_open`` (the last periods of a duration series whose open share is above ``max_open_share``, counted
@@ -488,14 +561,19 @@ def _too_short(frame: pd.DataFrame, first_post: tuple[int, ...], params: ItsPara
         raise InputError(
             f"too few periods to fit or describe: {n_pre} before and {n_post} after the first intervention (after "
             f"blank rows and left-out periods); at least {MIN_PERIODS_HARD} on each side are needed for a descriptive "
-            f"before/after, {params.min_periods_per_side} for a model", file=file, column=params.date_column,
-            fix="supply more periods, move the intervention date, or shorten phase_in")
+            f"before/after, {params.min_periods_per_side} for a model",
+            file=file,
+            column=params.date_column,
+            fix="supply more periods, move the intervention date, or shorten phase_in",
+        )
     need = params.min_periods_per_side
     if n_pre >= need and n_post >= need:
         return None
-    return (f"{n_pre} periods before and {n_post} after the first intervention are left to fit (after blank rows "
-            f"and left-out periods); a trend needs at least {need} on each side, so only a descriptive before/after "
-            "is given")
+    return (
+        f"{n_pre} periods before and {n_post} after the first intervention are left to fit (after blank rows "
+        f"and left-out periods); a trend needs at least {need} on each side, so only a descriptive before/after "
+        "is given"
+    )
 
 
 def _check_fittable(frame: pd.DataFrame, params: ItsParams, file: str | None) -> None:
@@ -504,11 +582,18 @@ def _check_fittable(frame: pd.DataFrame, params: ItsParams, file: str | None) ->
         if fitted[name].nunique() < 2:
             raise InputError(
                 f"the covariate '{name}' has the same value in every fitted period, so its effect cannot be "
-                "separated from the intercept", file=file, column=name,
-                fix="remove it from 'covariates' (a constant needs no adjustment)")
+                "separated from the intercept",
+                file=file,
+                column=name,
+                fix="remove it from 'covariates' (a constant needs no adjustment)",
+            )
     if params.control and fitted["control"].nunique() < 2:
-        raise InputError("the control series is constant", file=file, column=params.control,
-                         fix="choose a control series that varies, or remove 'control'")
+        raise InputError(
+            "the control series is constant",
+            file=file,
+            column=params.control,
+            fix="choose a control series that varies, or remove 'control'",
+        )
 
 
 def _first_period_on_or_after(frame: pd.DataFrame, stamp: pd.Timestamp, frequency: str) -> int:

@@ -29,8 +29,11 @@ class Intervention(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     date: dt.date = Field(description="The first period on/after this date is its first post period.")
-    end: dt.date | None = Field(default=None, description="Temporary changes: the first period on/after this date "
-                                "is back to no change. null = the change stays.")
+    end: dt.date | None = Field(
+        default=None,
+        description="Temporary changes: the first period on/after this date "
+        "is back to no change. null = the change stays.",
+    )
 
     @field_validator("end")
     @classmethod
@@ -87,7 +90,8 @@ class ItsParams(SectionParams):
     date_column: str = Field(default="week", description="Column with each period's start date.")
     outcome: str = Field(description="Column to model.")
     interventions: list[dt.date | Intervention] = Field(
-        min_length=1, description="Dates (or {date, end} for a temporary change); the first period on/after each "
+        min_length=1,
+        description="Dates (or {date, end} for a temporary change); the first period on/after each "
         "date is its first post period.",
     )
     covariates: list[str] = Field(default_factory=list, description="Columns adjusted for (e.g. staffing, volume).")
@@ -108,12 +112,15 @@ class ItsParams(SectionParams):
         "about proportional to 1/n). auto = tickets_completed when the series has it; null = equal weights.",
     )
     min_tickets_per_period: int = Field(
-        default=MIN_TICKETS_PER_PERIOD, ge=0,
+        default=MIN_TICKETS_PER_PERIOD,
+        ge=0,
         description="gaussian models with a weight column: leave out periods with fewer tickets (default 6: below "
         "6 a median has no distribution-free 95% interval). Counted and reported.",
     )
     max_open_share: float = Field(
-        default=MAX_OPEN_SHARE, ge=0, le=1,
+        default=MAX_OPEN_SHARE,
+        ge=0,
+        le=1,
         description="duration outcomes of a series with tickets_open and tickets_started: leave out the last "
         "periods (counted back from the end) whose open share is above this; their median counts only the quick "
         "tickets. Counted and reported.",
@@ -125,12 +132,15 @@ class ItsParams(SectionParams):
     )
     ar_order: int = Field(default=1, ge=1, le=4, description="Order p of the Prais-Winsten AR(p) errors.")
     min_periods_per_side: int = Field(
-        default=MIN_PERIODS_PER_SIDE, ge=3,
+        default=MIN_PERIODS_PER_SIDE,
+        ge=3,
         description="Fewer fitted periods on either side of the first intervention: the report gives a descriptive "
         "before/after only, with no effect and no p-value.",
     )
     sensitivity_periods: int = Field(
-        default=2, ge=0, le=8,
+        default=2,
+        ge=0,
+        le=8,
         description="Refit with the first intervention moved by -k..+k periods and report how the effect moves.",
     )
     slope_change: bool = Field(default=True, description="Estimate a change in slope as well as in level.")

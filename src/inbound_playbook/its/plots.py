@@ -1,5 +1,6 @@
 """Figures of the ITS analysis: the counterfactual with pointwise and cumulative effects, the adjusted view,
-residual ACF/PACF, the placebo, the date sensitivity, and the values of a series too short to model. Each function returns a matplotlib Figure with labelled axes (units) and a title.
+residual ACF/PACF, the placebo, the date sensitivity, and the values of a series too short to model. Each function
+returns a matplotlib Figure with labelled axes (units) and a title.
 
 Figures are built with ``matplotlib.figure.Figure`` rather than pyplot, so a run that draws many of them holds no
 global state and needs no closing; notebooks show them with ``display(fig)``."""
@@ -21,19 +22,29 @@ INTERVENTION = OKABE_ITO["vermillion"]
 
 
 def _x(pred: pd.DataFrame):
-    return pd.to_datetime(pred["date"]) if np.issubdtype(np.asarray(pred["date"]).dtype, np.datetime64) else pred["date"]
+    return (
+        pd.to_datetime(pred["date"]) if np.issubdtype(np.asarray(pred["date"]).dtype, np.datetime64) else pred["date"]
+    )
 
 
 def _intervention_lines(ax, intervention_dates, phase_in_spans) -> None:
     for k, date in enumerate(intervention_dates):
-        ax.axvline(pd.Timestamp(date), color=INTERVENTION, linestyle=":", linewidth=1.5,
-                   label="Intervention" if k == 0 else None)
+        ax.axvline(
+            pd.Timestamp(date),
+            color=INTERVENTION,
+            linestyle=":",
+            linewidth=1.5,
+            label="Intervention" if k == 0 else None,
+        )
     for k, (start, end) in enumerate(phase_in_spans):
-        ax.axvspan(start, end, color=OKABE_ITO["sky_blue"], alpha=0.15, label="Phase-in (not fitted)" if k == 0 else None)
+        ax.axvspan(
+            start, end, color=OKABE_ITO["sky_blue"], alpha=0.15, label="Phase-in (not fitted)" if k == 0 else None
+        )
 
 
-def counterfactual_figure(pred: pd.DataFrame, *, outcome_label: str, unit: str, intervention_dates,
-                          phase_in_spans=()) -> Figure:
+def counterfactual_figure(
+    pred: pd.DataFrame, *, outcome_label: str, unit: str, intervention_dates, phase_in_spans=()
+) -> Figure:
     """Three panels sharing the time axis (the CausalImpact layout): (1) observed periods, the fitted model and the
     counterfactual (no change) with its 95% band; (2) the pointwise effect, observed minus counterfactual, with its
     band; (3) the cumulative effect over the fitted post periods with its band. Periods left out of the fit are
@@ -45,22 +56,46 @@ def counterfactual_figure(pred: pd.DataFrame, *, outcome_label: str, unit: str, 
     left_out = pred["excluded"].astype(bool)
     top.plot(x[~left_out], pred["observed"][~left_out], "o", color=OBSERVED, markersize=3.5, label="Observed")
     if left_out.any():
-        top.plot(x[left_out], pred["observed"][left_out], "o", markerfacecolor="none", color=OBSERVED,
-                 markersize=4, label="Left out of the fit")
+        top.plot(
+            x[left_out],
+            pred["observed"][left_out],
+            "o",
+            markerfacecolor="none",
+            color=OBSERVED,
+            markersize=4,
+            label="Left out of the fit",
+        )
     for k, part in enumerate((~post, post)):  # two segments: the line breaks at the intervention
-        top.plot(x[part], pred["fitted"][part], color=FITTED, linestyle=LINESTYLES[0], linewidth=2,
-                 label="Fitted model" if k == 0 else None)
-    top.plot(x[post], pred["counterfactual"][post], color=COUNTERFACTUAL, linestyle=LINESTYLES[1], linewidth=2,
-             label="Counterfactual (no change)")
-    top.fill_between(x[post], pred["counterfactual_low"][post], pred["counterfactual_high"][post],
-                     color=COUNTERFACTUAL, alpha=0.2, label="Counterfactual 95% interval")
+        top.plot(
+            x[part],
+            pred["fitted"][part],
+            color=FITTED,
+            linestyle=LINESTYLES[0],
+            linewidth=2,
+            label="Fitted model" if k == 0 else None,
+        )
+    top.plot(
+        x[post],
+        pred["counterfactual"][post],
+        color=COUNTERFACTUAL,
+        linestyle=LINESTYLES[1],
+        linewidth=2,
+        label="Counterfactual (no change)",
+    )
+    top.fill_between(
+        x[post],
+        pred["counterfactual_low"][post],
+        pred["counterfactual_high"][post],
+        color=COUNTERFACTUAL,
+        alpha=0.2,
+        label="Counterfactual 95% interval",
+    )
     top.set_ylabel(outcome_label)
     top.set_title("What happened, and what the pre-period predicts without the change")
     for ax, column, name in ((middle, "pointwise", "Pointwise effect"), (bottom, "cumulative", "Cumulative effect")):
         ax.axhline(0, color=OBSERVED, linewidth=0.8)
         ax.plot(x, pred[column], color=FITTED, linewidth=2, label=f"{name} (observed - counterfactual)")
-        ax.fill_between(x, pred[f"{column}_low"], pred[f"{column}_high"], color=FITTED, alpha=0.2,
-                        label="95% interval")
+        ax.fill_between(x, pred[f"{column}_low"], pred[f"{column}_high"], color=FITTED, alpha=0.2, label="95% interval")
         ax.set_ylabel(f"{name} ({unit})")
         ax.legend(loc="best", fontsize=8)
     for ax in (top, middle, bottom):
@@ -82,10 +117,22 @@ def adjusted_figure(pred: pd.DataFrame, *, outcome_label: str, intervention_date
     post = pred["pointwise"].notna() | (pred["effect"].abs() > 0)
     ax.plot(x, pred["observed_adjusted"], "o", color=OBSERVED, markersize=3.5, label="Observed (adjusted)")
     for k, part in enumerate((~post, post)):
-        ax.plot(x[part], pred["fitted_adjusted"][part], color=FITTED, linestyle=LINESTYLES[0], linewidth=2,
-                label="Fitted model" if k == 0 else None)
-    ax.plot(x[post], pred["counterfactual_adjusted"][post], color=COUNTERFACTUAL, linestyle=LINESTYLES[1],
-            linewidth=2, label="Counterfactual (no change)")
+        ax.plot(
+            x[part],
+            pred["fitted_adjusted"][part],
+            color=FITTED,
+            linestyle=LINESTYLES[0],
+            linewidth=2,
+            label="Fitted model" if k == 0 else None,
+        )
+    ax.plot(
+        x[post],
+        pred["counterfactual_adjusted"][post],
+        color=COUNTERFACTUAL,
+        linestyle=LINESTYLES[1],
+        linewidth=2,
+        label="Counterfactual (no change)",
+    )
     _intervention_lines(ax, intervention_dates, phase_in_spans)
     ax.set_xlabel("Period start date")
     ax.set_ylabel(outcome_label + " (adjusted)")
@@ -103,8 +150,14 @@ def descriptive_figure(frame: pd.DataFrame, *, outcome_label: str, intervention_
     kept = ~frame["excluded"].astype(bool)
     ax.plot(frame["date"][kept], frame["y"][kept], "o-", color=OBSERVED, markersize=4, linewidth=1, label="Observed")
     if (~kept).any():
-        ax.plot(frame["date"][~kept], frame["y"][~kept], "o", markerfacecolor="none", color=OBSERVED,
-                label="Left out (too few tickets or mostly open)")
+        ax.plot(
+            frame["date"][~kept],
+            frame["y"][~kept],
+            "o",
+            markerfacecolor="none",
+            color=OBSERVED,
+            label="Left out (too few tickets or mostly open)",
+        )
     _intervention_lines(ax, intervention_dates, ())
     ax.set_xlabel("Period start date")
     ax.set_ylabel(outcome_label)
@@ -119,8 +172,11 @@ def sensitivity_figure(table: pd.DataFrame, *, multiplicative: bool, unit: str, 
     """The level change, with its 95% interval, when the change date is moved by -k..+k periods."""
     fig = Figure(figsize=(7, 3.6))
     ax = fig.subplots()
-    column, low, high = (("percent_change", "percent_ci_low", "percent_ci_high") if multiplicative
-                         else ("level_change", "ci_low", "ci_high"))
+    column, low, high = (
+        ("percent_change", "percent_ci_low", "percent_ci_high")
+        if multiplicative
+        else ("level_change", "ci_low", "ci_high")
+    )
     scale = 100.0 if multiplicative else 1.0
     for _, row in table.iterrows():
         colour = INTERVENTION if row["shift"] == 0 else FITTED
@@ -139,8 +195,10 @@ def residual_acf_figure(diag: Diagnostics) -> Figure:
     """Residual autocorrelation and partial autocorrelation with the +-1.96/sqrt(n) band."""
     fig = Figure(figsize=(9, 3.6))
     axes = fig.subplots(1, 2, sharey=True)
-    for ax, values, name in ((axes[0], diag.acf, "Autocorrelation (ACF)"),
-                             (axes[1], diag.pacf, "Partial autocorrelation (PACF)")):
+    for ax, values, name in (
+        (axes[0], diag.acf, "Autocorrelation (ACF)"),
+        (axes[1], diag.pacf, "Partial autocorrelation (PACF)"),
+    ):
         lags = np.arange(1, len(values) + 1)
         ax.vlines(lags, 0, values, color=FITTED, linewidth=2)
         ax.plot(lags, values, "o", color=FITTED, markersize=3)
@@ -151,8 +209,11 @@ def residual_acf_figure(diag: Diagnostics) -> Figure:
         ax.set_ylabel("Correlation of residuals")
         ax.set_title(name)
     axes[0].legend(loc="upper right", fontsize=8)
-    fig.suptitle(f"Residual autocorrelation ({diag.residual_kind}): Ljung-Box p = "
-                 f"{diag.ljung_box_p:.3f}, Durbin-Watson = {diag.durbin_watson:.2f}", fontsize=10)
+    fig.suptitle(
+        f"Residual autocorrelation ({diag.residual_kind}): Ljung-Box p = "
+        f"{diag.ljung_box_p:.3f}, Durbin-Watson = {diag.durbin_watson:.2f}",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig
 

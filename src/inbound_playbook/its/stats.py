@@ -79,8 +79,11 @@ class ItsSpec:
     @classmethod
     def from_params(cls, params, data=None) -> ItsSpec:
         """The spec of a config section; ``data`` (an ItsData) supplies the scale, weights and intervention ends."""
-        extra = {} if data is None else dict(log_scale=data.log_scale, weighted=data.weight_column is not None,
-                                             ends=tuple(data.ends))
+        extra = (
+            {}
+            if data is None
+            else dict(log_scale=data.log_scale, weighted=data.weight_column is not None, ends=tuple(data.ends))
+        )
         return cls(
             errors=params.errors,
             ar_order=params.ar_order,
@@ -457,9 +460,18 @@ def fit_its(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec) -> 
     if np.linalg.matrix_rank(X.to_numpy()) < k:
         raise ValueError("the design matrix is rank deficient (a covariate is collinear with time or the intervention)")
     treated_t = t[group == 1]
-    common = dict(spec=spec, names=tuple(X.columns), X=X, y=y, t=t, group=group, first_post=tuple(first_post),
-                  n_pre=int((treated_t < first_post[0]).sum()), n_post=int((treated_t >= first_post[0]).sum()),
-                  df_resid=n - k)
+    common = dict(
+        spec=spec,
+        names=tuple(X.columns),
+        X=X,
+        y=y,
+        t=t,
+        group=group,
+        first_post=tuple(first_post),
+        n_pre=int((treated_t < first_post[0]).sum()),
+        n_post=int((treated_t >= first_post[0]).sum()),
+        df_resid=n - k,
+    )
     if spec.family == "gaussian":
         weights = rows["weight"].to_numpy(dtype=float) if spec.weighted else None
         if spec.errors == "prais-winsten":
@@ -469,11 +481,22 @@ def fit_its(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec) -> 
         raise ValueError(f"unknown family {spec.family!r}")
     log_offset = np.log(rows["offset"].to_numpy(dtype=float)) if spec.use_offset else None
     result = sm.GLM(y, X, family=sm.families.Poisson(), offset=log_offset).fit(
-        scale="X2" if spec.family == "quasipoisson" else 1.0)
+        scale="X2" if spec.family == "quasipoisson" else 1.0
+    )
     resid = np.asarray(result.resid_deviance)
-    return ItsFit(family=spec.family, params=np.asarray(result.params), cov=np.asarray(result.cov_params()),
-                  use_t=False, log_offset=log_offset, fitted=np.asarray(result.fittedvalues), resid=resid,
-                  innovations=resid, hac=None, scale=float(result.scale), **common)
+    return ItsFit(
+        family=spec.family,
+        params=np.asarray(result.params),
+        cov=np.asarray(result.cov_params()),
+        use_t=False,
+        log_offset=log_offset,
+        fitted=np.asarray(result.fittedvalues),
+        resid=resid,
+        innovations=resid,
+        hac=None,
+        scale=float(result.scale),
+        **common,
+    )
 
 
 def _fit_newey_west(X, y, t, group, weights, spec: ItsSpec, common: dict) -> ItsFit:
@@ -492,24 +515,39 @@ def _fit_newey_west(X, y, t, group, weights, spec: ItsSpec, common: dict) -> Its
         computed_by = f"statsmodels {kind} cov_type='HAC' (use_correction, use_t)"
     elif consecutive:
         # stacked treated and control rows, each series without gaps: lags within each series only
-        result = model.fit(cov_type="hac-panel", cov_kwds={"groups": group, "maxlags": maxlags,
-                                                            "use_correction": "hac"}, use_t=True)
+        result = model.fit(
+            cov_type="hac-panel", cov_kwds={"groups": group, "maxlags": maxlags, "use_correction": "hac"}, use_t=True
+        )
         cov = np.asarray(result.cov_params())
         computed_by = f"statsmodels {kind} cov_type='hac-panel' (use_correction='hac', use_t)"
     else:
         result = model.fit()
         root = np.ones(len(y)) if weights is None else np.sqrt(weights)
         cov = newey_west_cov(X.to_numpy() * root[:, None], np.asarray(result.resid) * root, t, group, maxlags)
-        computed_by = ("Newey-West by hand (numpy), lags counted in periods within each series (equals statsmodels "
-                       "'HAC' / 'hac-panel' when there are no gaps)")
+        computed_by = (
+            "Newey-West by hand (numpy), lags counted in periods within each series (equals statsmodels "
+            "'HAC' / 'hac-panel' when there are no gaps)"
+        )
     fitted = np.asarray(result.fittedvalues)
     resid = y - fitted
     standardised = resid if weights is None else resid * np.sqrt(weights)
-    hac = HacInfo(maxlags=maxlags, correction=True, use_t=True, rule=rule, panel=spec.comparative,
-                  computed_by=computed_by)
-    return ItsFit(family="gaussian", params=np.asarray(result.params), cov=cov, use_t=True, log_offset=None,
-                  fitted=fitted, resid=resid, innovations=standardised, hac=hac,
-                  scale=float(np.sum(standardised**2) / common["df_resid"]), weights=weights, **common)
+    hac = HacInfo(
+        maxlags=maxlags, correction=True, use_t=True, rule=rule, panel=spec.comparative, computed_by=computed_by
+    )
+    return ItsFit(
+        family="gaussian",
+        params=np.asarray(result.params),
+        cov=cov,
+        use_t=True,
+        log_offset=None,
+        fitted=fitted,
+        resid=resid,
+        innovations=standardised,
+        hac=hac,
+        scale=float(np.sum(standardised**2) / common["df_resid"]),
+        weights=weights,
+        **common,
+    )
 
 
 def _fit_prais_winsten(X, y, t, group, weights, spec: ItsSpec, common: dict) -> ItsFit:
@@ -517,9 +555,22 @@ def _fit_prais_winsten(X, y, t, group, weights, spec: ItsSpec, common: dict) -> 
         raise ValueError("Prais-Winsten errors are not available with a control series; use errors: newey-west")
     pw = prais_winsten(y, X, t=t, weights=weights, order=spec.ar_order)
     fitted = X.to_numpy() @ pw.params
-    return ItsFit(family="gaussian", params=pw.params, cov=pw.cov, use_t=True, log_offset=None, fitted=fitted,
-                  resid=y - fitted, innovations=pw.innovations, hac=None, scale=pw.sigma2, weights=weights,
-                  ar=pw.ar, errors="prais-winsten", **common)
+    return ItsFit(
+        family="gaussian",
+        params=pw.params,
+        cov=pw.cov,
+        use_t=True,
+        log_offset=None,
+        fitted=fitted,
+        resid=y - fitted,
+        innovations=pw.innovations,
+        hac=None,
+        scale=pw.sigma2,
+        weights=weights,
+        ar=pw.ar,
+        errors="prais-winsten",
+        **common,
+    )
 
 
 @dataclass(frozen=True)
@@ -606,8 +657,16 @@ def ar_correlation(ar: np.ndarray, t: np.ndarray) -> np.ndarray:
     return acf_values[lags]
 
 
-def prais_winsten(y: np.ndarray, X, *, t: np.ndarray | None = None, weights: np.ndarray | None = None,
-                  order: int = 1, tol: float = 1e-8, max_iter: int = 200) -> PraisWinsten:
+def prais_winsten(
+    y: np.ndarray,
+    X,
+    *,
+    t: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+    order: int = 1,
+    tol: float = 1e-8,
+    max_iter: int = 200,
+) -> PraisWinsten:
     r"""Iterated Prais-Winsten regression: GLS with AR(p) errors, keeping the first periods.
 
     Model :math:`y_t = x_t'\beta + u_t`, :math:`u_t = \sum_{j=1}^p \phi_j u_{t-j} + e_t`. Starting from OLS, the
@@ -752,10 +811,11 @@ def fit_its_auto(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec
     wanted = spec.errors
     if wanted == "auto":
         wanted = "prais-winsten" if p < 0.05 and not spec.comparative else "newey-west"
-        rule = (f"Ljung-Box p = {p:.3f} on the Newey-West fit's residuals ({lags} lags): "
-                + (f"below 0.05, so the errors are modelled as AR({spec.ar_order}) (Prais-Winsten)"
-                   if wanted == "prais-winsten" else "Newey-West kept"
-                   + (" (a control series: Prais-Winsten is not offered)" if p < 0.05 else "")))
+        rule = f"Ljung-Box p = {p:.3f} on the Newey-West fit's residuals ({lags} lags): " + (
+            f"below 0.05, so the errors are modelled as AR({spec.ar_order}) (Prais-Winsten)"
+            if wanted == "prais-winsten"
+            else "Newey-West kept" + (" (a control series: Prais-Winsten is not offered)" if p < 0.05 else "")
+        )
     else:
         rule = f"set in the config (Ljung-Box p = {p:.3f} on the Newey-West fit's residuals)"
     if wanted == "newey-west":
@@ -960,12 +1020,22 @@ def predictions(fit: ItsFit, frame: pd.DataFrame) -> pd.DataFrame:
     A, C = actual.to_numpy(), counterfactual.to_numpy()
     eta_a, eta_c = A @ b, C @ b
     se_c = np.sqrt(np.einsum("ij,jk,ik->i", C, V, C))
-    nuisance = [n for n in fit.names if n in fit.spec.covariates or n.startswith(("sin_", "cos_"))
-                or (n.startswith("group_") and n[6:] in fit.spec.covariates)]
+    nuisance = [
+        n
+        for n in fit.names
+        if n in fit.spec.covariates
+        or n.startswith(("sin_", "cos_"))
+        or (n.startswith("group_") and n[6:] in fit.spec.covariates)
+    ]
     centred = actual[nuisance] - actual[nuisance].mean() if nuisance else None
     adjustment = centred.to_numpy() @ b[[fit.names.index(n) for n in nuisance]] if nuisance else np.zeros(len(frame))
-    out = pd.DataFrame({"date": frame["date"].to_numpy() if "date" in frame else frame["t"].to_numpy(),
-                        "t": frame["t"].to_numpy(), "observed": frame["y"].to_numpy(dtype=float)})
+    out = pd.DataFrame(
+        {
+            "date": frame["date"].to_numpy() if "date" in frame else frame["t"].to_numpy(),
+            "t": frame["t"].to_numpy(),
+            "observed": frame["y"].to_numpy(dtype=float),
+        }
+    )
     out["excluded"] = frame["excluded"].to_numpy() if "excluded" in frame else False
     if not fit.multiplicative:
         out["fitted"] = eta_a
@@ -1066,8 +1136,12 @@ def percent_change(estimate: Estimate) -> Estimate:
     >>> round(pc.estimate, 3), tuple(round(v, 3) for v in pc.ci)
     (-0.2, (-0.3, -0.1))
     """
-    return Estimate(math.exp(estimate.estimate) - 1.0, estimate.se,
-                    (math.exp(estimate.ci[0]) - 1.0, math.exp(estimate.ci[1]) - 1.0), estimate.p)
+    return Estimate(
+        math.exp(estimate.estimate) - 1.0,
+        estimate.se,
+        (math.exp(estimate.ci[0]) - 1.0, math.exp(estimate.ci[1]) - 1.0),
+        estimate.p,
+    )
 
 
 def effects(fit: ItsFit, frame: pd.DataFrame) -> EffectSummary:
@@ -1136,8 +1210,14 @@ def effects(fit: ItsFit, frame: pd.DataFrame) -> EffectSummary:
         cum_rel = percent_change(_delta(fit, math.log(sum_a / sum_c), grad_a / sum_a - grad_c / sum_c))
     at = rows["date"].iloc[last] if "date" in rows else int(rows["t"].iloc[last])
     return EffectSummary(
-        at=at, absolute_end=absolute, relative_end=relative, rate_ratio_end=rr_end, cumulative=cumulative,
-        cumulative_relative=cum_rel, cumulative_periods=int(post.sum()), counterfactual_end=cf_end,
+        at=at,
+        absolute_end=absolute,
+        relative_end=relative,
+        rate_ratio_end=rr_end,
+        cumulative=cumulative,
+        cumulative_relative=cum_rel,
+        cumulative_periods=int(post.sum()),
+        counterfactual_end=cf_end,
     )
 
 
@@ -1302,9 +1382,17 @@ def diagnostics(fit: ItsFit) -> Diagnostics:
     n = resid.size
     p, lags = ljung_box_p(resid)
     nlags = max(1, min(20, n // 2 - 1))
-    kind = "deviance" if fit.family in COUNT_FAMILIES else (
-        "innovations (Prais-Winsten whitened)" if fit.errors == "prais-winsten" else
-        "standardised (sqrt(weight) x residual)" if fit.weights is not None else "response")
+    kind = (
+        "deviance"
+        if fit.family in COUNT_FAMILIES
+        else (
+            "innovations (Prais-Winsten whitened)"
+            if fit.errors == "prais-winsten"
+            else "standardised (sqrt(weight) x residual)"
+            if fit.weights is not None
+            else "response"
+        )
+    )
     return Diagnostics(
         ljung_box_p=p,
         ljung_box_lags=lags,
@@ -1332,8 +1420,9 @@ class HoldoutCheck:
     relative_rmse: float | None = None
 
 
-def holdout_check(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec,
-                  share: float = HOLDOUT_SHARE) -> HoldoutCheck:
+def holdout_check(
+    frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec, share: float = HOLDOUT_SHARE
+) -> HoldoutCheck:
     """Fit the pre-period model on the first part of the pre-period and forecast the rest.
 
     Parameters
@@ -1380,14 +1469,19 @@ def holdout_check(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpe
     k = design_rows(pre["t"].to_numpy()[:1], pre.iloc[:1], (), spec, np.ones(1)).shape[1]
     rows_per_period = 2 if spec.comparative else 1
     if n_test < 2 or n_train * rows_per_period < k + 3:
-        return HoldoutCheck("skipped", f"the pre-period ({len(pre)} periods) is too short to hold out a part and still "
-                            f"fit {k} parameters", n_train=n_train, n_test=n_test)
+        return HoldoutCheck(
+            "skipped",
+            f"the pre-period ({len(pre)} periods) is too short to hold out a part and still fit {k} parameters",
+            n_train=n_train,
+            n_test=n_test,
+        )
     train, test = pre.iloc[:n_train], pre.iloc[n_train:]
     stacked = stack(train, spec)
     X = design_rows(stacked["t"].to_numpy(), stacked, (), spec, stacked["group"].to_numpy())
     if np.linalg.matrix_rank(X.to_numpy()) < X.shape[1]:
-        return HoldoutCheck("skipped", "a covariate is constant within the training part", n_train=n_train,
-                            n_test=n_test)
+        return HoldoutCheck(
+            "skipped", "a covariate is constant within the training part", n_train=n_train, n_test=n_test
+        )
     X_test = design_rows(test["t"].to_numpy(), test, (), spec, np.ones(len(test)))[list(X.columns)]
     if spec.family == "gaussian":
         y_train = stacked["y"].to_numpy(float)
@@ -1406,8 +1500,14 @@ def holdout_check(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpe
     rmse = float(np.sqrt(np.mean(error**2)))
     mean_observed = float(test["y"].mean())
     return HoldoutCheck(
-        "ok", None, n_train=n_train, n_test=len(test), rmse=rmse, mae=float(np.mean(np.abs(error))),
-        mean_error=float(np.mean(error)), mean_observed=mean_observed,
+        "ok",
+        None,
+        n_train=n_train,
+        n_test=len(test),
+        rmse=rmse,
+        mae=float(np.mean(np.abs(error))),
+        mean_error=float(np.mean(error)),
+        mean_observed=mean_observed,
         relative_rmse=rmse / abs(mean_observed) if mean_observed else None,
     )
 
@@ -1429,8 +1529,10 @@ class Placebo:
     results: tuple[PlaceboResult, ...] = ()
     n_significant: int = 0
     n_significant_adjusted: int = 0
-    multiplicity: str = ("Bonferroni: each fake date's p is multiplied by the number of fake dates (capped at 1); "
-                         "the check passes when no adjusted p is below 0.05")
+    multiplicity: str = (
+        "Bonferroni: each fake date's p is multiplied by the number of fake dates (capped at 1); "
+        "the check passes when no adjusted p is below 0.05"
+    )
 
     @property
     def expected_by_chance(self) -> float:
@@ -1442,8 +1544,13 @@ class Placebo:
         return None if self.status != "ok" else self.n_significant_adjusted == 0
 
 
-def placebo_test(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec,
-                 fractions: tuple[float, ...] = (1 / 3, 1 / 2, 2 / 3), min_side: int = PLACEBO_MIN_SIDE) -> Placebo:
+def placebo_test(
+    frame: pd.DataFrame,
+    first_post: tuple[int, ...],
+    spec: ItsSpec,
+    fractions: tuple[float, ...] = (1 / 3, 1 / 2, 2 / 3),
+    min_side: int = PLACEBO_MIN_SIDE,
+) -> Placebo:
     """In-time placebo: fake interventions inside the pre-period, where nothing happened.
 
     Parameters
@@ -1488,8 +1595,11 @@ def placebo_test(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec
     pre = rows.loc[rows["t"] < first_post[0]].sort_values("t").reset_index(drop=True)
     n = len(pre)
     if n < 2 * min_side:
-        return Placebo("skipped", f"the pre-period has {n} fitted periods; an in-time placebo needs at least "
-                       f"{2 * min_side} ({min_side} on each side of a fake date)")
+        return Placebo(
+            "skipped",
+            f"the pre-period has {n} fitted periods; an in-time placebo needs at least "
+            f"{2 * min_side} ({min_side} on each side of a fake date)",
+        )
     results = []
     seen = set()
     spec = replace(spec, ends=())
@@ -1507,8 +1617,11 @@ def placebo_test(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec
         slope = fit.coefficient(fit.slope_name()) if spec.slope_change else None
         results.append(PlaceboResult(fake, fit.coefficient(fit.level_name()), slope))
     if not results:
-        return Placebo("skipped", "the pre-period model could not be fitted around any fake date (too many "
-                       "parameters for the pre-period, or a covariate constant on one side)")
+        return Placebo(
+            "skipped",
+            "the pre-period model could not be fitted around any fake date (too many "
+            "parameters for the pre-period, or a covariate constant on one side)",
+        )
     significant = sum(1 for r in results if r.level_change.p < 0.05)
     adjusted = sum(1 for r in results if min(1.0, r.level_change.p * len(results)) < 0.05)
     return Placebo("ok", None, tuple(results), significant, adjusted)
@@ -1517,8 +1630,9 @@ def placebo_test(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec
 # --------------------------------------------------------------------------------------------------------------
 # Date sensitivity, the descriptive fallback, and fitting straight from dates and named columns
 # --------------------------------------------------------------------------------------------------------------
-def date_sensitivity(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec, periods: int = 2,
-                     min_side: int = 3) -> pd.DataFrame:
+def date_sensitivity(
+    frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec, periods: int = 2, min_side: int = 3
+) -> pd.DataFrame:
     """Refit with the first intervention's date moved by a few periods and tabulate its level change.
 
     Parameters
@@ -1571,8 +1685,14 @@ def date_sensitivity(frame: pd.DataFrame, first_post: tuple[int, ...], spec: Its
         except (ValueError, np.linalg.LinAlgError):
             continue
         level = fit.coefficient(fit.level_name())
-        row = {"shift": shift, "first_post_t": int(t0), "level_change": level.estimate, "ci_low": level.ci[0],
-               "ci_high": level.ci[1], "p": level.p}
+        row = {
+            "shift": shift,
+            "first_post_t": int(t0),
+            "level_change": level.estimate,
+            "ci_low": level.ci[0],
+            "ci_high": level.ci[1],
+            "p": level.p,
+        }
         if fit.multiplicative:
             pct = percent_change(level)
             row.update(percent_change=pct.estimate, percent_ci_low=pct.ci[0], percent_ci_high=pct.ci[1])
@@ -1636,13 +1756,28 @@ def descriptive(frame: pd.DataFrame, first_post: int) -> Descriptive:
     def stat(values, fn):
         return float(fn(values)) if values.size else float("nan")
 
-    return Descriptive(int(pre.size), int(post.size), stat(pre, np.median), stat(post, np.median),
-                       stat(pre, np.mean), stat(post, np.mean), (stat(pre, np.min), stat(pre, np.max)),
-                       (stat(post, np.min), stat(post, np.max)))
+    return Descriptive(
+        int(pre.size),
+        int(post.size),
+        stat(pre, np.median),
+        stat(post, np.median),
+        stat(pre, np.mean),
+        stat(post, np.mean),
+        (stat(pre, np.min), stat(pre, np.max)),
+        (stat(post, np.min), stat(post, np.max)),
+    )
 
 
-def segmented_regression(frame: pd.DataFrame, *, date: str, outcome: str, interventions, covariates=(),
-                         weights: str | None = None, **spec_options) -> ItsFit:
+def segmented_regression(
+    frame: pd.DataFrame,
+    *,
+    date: str,
+    outcome: str,
+    interventions,
+    covariates=(),
+    weights: str | None = None,
+    **spec_options,
+) -> ItsFit:
     """Fit an ITS straight from a frame with a date column and named columns.
 
     Parameters
@@ -1755,9 +1890,14 @@ def naive_difference(pre: np.ndarray, post: np.ndarray, column: str) -> NaiveDif
     test = sps.ttest_ind(post, pre, equal_var=False)
     interval = test.confidence_interval(0.95)
     return NaiveDifference(
-        column=column, pre_mean=float(pre.mean()), post_mean=float(post.mean()),
-        difference=float(post.mean() - pre.mean()), ci=(float(interval.low), float(interval.high)),
-        p=float(test.pvalue), n_pre=int(pre.size), n_post=int(post.size),
+        column=column,
+        pre_mean=float(pre.mean()),
+        post_mean=float(post.mean()),
+        difference=float(post.mean() - pre.mean()),
+        ci=(float(interval.low), float(interval.high)),
+        p=float(test.pvalue),
+        n_pre=int(pre.size),
+        n_post=int(post.size),
     )
 
 
@@ -1809,11 +1949,16 @@ def intervention_effects(fit: ItsFit, dates: tuple) -> tuple[InterventionEffect,
         level = fit.coefficient(fit.level_name(k))
         slope = fit.coefficient(fit.slope_name(k)) if fit.spec.slope_change else None
         counts = fit.family in COUNT_FAMILIES
-        out.append(InterventionEffect(
-            date=dates[k] if k < len(dates) else t0, first_post_t=int(t0), level_change=level, slope_change=slope,
-            rate_ratio=rate_ratio(level) if counts else None,
-            slope_rate_ratio=rate_ratio(slope) if counts and slope is not None else None,
-        ))
+        out.append(
+            InterventionEffect(
+                date=dates[k] if k < len(dates) else t0,
+                first_post_t=int(t0),
+                level_change=level,
+                slope_change=slope,
+                rate_ratio=rate_ratio(level) if counts else None,
+                slope_rate_ratio=rate_ratio(slope) if counts and slope is not None else None,
+            )
+        )
     return tuple(out)
 
 
@@ -1861,11 +2006,47 @@ def coefficient_table(fit: ItsFit) -> pd.DataFrame:
 
 
 __all__ = [
-    "ItsSpec", "Estimate", "RateRatio", "HacInfo", "ItsFit", "auto_maxlags", "design_rows", "stack",
-    "newey_west_cov", "fit_its", "linear_combination", "rate_ratio", "treated_design", "predictions",
-    "EffectSummary", "effects", "Diagnostics", "diagnostics", "HoldoutCheck", "holdout_check", "PlaceboResult",
-    "Placebo", "placebo_test", "NaiveDifference", "naive_difference", "InterventionEffect",
-    "intervention_effects", "coefficient_table", "PraisWinsten", "prais_winsten", "ar_coefficients",
-    "ar_correlation", "ljung_box_p", "fit_its_auto", "ErrorChoice", "percent_change", "jump_at_intervention",
-    "PostTrend", "post_trends", "date_sensitivity", "Descriptive", "descriptive", "segmented_regression",
+    "ItsSpec",
+    "Estimate",
+    "RateRatio",
+    "HacInfo",
+    "ItsFit",
+    "auto_maxlags",
+    "design_rows",
+    "stack",
+    "newey_west_cov",
+    "fit_its",
+    "linear_combination",
+    "rate_ratio",
+    "treated_design",
+    "predictions",
+    "EffectSummary",
+    "effects",
+    "Diagnostics",
+    "diagnostics",
+    "HoldoutCheck",
+    "holdout_check",
+    "PlaceboResult",
+    "Placebo",
+    "placebo_test",
+    "NaiveDifference",
+    "naive_difference",
+    "InterventionEffect",
+    "intervention_effects",
+    "coefficient_table",
+    "PraisWinsten",
+    "prais_winsten",
+    "ar_coefficients",
+    "ar_correlation",
+    "ljung_box_p",
+    "fit_its_auto",
+    "ErrorChoice",
+    "percent_change",
+    "jump_at_intervention",
+    "PostTrend",
+    "post_trends",
+    "date_sensitivity",
+    "Descriptive",
+    "descriptive",
+    "segmented_regression",
 ]

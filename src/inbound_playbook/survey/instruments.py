@@ -31,8 +31,17 @@ from scipy import stats as sps
 #: Sauro and Lewis (2016), Quantifying the User Experience, 2nd ed., Table 8.5: the curved grading scale for SUS
 #: means (lower bound of each grade's range; a mean of 68 is the 50th percentile, a C).
 SUS_GRADES: tuple[tuple[float, str], ...] = (
-    (84.1, "A+"), (80.8, "A"), (78.9, "A-"), (77.2, "B+"), (74.1, "B"), (72.6, "B-"),
-    (71.1, "C+"), (65.0, "C"), (62.7, "C-"), (51.7, "D"), (0.0, "F"),
+    (84.1, "A+"),
+    (80.8, "A"),
+    (78.9, "A-"),
+    (77.2, "B+"),
+    (74.1, "B"),
+    (72.6, "B-"),
+    (71.1, "C+"),
+    (65.0, "C"),
+    (62.7, "C-"),
+    (51.7, "D"),
+    (0.0, "F"),
 )
 SUS_ITEM_SCALE = (1, 5)
 NPS_SCALE = (0, 10)
@@ -209,8 +218,14 @@ def summarise_sus(items: pd.DataFrame) -> SusResult:
     scores = sus_scores(items)
     answered_any = items.notna().any(axis=1)
     mean = t_mean(scores)
-    return SusResult(score=mean.score, ci=mean.ci, sd=mean.sd, grade=sus_grade(mean.score), n=mean.n,
-                     n_incomplete=int((answered_any & scores.isna()).sum()))
+    return SusResult(
+        score=mean.score,
+        ci=mean.ci,
+        sd=mean.sd,
+        grade=sus_grade(mean.score),
+        n=mean.n,
+        n_incomplete=int((answered_any & scores.isna()).sum()),
+    )
 
 
 def umux_lite_scores(item1: pd.Series, item2: pd.Series, scale: Sequence[int] = (1, 7)) -> pd.Series:
@@ -326,8 +341,9 @@ def summarise_umux_lite(item1: pd.Series, item2: pd.Series, scale: Sequence[int]
     equivalent_ci = None
     if standard and mean.ci is not None:
         equivalent_ci = (umux_sus_equivalent(mean.ci[0]), umux_sus_equivalent(mean.ci[1]))
-    return UmuxLiteResult(score=mean.score, ci=mean.ci, sd=mean.sd, sus_equivalent=equivalent,
-                          sus_equivalent_ci=equivalent_ci, n=mean.n)
+    return UmuxLiteResult(
+        score=mean.score, ci=mean.ci, sd=mean.sd, sus_equivalent=equivalent, sus_equivalent_ci=equivalent_ci, n=mean.n
+    )
 
 
 @dataclass(frozen=True)
@@ -384,8 +400,16 @@ def nps(answers: pd.Series, z: float = float(sps.norm.ppf(0.975))) -> NpsResult:
     centre, variance = _adjusted_wald(promoters, detractors, n)
     half = z * math.sqrt(variance)
     ci = (max(-100.0, 100 * (centre - half)), min(100.0, 100 * (centre + half)))
-    return NpsResult(score=100.0 * (promoters - detractors) / n, ci=ci, promoters=promoters, passives=passives,
-                     detractors=detractors, n=n, adjusted_score=100 * centre, adjusted_variance=variance)
+    return NpsResult(
+        score=100.0 * (promoters - detractors) / n,
+        ci=ci,
+        promoters=promoters,
+        passives=passives,
+        detractors=detractors,
+        n=n,
+        adjusted_score=100 * centre,
+        adjusted_variance=variance,
+    )
 
 
 def _adjusted_wald(promoters: int, detractors: int, n: int) -> tuple[float, float]:

@@ -15,8 +15,8 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io import checked_frame, first_bad_row, read_table
-from .params import SurveyParams
 from .instruments import NPS_SCALE, SUS_ITEM_SCALE
+from .params import SurveyParams
 from .text import redact
 
 #: labels given to respondents who left the wave or group column blank
@@ -31,7 +31,7 @@ class ScaleItem:
     reverse: bool
 
     @classmethod
-    def parse(cls, entry: str) -> "ScaleItem":
+    def parse(cls, entry: str) -> ScaleItem:
         entry = entry.strip()
         return cls(item=entry.lstrip("-").strip(), reverse=entry.startswith("-"))
 
@@ -73,22 +73,31 @@ def instrument_items(params: SurveyParams) -> dict[str, tuple[list[str], tuple[i
         found["sus"] = (list(params.sus), SUS_ITEM_SCALE, "SUS items are answered 1 to 5")
     if params.umux_lite:
         low, high = params.umux_lite_scale
-        found["umux_lite"] = (list(params.umux_lite), (low, high),
-                              f"umux_lite_scale in the config says the UMUX-Lite items are answered {low} to {high}")
+        found["umux_lite"] = (
+            list(params.umux_lite),
+            (low, high),
+            f"umux_lite_scale in the config says the UMUX-Lite items are answered {low} to {high}",
+        )
     if params.nps_item:
         found["nps"] = ([params.nps_item], NPS_SCALE, "the likelihood-to-recommend item is answered 0 to 10")
     return found
 
 
-def parse_likert(raw: pd.Series, *, low: int, high: int, file: Path, column: str,
-                 range_fix: str | None = None) -> pd.Series:
+def parse_likert(
+    raw: pd.Series, *, low: int, high: int, file: Path, column: str, range_fix: str | None = None
+) -> pd.Series:
     """Answers of one item as floats (NaN = blank); raises InputError at the first answer that is not allowed.
 
     ``range_fix`` replaces the advice given for an answer outside ``low..high``."""
     scale = f"{low}..{high}"
     if pd.api.types.is_bool_dtype(raw):
-        raise InputError(f"answers are true/false, not codes {scale}", file=file, column=column, row=2,
-                         fix=f"export the answers as whole numbers {scale}")
+        raise InputError(
+            f"answers are true/false, not codes {scale}",
+            file=file,
+            column=column,
+            row=2,
+            fix=f"export the answers as whole numbers {scale}",
+        )
     if pd.api.types.is_numeric_dtype(raw):
         values = raw.astype("Float64").astype(float)
         blank = values.isna()
@@ -103,7 +112,9 @@ def parse_likert(raw: pd.Series, *, low: int, high: int, file: Path, column: str
         shown = str(raw.iloc[row - 2]).strip()
         raise InputError(
             f"answer '{shown}' is not a number (answers are whole numbers {scale}; leave a cell blank for no answer)",
-            file=file, column=column, row=row,
+            file=file,
+            column=column,
+            row=row,
             fix=f"replace it with a code {scale} or a blank",
         )
     numbers = values.to_numpy(dtype=float)
@@ -114,7 +125,9 @@ def parse_likert(raw: pd.Series, *, low: int, high: int, file: Path, column: str
         row = first_bad_row(whole)
         raise InputError(
             f"answer '{str(raw.iloc[row - 2]).strip()}' is not a whole number (answers are codes {scale})",
-            file=file, column=column, row=row,
+            file=file,
+            column=column,
+            row=row,
             fix="use whole-number codes; if the export averaged answers, export the raw answers instead",
         )
     outside = (~blank) & ((values < low) | (values > high))
@@ -122,7 +135,9 @@ def parse_likert(raw: pd.Series, *, low: int, high: int, file: Path, column: str
         row = first_bad_row(outside)
         raise InputError(
             f"answer {values.iloc[row - 2]:g} is outside the declared scale {scale}",
-            file=file, column=column, row=row,
+            file=file,
+            column=column,
+            row=row,
             fix=range_fix or f"check scale_min and scale_max in the config, or recode the answers to {scale}",
         )
     return values
@@ -130,6 +145,7 @@ def parse_likert(raw: pd.Series, *, low: int, high: int, file: Path, column: str
 
 def _labels(raw: pd.Series) -> pd.Series:
     """Wave or group labels as trimmed strings; blanks become BLANK_LABEL. Whole numbers lose a trailing '.0'."""
+
     def one(value) -> str:
         if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
             return BLANK_LABEL
@@ -149,8 +165,11 @@ def _detect_items(frame: pd.DataFrame, exclude: set[str], low: int, high: int) -
         raw = frame[column]
         if pd.api.types.is_bool_dtype(raw):
             continue
-        values = pd.to_numeric(raw.astype("string").str.strip(), errors="coerce") if not (
-            pd.api.types.is_numeric_dtype(raw)) else raw.astype("Float64").astype(float)
+        values = (
+            pd.to_numeric(raw.astype("string").str.strip(), errors="coerce")
+            if not (pd.api.types.is_numeric_dtype(raw))
+            else raw.astype("Float64").astype(float)
+        )
         present = raw.notna() & (raw.astype("string").str.strip() != "")
         if not present.any() or values[present].isna().any():
             continue
@@ -170,13 +189,18 @@ def load_survey(params: SurveyParams, responses: pd.DataFrame | None = None) -> 
     optional = [c for c in (params.wave_column, params.group_column, params.text_column) if c]
     _check_single_use(file, items, instrument_columns, optional)
     required = items + instrument_columns + optional
-    raw = (read_table(file, required=required, what="survey") if responses is None
-           else checked_frame(responses.reset_index(drop=True), file, required=required, what="survey"))
+    raw = (
+        read_table(file, required=required, what="survey")
+        if responses is None
+        else checked_frame(responses.reset_index(drop=True), file, required=required, what="survey")
+    )
     if len(raw) < 2:
         raise InputError(
             f"the survey has {len(raw)} response; at least 2 are needed for any summary (and more than "
             f"min_group_size = {params.min_group_size} for one that protects respondents)",
-            file=file, row=2, fix="export every response, or wait for more responses",
+            file=file,
+            row=2,
+            fix="export every response, or wait for more responses",
         )
     if params.invited is not None:
         if params.wave_column:
@@ -185,13 +209,15 @@ def load_survey(params: SurveyParams, responses: pd.DataFrame | None = None) -> 
             if largest is not None and per_wave.iloc[0] > params.invited:
                 raise InputError(
                     f"wave '{largest}' has {per_wave.iloc[0]} responses but 'invited' (per wave) is {params.invited}",
-                    file=file, column=params.wave_column,
+                    file=file,
+                    column=params.wave_column,
                     fix="set survey.invited to the number of people invited to each wave (or remove duplicate rows)",
                 )
         elif len(raw) > params.invited:
             raise InputError(
                 f"the file has {len(raw)} responses but 'invited' is {params.invited}",
-                file=file, fix="set survey.invited to the number of people invited (or remove duplicate rows)",
+                file=file,
+                fix="set survey.invited to the number of people invited (or remove duplicate rows)",
             )
     detected: list[str] = []
     if params.items is None:
@@ -201,7 +227,8 @@ def load_survey(params: SurveyParams, responses: pd.DataFrame | None = None) -> 
     if not all_items and not instruments:
         raise InputError(
             "no Likert item was found: the config names no csat_item, scale, item or questionnaire, and no other "
-            f"column holds only whole numbers {params.scale_min}..{params.scale_max}", file=file,
+            f"column holds only whole numbers {params.scale_min}..{params.scale_max}",
+            file=file,
             fix="name the items in the config (csat_item, scales, items, sus, umux_lite or nps_item)",
         )
     frame = pd.DataFrame(index=raw.index)
@@ -209,8 +236,14 @@ def load_survey(params: SurveyParams, responses: pd.DataFrame | None = None) -> 
         frame[item] = _answered(raw[item], params.scale_min, params.scale_max, file, item, None)
     for columns, (low, high), what in instruments.values():
         for column in columns:
-            frame[column] = _answered(raw[column], low, high, file, column,
-                                      f"{what}: recode the answers to {low}..{high}, or check the column name")
+            frame[column] = _answered(
+                raw[column],
+                low,
+                high,
+                file,
+                column,
+                f"{what}: recode the answers to {low}..{high}, or check the column name",
+            )
     wave = group = text = None
     if params.wave_column:
         wave = "__wave__"
@@ -218,7 +251,10 @@ def load_survey(params: SurveyParams, responses: pd.DataFrame | None = None) -> 
         blank = frame[wave] == BLANK_LABEL
         if blank.any():
             raise InputError(
-                "the wave is blank", file=file, column=params.wave_column, row=first_bad_row(blank),
+                "the wave is blank",
+                file=file,
+                column=params.wave_column,
+                row=first_bad_row(blank),
                 fix="fill in the wave of every response (or drop the response)",
             )
     if params.group_column:
@@ -229,9 +265,14 @@ def load_survey(params: SurveyParams, responses: pd.DataFrame | None = None) -> 
         values = raw[params.text_column].astype("string").fillna("").str.strip()
         frame[text] = [redact(str(v)) for v in values]
     return SurveyData(
-        frame=frame, items=all_items, detected_items=detected,
+        frame=frame,
+        items=all_items,
+        detected_items=detected,
         scales={name: [ScaleItem.parse(e) for e in entries] for name, entries in params.scales.items()},
-        file=file, wave=wave, group=group, text=text,
+        file=file,
+        wave=wave,
+        group=group,
+        text=text,
         instruments={name: columns for name, (columns, _, _) in instruments.items()},
     )
 
@@ -240,7 +281,9 @@ def _answered(raw: pd.Series, low: int, high: int, file: Path, column: str, rang
     values = parse_likert(raw, low=low, high=high, file=file, column=column, range_fix=range_fix)
     if values.notna().sum() == 0:
         raise InputError(
-            "the item has no answers at all", file=file, column=column,
+            "the item has no answers at all",
+            file=file,
+            column=column,
             fix="check the column name in the config and that the export includes the answers",
         )
     return values
@@ -252,12 +295,16 @@ def _check_single_use(file: Path, items: list[str], instrument_columns: list[str
         if column in items or column in instrument_columns:
             raise InputError(
                 f"column '{column}' is configured both as an item and as the wave, group or text column",
-                file=file, column=column, fix="use it for one purpose only",
+                file=file,
+                column=column,
+                fix="use it for one purpose only",
             )
     for column in instrument_columns:
         if column in items:
             raise InputError(
                 f"column '{column}' is configured both as a Likert item (csat_item, scales or items) and as an item "
-                "of a standard questionnaire (sus, umux_lite or nps_item)", file=file, column=column,
+                "of a standard questionnaire (sus, umux_lite or nps_item)",
+                file=file,
+                column=column,
                 fix="use it for one purpose only: questionnaire items are scored by their own rules",
             )

@@ -53,9 +53,7 @@ class SurveyParams(SectionParams):
     )
     wave_column: str | None = Field(default=None, description="Column naming the survey wave, to compare waves.")
     group_column: str | None = Field(default=None, description="Column for breakdowns (e.g. role).")
-    min_group_size: int = Field(
-        default=5, ge=2, description="Groups with fewer respondents are suppressed everywhere."
-    )
+    min_group_size: int = Field(default=5, ge=2, description="Groups with fewer respondents are suppressed everywhere.")
     name_suppressed_groups: bool = Field(
         default=False,
         description=(
@@ -76,7 +74,9 @@ class SurveyParams(SectionParams):
         ),
     )
     discovered_themes: int = Field(
-        default=5, ge=0, le=20,
+        default=5,
+        ge=0,
+        le=20,
         description="Themes to discover in the redacted free text (scikit-learn TF-IDF and NMF, seeded by the run's "
         "seed), shown next to the codebook's themes; 0 turns discovery off.",
     )
@@ -93,13 +93,13 @@ class SurveyParams(SectionParams):
     )
 
     @model_validator(mode="after")
-    def _scale_is_ordered(self) -> "SurveyParams":
+    def _scale_is_ordered(self) -> SurveyParams:
         if self.scale_max - self.scale_min < 2:
             raise ValueError("scale_max must be at least scale_min + 2 (top-2-box needs three or more codes)")
         return self
 
     @model_validator(mode="after")
-    def _instruments_are_well_formed(self) -> "SurveyParams":
+    def _instruments_are_well_formed(self) -> SurveyParams:
         if self.sus is not None and len(self.sus) != 10:
             raise ValueError(f"sus lists {len(self.sus)} items: give the ten SUS items in questionnaire order")
         if self.umux_lite is not None and len(self.umux_lite) != 2:

@@ -5,7 +5,7 @@ Only aggregates reach these functions (distributions, shares, means); suppressed
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.colors import to_hex, to_rgb
@@ -50,8 +50,8 @@ def code_colours(scale_min: int, scale_max: int) -> dict[int, str]:
     middle = (scale_min + scale_max) / 2
     below = [c for c in codes if c < middle]
     above = [c for c in codes if c > middle]
-    colours = dict(zip(below, _side(OKABE_ITO["vermillion"], OKABE_ITO["orange"], len(below))))
-    colours.update(zip(reversed(above), _side(OKABE_ITO["blue"], OKABE_ITO["sky_blue"], len(above))))
+    colours = dict(zip(below, _side(OKABE_ITO["vermillion"], OKABE_ITO["orange"], len(below)), strict=False))
+    colours.update(zip(reversed(above), _side(OKABE_ITO["blue"], OKABE_ITO["sky_blue"], len(above)), strict=False))
     for code in codes:
         colours.setdefault(code, NEUTRAL_GREY)
     return colours
@@ -77,11 +77,25 @@ def diverging_distribution(
         left = -(sum(shares[c] for c in codes if c < middle) + neutral / 2)
         for code in codes:
             width = shares[code]
-            ax.barh(y, width, left=left, color=colours[code], edgecolor="white", linewidth=0.5,
-                    label=str(code) if y == 0 else None)
+            ax.barh(
+                y,
+                width,
+                left=left,
+                color=colours[code],
+                edgecolor="white",
+                linewidth=0.5,
+                label=str(code) if y == 0 else None,
+            )
             if width >= 8:
-                ax.text(left + width / 2, y, f"{width:.0f}", ha="center", va="center", fontsize=8,
-                        color="white" if code != middle else "black")
+                ax.text(
+                    left + width / 2,
+                    y,
+                    f"{width:.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if code != middle else "black",
+                )
             left += width
         labels.append(_text(label))
     ax.axvline(0, color=OKABE_ITO["black"], linewidth=0.8)
@@ -98,8 +112,14 @@ def diverging_distribution(
     if len(codes) <= MAX_LEGEND_CODES:
         ax.legend(title="Answer code", loc="center left", bbox_to_anchor=(1.01, 0.5))
     else:  # a 0-100 scale: a legend of 101 codes would not fit; the colours run from the lowest to the highest
-        ax.text(1.01, 0.5, f"Colours: {scale_min} (vermillion)\nto {scale_max} (blue)", transform=ax.transAxes,
-                va="center", fontsize=9)
+        ax.text(
+            1.01,
+            0.5,
+            f"Colours: {scale_min} (vermillion)\nto {scale_max} (blue)",
+            transform=ax.transAxes,
+            va="center",
+            fontsize=9,
+        )
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return fig
@@ -120,8 +140,14 @@ def wave_change(
     x = np.arange(len(waves))
     if csat_item is None:
         left.set_axis_off()
-        left.text(0.5, 0.5, "No CSAT item is configured\n(csat_item in the config)", ha="center", va="center",
-                  transform=left.transAxes)
+        left.text(
+            0.5,
+            0.5,
+            "No CSAT item is configured\n(csat_item in the config)",
+            ha="center",
+            va="center",
+            transform=left.transAxes,
+        )
         _scale_panel(right, x, waves, scale_means, scale_min, scale_max)
         fig.tight_layout()
         return fig
@@ -129,7 +155,7 @@ def wave_change(
     lows = np.array([np.nan if ci is None else 100 * ci[0] for _, ci in csat])
     highs = np.array([np.nan if ci is None else 100 * ci[1] for _, ci in csat])
     left.errorbar(x, shares, yerr=[shares - lows, highs - shares], fmt="o-", color=PALETTE[0], capsize=4)
-    for xi, share in zip(x, shares):
+    for xi, share in zip(x, shares, strict=False):
         if np.isfinite(share):
             left.annotate(f"{share:.0f}%", (xi, share), textcoords="offset points", xytext=(8, 0), va="center")
     left.set_xticks(x, [_text(w) for w in waves])
@@ -146,8 +172,14 @@ def wave_change(
 def _scale_panel(ax, x, waves, scale_means, scale_min: int, scale_max: int) -> None:
     for i, (name, means) in enumerate(scale_means.items()):
         values = np.array([np.nan if m is None else m for m in means], dtype=float)
-        ax.plot(x, values, marker="o", color=PALETTE[(i + 1) % len(PALETTE)],
-                linestyle=LINESTYLES[i % len(LINESTYLES)], label=_text(name))
+        ax.plot(
+            x,
+            values,
+            marker="o",
+            color=PALETTE[(i + 1) % len(PALETTE)],
+            linestyle=LINESTYLES[i % len(LINESTYLES)],
+            label=_text(name),
+        )
     ax.set_xticks(x, [_text(w) for w in waves])
     ax.set_xlim(-0.5, len(waves) - 0.5)
     ax.set_ylim(scale_min, scale_max)
@@ -172,8 +204,15 @@ def group_csat(
         share = np.array([100 * r[2] for r in picked])
         low = np.array([100 * r[3][0] for r in picked])
         high = np.array([100 * r[3][1] for r in picked])
-        ax.errorbar(share, y, xerr=[share - low, high - share], fmt="o", color=PALETTE[i % len(PALETTE)],
-                    capsize=3, label=_text(wave) if wave is not None else None)
+        ax.errorbar(
+            share,
+            y,
+            xerr=[share - low, high - share],
+            fmt="o",
+            color=PALETTE[i % len(PALETTE)],
+            capsize=3,
+            label=_text(wave) if wave is not None else None,
+        )
     ax.set_yticks(range(len(groups)), [_text(g) for g in groups])
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
@@ -192,7 +231,7 @@ def theme_counts(counts: Mapping[str, int], n_text: int) -> Figure:
     shares = [100 * counts[t] / n_text if n_text else 0.0 for t in themes]
     fig, ax = _figure(8, 0.45 * len(themes) + 1.6)
     ax.barh(range(len(themes)), shares, color=PALETTE[0])
-    for y, (share, theme) in enumerate(zip(shares, themes)):
+    for y, (share, theme) in enumerate(zip(shares, themes, strict=False)):
         ax.text(share + 0.5, y, f"{counts[theme]}", va="center", fontsize=8)
     ax.set_yticks(range(len(themes)), [_text(t) for t in themes])
     ax.invert_yaxis()
@@ -212,14 +251,13 @@ def instrument_scores(rows: Sequence[tuple[str, str, float, tuple[float, float] 
     panels = [(rows_, limits) for rows_, limits in ((bounded, (0, 100)), (net, (-100, 100))) if rows_]
     fig, axes = _figure(4.8 * len(panels) + 1, 0.5 * max(len(r) for r, _ in panels) + 2.0, ncols=len(panels))
     axes = np.atleast_1d(axes)
-    for ax, (panel, (low, high)) in zip(axes, panels):
+    for ax, (panel, (low, high)) in zip(axes, panels, strict=False):
         labels = [f"{_text(name)} ({_text(wave)})" if wave != "all" else _text(name) for name, wave, _, _ in panel]
-        for y, (name, wave, score, ci) in enumerate(panel):
+        for y, (name, _wave, score, ci) in enumerate(panel):
             colour = PALETTE[["SUS", "UMUX-Lite", "NPS"].index(name) % len(PALETTE)]
             error = None if ci is None else [[score - ci[0]], [ci[1] - score]]
             ax.errorbar(score, y, xerr=error, fmt="o", color=colour, capsize=4)
-            ax.annotate(f"{score:.0f}", (score, y), textcoords="offset points", xytext=(0, 7), ha="center",
-                        fontsize=8)
+            ax.annotate(f"{score:.0f}", (score, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
         if high == 100 and low == 0:
             ax.axvline(68, color=OKABE_ITO["black"], linestyle=LINESTYLES[3], linewidth=0.8)
             ax.text(68, -0.75, " SUS average: 68, a C", va="center", fontsize=8)
@@ -230,7 +268,8 @@ def instrument_scores(rows: Sequence[tuple[str, str, float, tuple[float, float] 
         ax.set_xlim(low, high)
         ax.set_xlabel("NPS (points, promoters % - detractors %)" if low < 0 else "Score (0-100; UMUX-Lite as scored)")
         ax.set_ylabel("Questionnaire (wave)")
-        ax.set_title("Net Promoter Score, 95% adjusted-Wald interval" if low < 0
-                     else "SUS and UMUX-Lite, 95% t interval")
+        ax.set_title(
+            "Net Promoter Score, 95% adjusted-Wald interval" if low < 0 else "SUS and UMUX-Lite, 95% t interval"
+        )
     fig.tight_layout()
     return fig

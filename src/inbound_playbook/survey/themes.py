@@ -45,8 +45,9 @@ def _clean(text: str) -> str:
     return text.replace(EMAIL_MARK, " ").replace(NUMBER_MARK, " ")
 
 
-def discover_themes(texts: Sequence[str], n_themes: int, seed: int, top_terms: int = 6,
-                    min_answers_per_term: int = 1) -> DiscoveredThemes:
+def discover_themes(
+    texts: Sequence[str], n_themes: int, seed: int, top_terms: int = 6, min_answers_per_term: int = 1
+) -> DiscoveredThemes:
     """Themes of the (redacted) answers by TF-IDF and non-negative matrix factorisation.
 
     Parameters
@@ -96,10 +97,18 @@ def discover_themes(texts: Sequence[str], n_themes: int, seed: int, top_terms: i
 
     answers = [_clean(t) for t in texts]
     if len(answers) < MIN_ANSWERS or n_themes < 1:
-        return DiscoveredThemes([], [-1] * len(answers), len(answers),
-                                f"{len(answers)} free-text answers: at least {MIN_ANSWERS} are needed to find themes")
-    vectorizer = TfidfVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{2,}\b",
-                                 min_df=max(1, min_answers_per_term), sublinear_tf=True)
+        return DiscoveredThemes(
+            [],
+            [-1] * len(answers),
+            len(answers),
+            f"{len(answers)} free-text answers: at least {MIN_ANSWERS} are needed to find themes",
+        )
+    vectorizer = TfidfVectorizer(
+        stop_words="english",
+        token_pattern=r"(?u)\b[^\W\d_]{2,}\b",
+        min_df=max(1, min_answers_per_term),
+        sublinear_tf=True,
+    )
     try:
         matrix = vectorizer.fit_transform(answers)
     except ValueError:  # empty vocabulary: only stop words, numbers or marks
@@ -112,7 +121,9 @@ def discover_themes(texts: Sequence[str], n_themes: int, seed: int, top_terms: i
     with warnings.catch_warnings():  # small corpora may stop at max_iter; the result is still deterministic
         warnings.simplefilter("ignore", ConvergenceWarning)
         weights = model.fit_transform(matrix)
-    terms = [[str(vocabulary[j]) for j in np.argsort(-row, kind="stable")[:top_terms] if row[j] > 0]
-             for row in model.components_]
+    terms = [
+        [str(vocabulary[j]) for j in np.argsort(-row, kind="stable")[:top_terms] if row[j] > 0]
+        for row in model.components_
+    ]
     assignment = [int(np.argmax(row)) if row.max() > 0 else -1 for row in weights]
     return DiscoveredThemes(terms, assignment, len(answers))
