@@ -187,10 +187,13 @@ def test_bad_input_shuts_down_the_warm_kernels_and_writes_nothing(stand_in, tmp_
     config = stand_in()
     monkeypatch.setattr(analyses, "validate", bad_input)
     out = tmp_path / "run"
+    # processes this test worker had before the run (a Spark session's JVM, from another test) are not the run's
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
     with pytest.raises(InputError, match="planted bad input"):
         Run(config, out_dir=out, progress=False).execute()
     assert not out.exists()
-    gone, alive = psutil.wait_procs(psutil.Process().children(recursive=True), timeout=10)
+    started = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    gone, alive = psutil.wait_procs(started, timeout=10)
     assert not alive, f"kernel processes left running: {alive}"
 
 

@@ -152,6 +152,13 @@ class BaselineResult:
         (("bootstrap",), "`resamples`, `seed`, `method`."),
         (("conventions",), "The conventions statement shown on the report."),
         (
+            ("engine",),
+            "Where the events were reduced: `name` (`duckdb`, `postgresql`, `spark`), `label`, `where` (`this "
+            "machine`, or the engine's URL without a password), `ticket_rows_pulled` (per-ticket rows that came "
+            "back; `null` for a file read on this machine), `quantile_method` (`exact`: medians and percentiles "
+            "are computed from the per-ticket rows on this machine, on every engine) and `quantiles_computed`.",
+        ),
+        (
             ("data_quality",),
             "What was counted and left out, as integers: `rows_read`, `duplicate_events` (repeated "
             "ticket-step-time rows collapsed into one), `no_timestamp`, `tickets`, `no_start_step`, "

@@ -770,7 +770,7 @@ def normal_power(effect: float, variance: float, alpha: float = 0.05) -> float:
 
     Notes
     -----
-    Phi(|effect| / se - z) + Phi(-|effect| / se - z), z = z_(1 - alpha/2), se = sqrt(variance).
+    ``Phi(|effect| / se - z) + Phi(-|effect| / se - z)``, ``z = z_(1 - alpha/2)``, ``se = sqrt(variance)``.
 
     References
     ----------

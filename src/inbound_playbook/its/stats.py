@@ -1,7 +1,7 @@
 """Segmented regression for interrupted time series (ITS): pure functions over data frames, no I/O, no plots.
 
 Conventions (pinned in DESIGN.md and stated on every report)
------------------------------------------------------------
+------------------------------------------------------------
 * Time ``t`` counts periods by date (a missing or excluded period keeps its place).
 * For intervention k with first post period ``t0``: level term ``post = 1[t >= t0]``; slope term
   ``(t - t0) * post``, which is 0 at the first post period, so the level coefficient is the jump at the
@@ -636,7 +636,7 @@ def ar_correlation(ar: np.ndarray, t: np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        R with R_ij = rho(|t_i - t_j|), the process's autocorrelation function (statsmodels ``arma_acf``).
+        R with ``R_ij = rho(|t_i - t_j|)``, the process's autocorrelation function (statsmodels ``arma_acf``).
 
     Notes
     -----
@@ -1928,7 +1928,7 @@ def intervention_effects(fit: ItsFit, dates: tuple) -> tuple[InterventionEffect,
 
     Notes
     -----
-    The coefficients b_level_k and b_slope_k (group_ ones when comparative); rate ratios exp(b) for count models.
+    The coefficients b_level_k and b_slope_k (``group_`` ones when comparative); rate ratios exp(b) for count models.
 
     References
     ----------
