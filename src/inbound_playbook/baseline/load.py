@@ -871,7 +871,16 @@ def _diagnose(con: duckdb.DuckDBPyConnection, shape: _Shape, params: BaselinePar
     _raise_unknown_steps(con, path, params, theirs)
 
     con.execute(_aggregate_query("ev", params, shape.extras, checks=True))
-    for s_name, e_name, starts, ends in _pairs(params) if params.strict else []:
+    if params.strict:
+        _raise_ended_before_start(con, path, params, theirs)
+    return _finish(con, shape, params, "ev", n_rows=int(n_rows), first_us=int(first_us), last_us=int(last_us))
+
+
+def _raise_ended_before_start(
+    con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams, theirs: dict[str, str]
+) -> None:
+    """Under strict: refuse the first ticket whose end step comes only before its start step, naming its row."""
+    for s_name, e_name, starts, ends in _pairs(params):
         if con.execute(f"SELECT count(*) FROM t WHERE {e_name}_max < {s_name}").fetchall()[0][0]:
             bad, ticket = con.execute(
                 f"""
@@ -888,7 +897,6 @@ def _diagnose(con: duckdb.DuckDBPyConnection, shape: _Shape, params: BaselinePar
                 fix="check the step names and the time zone of the timestamps (a shifted zone can reorder "
                 "events), or remove the ticket (or drop strict: true, and such tickets are left out and counted)",
             )
-    return _finish(con, shape, params, "ev", n_rows=int(n_rows), first_us=int(first_us), last_us=int(last_us))
 
 
 def _raise_unknown_steps(

@@ -194,31 +194,7 @@ def load_survey(params: SurveyParams, responses: pd.DataFrame | None = None) -> 
         if responses is None
         else checked_frame(responses.reset_index(drop=True), file, required=required, what="survey")
     )
-    if len(raw) < 2:
-        raise InputError(
-            f"the survey has {len(raw)} response; at least 2 are needed for any summary (and more than "
-            f"min_group_size = {params.min_group_size} for one that protects respondents)",
-            file=file,
-            row=2,
-            fix="export every response, or wait for more responses",
-        )
-    if params.invited is not None:
-        if params.wave_column:
-            per_wave = raw[params.wave_column].astype("string").str.strip().value_counts()
-            largest = per_wave.index[0] if len(per_wave) else None
-            if largest is not None and per_wave.iloc[0] > params.invited:
-                raise InputError(
-                    f"wave '{largest}' has {per_wave.iloc[0]} responses but 'invited' (per wave) is {params.invited}",
-                    file=file,
-                    column=params.wave_column,
-                    fix="set survey.invited to the number of people invited to each wave (or remove duplicate rows)",
-                )
-        elif len(raw) > params.invited:
-            raise InputError(
-                f"the file has {len(raw)} responses but 'invited' is {params.invited}",
-                file=file,
-                fix="set survey.invited to the number of people invited (or remove duplicate rows)",
-            )
+    _check_response_count(params, raw, file)
     detected: list[str] = []
     if params.items is None:
         exclude = set(items) | set(optional) | set(instrument_columns)
@@ -231,8 +207,55 @@ def load_survey(params: SurveyParams, responses: pd.DataFrame | None = None) -> 
             file=file,
             fix="name the items in the config (csat_item, scales, items, sus, umux_lite or nps_item)",
         )
+    frame = _answers(params, raw, file, all_items, instruments)
+    wave, group, text = _label_columns(params, raw, frame, file)
+    return SurveyData(
+        frame=frame,
+        items=all_items,
+        detected_items=detected,
+        scales={name: [ScaleItem.parse(e) for e in entries] for name, entries in params.scales.items()},
+        file=file,
+        wave=wave,
+        group=group,
+        text=text,
+        instruments={name: columns for name, (columns, _, _) in instruments.items()},
+    )
+
+
+def _check_response_count(params: SurveyParams, raw: pd.DataFrame, file: Path) -> None:
+    """At least two responses, and no more per wave than were invited."""
+    if len(raw) < 2:
+        raise InputError(
+            f"the survey has {len(raw)} response; at least 2 are needed for any summary (and more than "
+            f"min_group_size = {params.min_group_size} for one that protects respondents)",
+            file=file,
+            row=2,
+            fix="export every response, or wait for more responses",
+        )
+    if params.invited is None:
+        return
+    if params.wave_column:
+        per_wave = raw[params.wave_column].astype("string").str.strip().value_counts()
+        largest = per_wave.index[0] if len(per_wave) else None
+        if largest is not None and per_wave.iloc[0] > params.invited:
+            raise InputError(
+                f"wave '{largest}' has {per_wave.iloc[0]} responses but 'invited' (per wave) is {params.invited}",
+                file=file,
+                column=params.wave_column,
+                fix="set survey.invited to the number of people invited to each wave (or remove duplicate rows)",
+            )
+    elif len(raw) > params.invited:
+        raise InputError(
+            f"the file has {len(raw)} responses but 'invited' is {params.invited}",
+            file=file,
+            fix="set survey.invited to the number of people invited (or remove duplicate rows)",
+        )
+
+
+def _answers(params: SurveyParams, raw: pd.DataFrame, file: Path, items: list[str], instruments) -> pd.DataFrame:
+    """The Likert items on the survey's scale and each questionnaire's items on its own scale, as numbers."""
     frame = pd.DataFrame(index=raw.index)
-    for item in all_items:
+    for item in items:
         frame[item] = _answered(raw[item], params.scale_min, params.scale_max, file, item, None)
     for columns, (low, high), what in instruments.values():
         for column in columns:
@@ -244,6 +267,13 @@ def load_survey(params: SurveyParams, responses: pd.DataFrame | None = None) -> 
                 column,
                 f"{what}: recode the answers to {low}..{high}, or check the column name",
             )
+    return frame
+
+
+def _label_columns(
+    params: SurveyParams, raw: pd.DataFrame, frame: pd.DataFrame, file: Path
+) -> tuple[str | None, str | None, str | None]:
+    """Add the wave, group and redacted free-text columns to ``frame``; return their names there (or None)."""
     wave = group = text = None
     if params.wave_column:
         wave = "__wave__"
@@ -264,17 +294,7 @@ def load_survey(params: SurveyParams, responses: pd.DataFrame | None = None) -> 
         text = "__text__"
         values = raw[params.text_column].astype("string").fillna("").str.strip()
         frame[text] = [redact(str(v)) for v in values]
-    return SurveyData(
-        frame=frame,
-        items=all_items,
-        detected_items=detected,
-        scales={name: [ScaleItem.parse(e) for e in entries] for name, entries in params.scales.items()},
-        file=file,
-        wave=wave,
-        group=group,
-        text=text,
-        instruments={name: columns for name, (columns, _, _) in instruments.items()},
-    )
+    return wave, group, text
 
 
 def _answered(raw: pd.Series, low: int, high: int, file: Path, column: str, range_fix: str | None) -> pd.Series:
