@@ -32,7 +32,8 @@ def prose(text: str) -> str:
     text = FRONT_MATTER.sub("", text)
     kept = []
     for match in re.finditer(r"^(```+)([^\n]*)\n(.*?)^\1\s*$", text, re.S | re.M):
-        if match.group(2).startswith("{") and not match.group(2).startswith(("{code-cell}", "{include}")):
+        code_like = ("{code-cell}", "{include}", "{eval-rst}")  # code, or reStructuredText directives naming code
+        if match.group(2).startswith("{") and not match.group(2).startswith(code_like):
             kept.append(match.group(3))  # a directive: its body is prose
     text = FENCE.sub("\n", text) + "\n" + "\n".join(kept)
     for pattern in (HTML_COMMENT, INLINE_CODE, ROLE_NAME, LINK_TARGET, LABEL, DIRECTIVE_OPTION):
