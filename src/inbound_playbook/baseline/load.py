@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import datetime as dt
 import json
 import re
 import zoneinfo
@@ -57,28 +56,13 @@ import pyarrow.ipc
 from .. import io
 from ..errors import InputError
 from ..params import RunContext
-from .params import CANONICAL_COLUMNS, BaselineParams, as_list, step_label
-from .timestamps import suggestion as _format_suggestion
+from .params import CANONICAL_COLUMNS, BaselineParams, step_label
+from .reduce import RAGGED_COLUMN, ROW_COLUMN
 
 PAIRING_RULE = (
     "Pairing rule: for each ticket, the interval starts at the ticket's first {start} event and ends at the "
     "first {end} event at or after it. Tickets without such an end event are still open: they are censored at "
     "the log's last timestamp ({last})."
-)
-
-_NAIVE_TS_TYPES = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE", "TIMESTAMP WITHOUT TIME ZONE"}
-_AWARE_TS_TYPES = {"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"}
-_STEP_LIST_LIMIT = 20
-#: the plain wall-time forms the fast path parses per event (any other form takes the general conversion)
-_WALL_FORMATS = str(
-    [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M:%S.%f",
-        "%Y-%m-%dT%H:%M:%S.%f",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M",
-    ]
 )
 
 
@@ -259,53 +243,65 @@ def _csv_error(path: Path, exc: Exception) -> InputError:
     )
 
 
-def _timestamp_expression(column: str, kind: str, path: Path, params: BaselineParams, *, wall: bool) -> str:
-    """SQL giving the parsed time (NULL where missing or unparseable; the error path reads the raw text).
+def _read_file(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams) -> tuple[Any, list[str]]:
+    """The file as an Ibis table on ``con`` (DuckDB): its columns as read, the file row of each (``ROW_COLUMN``,
+    as messages name it: the header is row 1) and, for a CSV, whether the row was ragged (``RAGGED_COLUMN``); and
+    the columns left unread (``ignored_columns``).
 
-    A TIMESTAMPTZ, or with ``wall`` the naive wall time (only text without an offset parses then). With
-    ``timestamp_format`` text is parsed with it (strptime); without, as ISO 8601.
+    Reading is the one DuckDB-specific step (CSV dialect, repeated headers, ragged rows, Parquet); everything after
+    it is ``reduce.reduce_table``'s chain, the same on every engine.
     """
-    quoted = _quote(column)
-    upper = kind.upper()
-    if upper == "VARCHAR":
-        text = _missing(quoted, params)
-        fmt = params.timestamp_format
-        if fmt:
-            parsed = f"try_strptime({text}, {_sql_string(fmt)})"
-            return parsed if wall else f"CAST({parsed} AS TIMESTAMPTZ)"
-        if wall:
-            return f"try_strptime({text}, {_WALL_FORMATS})"
-        # with the session time zone set to the team's, naive text is read as local wall time, text with an
-        # offset as that instant
-        # NULLIF also stops DuckDB from pushing the cast into the CSV reader, where TRY_CAST fails like CAST
-        return f"TRY_CAST({text} AS TIMESTAMPTZ)"
-    if _is_naive_type(upper):
-        return f"CAST({quoted} AS TIMESTAMP)" if wall else f"CAST({quoted} AS TIMESTAMPTZ)"
-    if upper in _AWARE_TS_TYPES or "TIME ZONE" in upper:
-        return quoted
-    raise InputError(
-        f"the timestamp column has type {kind}, not a timestamp or text",
-        file=path,
-        column=column,
-        fix="store timestamps as ISO 8601 text (2026-05-04 09:30:00) or a Parquet timestamp",
+    import ibis
+
+    source, types, ignored = _source_sql(con, path, params)
+    row = f"row_number() OVER () + 1 AS {_quote(ROW_COLUMN)}"  # in file order: insertion order is preserved
+    if path.suffix.lower() in io.PARQUET_SUFFIXES:
+        query = f"SELECT *, FALSE AS {_quote(RAGGED_COLUMN)}, {row} FROM {source}"
+    else:
+        columns = ", ".join(_quote(name) for name in types)
+        ragged = f"({_quote(_EXTRA_FIELD)} IS NOT NULL OR {_quote(list(types)[-1])} IS NULL)"
+        query = f"SELECT {columns}, {ragged} AS {_quote(RAGGED_COLUMN)}, {row} FROM {source}"
+    backend = ibis.duckdb.from_connection(con)
+    con.execute(f"SET TimeZone = {_sql_string(_timezone_of(con))}")  # Ibis sets UTC; naive text reads in the team's
+    return backend.sql(query), ignored
+
+
+def _timezone_of(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("SELECT value FROM duckdb_settings() WHERE name = 'TimeZone'").fetchall()[0][0]
+
+
+def _reduce_file(path: Path, params: BaselineParams, timezone: str, *, with_ids: bool) -> tuple[pa.Table, _Reduced]:
+    """Read the file (``_read_file``) and reduce it with ``reduce.reduce_table``: the per-ticket rows and the facts.
+
+    A row the CSV reader refuses while the events are read (bad quoting, not UTF-8) is named from DuckDB's error.
+    """
+    from ..engines import ENGINES
+    from .reduce import reduce_table
+
+    con = connect(timezone)
+    try:
+        table, ignored = _read_file(con, path, params)
+        try:
+            reduction = reduce_table(table, ENGINES["duckdb"], params, timezone, where=str(path), with_ids=with_ids)
+        except duckdb.Error as exc:
+            if path.suffix.lower() in io.PARQUET_SUFFIXES:
+                raise InputError(
+                    f"cannot read this Parquet file ({_first_line(exc)})", file=path, fix="export it again"
+                ) from None
+            raise _csv_error(path, exc) from None
+    finally:
+        con.close()
+    reduced = _Reduced(
+        path=path,
+        n_events=reduction.n_events,
+        first_us=reduction.first_us,
+        last_us=reduction.last_us,
+        extras=reduction.extras,
+        start_step=step_label(params.start_step),
+        end_step=step_label(params.end_step),
+        quality={**reduction.quality, "ignored_columns": list(ignored)},
     )
-
-
-def _text(column: str, kind: str) -> str:
-    quoted = _quote(column)
-    return quoted if kind.upper() == "VARCHAR" else f"CAST({quoted} AS VARCHAR)"
-
-
-def _missing(text: str, params: BaselineParams) -> str:
-    """The text, NULL where blank or one of the team's missing-value markers."""
-    markers = ", ".join(_sql_string(m) for m in ["", *params.missing_values])
-    if not params.missing_values:
-        return f"NULLIF({text}, '')"
-    return f"(CASE WHEN trim({text}) IN ({markers}) THEN NULL ELSE {text} END)"
-
-
-def _in_steps(steps: list[str]) -> str:
-    return "step IN (" + ", ".join(_sql_string(s) for s in steps) + ")"
+    return reduction.tickets, reduced
 
 
 def load_events(params: BaselineParams, context: RunContext, *, with_ids: bool = False) -> TicketLog:
@@ -319,19 +315,13 @@ def load_events(params: BaselineParams, context: RunContext, *, with_ids: bool =
         return _ticket_log(
             _to_pandas(tickets if with_ids else tickets.drop_columns(["ticket_id"])), reduced, context.timezone
         )
-    path = io.check_readable(params.events)
-    con = connect(context.timezone)
-    try:
-        reduced = _reduce_log(con, path, params, context.timezone)
-        frame = _to_pandas(con.sql(_output_query(params, reduced, with_ids)).to_arrow_table())
-    finally:
-        con.close()
-    return _ticket_log(frame, reduced, context.timezone)
+    tickets, reduced = _reduce_file(io.check_readable(params.events), params, context.timezone, with_ids=with_ids)
+    return _ticket_log(_to_pandas(tickets), reduced, context.timezone)
 
 
 @dataclass(frozen=True)
 class _Reduced:
-    """What the reduction learnt about the log besides the per-ticket table (left in DuckDB as table ``t``)."""
+    """What the reduction learnt about the log besides the per-ticket table."""
 
     path: Path
     n_events: int
@@ -340,9 +330,6 @@ class _Reduced:
     extras: dict[str, str]
     start_step: str
     end_step: str
-    fixes: frozenset[str] = frozenset()
-    #: set when ``t`` holds wall times of a fixed-offset zone: instant = wall time - this offset (microseconds)
-    wall_offset_us: int | None = None
     #: the data_quality counts (DATA_QUALITY_COUNTS) and ignored_columns
     quality: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     engine: dict[str, Any] = field(default_factory=lambda: engine_block("duckdb"), hash=False, compare=False)
@@ -363,295 +350,6 @@ DATA_QUALITY_COUNTS = (
 )
 
 
-@dataclass(frozen=True)
-class _Shape:
-    """How the file maps onto events: its FROM clause, column types, our names -> theirs, and what is left out."""
-
-    path: Path
-    source: str
-    types: dict[str, str]
-    theirs: dict[str, str]
-    extras: dict[str, str]
-    ignored: list[str]
-    wide: bool
-
-
-def _shape(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams) -> _Shape:
-    source, types, ignored = _source_sql(con, path, params)
-    theirs = _their_names(params, list(types))
-    extras = _extra_columns(params)
-    _check_columns(path, types, {**theirs, **{f"step '{k}'": v for k, v in params.step_columns.items()}}, extras)
-    return _Shape(
-        path=path, source=source, types=types, theirs=theirs, extras=extras, ignored=ignored, wide="step" not in theirs
-    )
-
-
-def _reduce_log(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams, timezone: str) -> _Reduced:
-    """Leave the per-ticket table ``t`` in ``con``; raise InputError on the first problem in the log.
-
-    The fast path is one grouped pass straight from the file: every check the log needs (blank ids, steps and
-    timestamps, ragged rows, unknown steps) and every count of what is left out (repeated events, blank
-    timestamps, end steps only before the start) is computed per ticket in the same pass, so a good log is read
-    once. If a check fails (or, with ``strict``, anything would be left out), the log is read again the slow way
-    (``_diagnose``): materialised with row numbers, so the message names the first offending row.
-
-    In a zone whose UTC offset never changes (UTC, Asia/Singapore, ...) naive timestamps are reduced as wall time
-    and only the per-ticket results are converted to instants: a constant shift keeps every order and difference,
-    and it spares a time-zone conversion per event. A log whose timestamps are not all plain wall times then takes
-    a second pass with the general conversion (the slow path's parsing).
-    """
-    shape = _shape(con, path, params)
-    kinds = {shape.types[c].upper() for c in _timestamp_columns(shape, params)}
-    fmt = params.timestamp_format or ""
-    wall_first = (
-        _fixed_offset(timezone)
-        and "%z" not in fmt
-        and "%Z" not in fmt
-        and all(k == "VARCHAR" or _is_naive_type(k) for k in kinds)
-    )
-    for wall in [True, False] if wall_first else [False]:
-        events = _events_query(shape, params, wall=wall)
-        try:
-            con.execute(_aggregate_query(f"({events})", params, shape.extras, checks=True))
-        except duckdb.Error:
-            # the CSV reader refused a row (wrong field count, bad quoting, not UTF-8): the slow path names it
-            return _diagnose(con, shape, params)
-        pairs = _pairs(params)
-        (
-            n_tickets,
-            n_rows,
-            blank_id,
-            blank_step,
-            bad_ts,
-            ragged,
-            duplicates,
-            no_ts,
-            first_us,
-            last_us,
-            in_checked_years,
-            *found,
-        ) = con.execute(
-            "SELECT count(*), sum(n_rows), count(*) FILTER (WHERE tid IS NULL OR tid = ''), bool_or(blank_step), "
-            "bool_or(bad_ts), bool_or(ragged), sum(n_duplicates), sum(no_ts), "
-            "epoch_us(CAST(min(first_ts) AS TIMESTAMPTZ)), epoch_us(CAST(max(last_ts) AS TIMESTAMPTZ)), "
-            f"min(first_ts) >= {_WALL_YEARS[0]} AND max(last_ts) < {_WALL_YEARS[1]}, "
-            + ", ".join(f"count({s}), count({e}_min), count(*) FILTER (WHERE {e}_max < {s})" for s, e, _, _ in pairs)
-            + " FROM t"
-        ).fetchall()[0]
-        steps_missing = any(found[3 * i] == 0 or found[3 * i + 1] == 0 for i in range(len(pairs)))
-        unpaired = any(found[3 * i + 2] for i in range(len(pairs)))
-        if wall and (bad_ts or (first_us is not None and not in_checked_years)):
-            continue  # not all plain wall times (or some bad, or outside 2000-2099): the general conversion
-        hard = bad_ts or not n_tickets or first_us is None or blank_id or blank_step or ragged or steps_missing
-        if hard or (params.strict and (duplicates or no_ts or unpaired)):
-            return _diagnose(con, shape, params)
-        offset = zoneinfo.ZoneInfo(timezone).utcoffset(dt.datetime(2000, 1, 1)) if wall else None
-        return _finish(
-            con,
-            shape,
-            params,
-            f"({events})",
-            n_rows=int(n_rows),
-            first_us=int(first_us),
-            last_us=int(last_us),
-            wall_offset_us=None if offset is None else offset // dt.timedelta(microseconds=1),
-        )
-    raise AssertionError("unreachable: the general pass always returns")
-
-
-def _finish(
-    con: duckdb.DuckDBPyConnection,
-    shape: _Shape,
-    params: BaselineParams,
-    events: str,
-    *,
-    n_rows: int,
-    first_us: int,
-    last_us: int,
-    wall_offset_us: int | None = None,
-) -> _Reduced:
-    """After the checks: the exact second looks (rework, agent rules, pauses) and the data-quality counts."""
-    fixes = set(_fix_tables(con, events, params))
-    if params.agent_column and params.agent_rule in ("at_end_step", "most_events"):
-        _agent_table(con, events, params, fixes)
-        fixes.add("agent")
-    if params.pause_steps:
-        _pause_table(con, events, params, fixes)
-        fixes.add("pause")
-    if _last_step_table(con, events, fixes):
-        fixes.add("last")
-    if shape.wide:  # one row per ticket: the rows are not events, count them on their own
-        n_rows = int(con.execute(f"SELECT count(*) FROM {shape.source}").fetchall()[0][0])
-    quality = _quality_counts(con, params, fixes)
-    quality = {"rows_read": n_rows, **quality, "ignored_columns": list(shape.ignored)}
-    return _Reduced(
-        path=shape.path,
-        n_events=n_rows,
-        first_us=first_us,
-        last_us=last_us,
-        extras=shape.extras,
-        start_step=step_label(params.start_step),
-        end_step=step_label(params.end_step),
-        fixes=frozenset(fixes),
-        wall_offset_us=wall_offset_us,
-        quality=quality,
-    )
-
-
-def _end_expression(s_name: str, e_name: str, fixes: set[str] | frozenset[str]) -> str:
-    """The paired end: the first end event at or after the start (exact for rework through ``fix_<e_name>``)."""
-    exact = f"{e_name}_fix" if e_name in fixes else "NULL"
-    return f"(CASE WHEN {e_name}_min >= {s_name} THEN {e_name}_min ELSE {exact} END)"
-
-
-def _started(s_name: str, e_name: str) -> str:
-    """The start, NULL for a ticket whose end events all come before it (left out and counted)."""
-    return f"(CASE WHEN {e_name}_max < {s_name} THEN NULL ELSE {s_name} END)"
-
-
-def _joins(fixes: set[str] | frozenset[str]) -> str:
-    return "".join(f" LEFT JOIN fix_{name} USING (tid)" for name in sorted(fixes))
-
-
-def _quality_counts(con: duckdb.DuckDBPyConnection, params: BaselineParams, fixes: set[str]) -> dict[str, int]:
-    """The counts of results.json's data_quality from the per-ticket table (integers)."""
-    end = _end_expression("s", "e", fixes)
-    closed = "c_max >= s" if params.closed_steps else "FALSE"
-    row = con.execute(
-        f"""
-        SELECT sum(n_duplicates), sum(no_ts), count(*), count(*) FILTER (WHERE s IS NULL),
-               count(*) FILTER (WHERE e_max < s),
-               count(*) FILTER (WHERE s IS NOT NULL AND NOT coalesce(e_max < s, FALSE)),
-               count({end}) FILTER (WHERE NOT coalesce(e_max < s, FALSE)),
-               count(*) FILTER (WHERE s IS NOT NULL AND NOT coalesce(e_max < s, FALSE) AND {end} IS NULL
-                                AND {closed})
-        FROM t{_joins(fixes)}
-        """
-    ).fetchall()[0]
-    duplicates, no_ts, tickets, no_start, before, started, completed, closed_n = (int(v or 0) for v in row)
-    return {
-        "duplicate_events": duplicates,
-        "no_timestamp": no_ts,
-        "tickets": tickets,
-        "no_start_step": no_start,
-        "started": started,
-        "ended_before_start": before,
-        "completed": completed,
-        "closed_without_end": closed_n,
-        "still_open": started - completed - closed_n,
-    }
-
-
-#: the years over which a zone must keep one UTC offset for the wall-time reduction (a day's margin each side)
-_WALL_YEARS = ("TIMESTAMP '2000-01-02'", "TIMESTAMP '2099-12-31'")
-
-
-def _fixed_offset(timezone: str) -> bool:
-    """Whether the zone had one UTC offset all along from 2000 to 2099 (checked four times a year)."""
-    zone = zoneinfo.ZoneInfo(timezone)
-    return (
-        len(
-            {
-                dt.datetime(year, month, 1, tzinfo=zone).utcoffset()
-                for year in range(2000, 2100)
-                for month in (1, 4, 7, 10)
-            }
-        )
-        == 1
-    )
-
-
-def _is_naive_type(kind: str) -> bool:
-    return kind in _NAIVE_TS_TYPES or kind.startswith("TIMESTAMP(") or kind.startswith("TIMESTAMP_")
-
-
-def _fix_tables(con: duckdb.DuckDBPyConnection, events: str, params: BaselineParams) -> frozenset[str]:
-    """A second look at tickets with end events both before and after their start (rework): the exact first end
-    at or after the start goes into table ``fix_<end>``. Returns the names of the tables made; usually there are
-    none and nothing is read again."""
-    made = set()
-    for s_name, e_name, _, ends in _pairs(params):
-        rework = f"{e_name}_min < {s_name} AND {e_name}_max >= {s_name}"
-        if con.execute(f"SELECT count(*) FROM t WHERE {rework}").fetchall()[0][0]:
-            con.execute(
-                f"""
-                CREATE OR REPLACE TEMP TABLE fix_{e_name} AS
-                SELECT ev.tid AS tid, min(ev.ts) AS {e_name}_fix
-                FROM {events} AS ev JOIN (SELECT tid, {s_name} FROM t WHERE {rework}) AS tt ON ev.tid = tt.tid
-                WHERE ev.{_in_steps(ends)} AND ev.ts >= tt.{s_name}
-                GROUP BY ev.tid
-                """
-            )
-            made.add(e_name)
-    return frozenset(made)
-
-
-def _agent_table(con: duckdb.DuckDBPyConnection, events: str, params: BaselineParams, fixes: set[str]) -> None:
-    """Table ``fix_agent`` (tid, agent_fix) for the rules that need a second look at the events.
-
-    at_end_step: the last agent named at or before the paired end event (open tickets: the last agent named);
-    most_events: the agent on most of the ticket's events (ties: the greatest name, so never row order).
-    """
-    if params.agent_rule == "most_events":
-        query = f"""
-            SELECT tid, arg_max(agent, (n, agent)) AS agent_fix FROM (
-                SELECT tid, agent, count(*) AS n FROM {events} WHERE agent IS NOT NULL GROUP BY tid, agent)
-            GROUP BY tid"""
-    else:
-        end = _end_expression("s", "e", fixes)
-        query = f"""
-            SELECT ev.tid AS tid, arg_max(ev.agent, (ev.ts, ev.agent)) AS agent_fix
-            FROM {events} AS ev JOIN (SELECT tid, {end} AS paired_end FROM t{_joins(fixes & {"e"})}) AS tt
-              ON ev.tid = tt.tid
-            WHERE ev.agent IS NOT NULL AND (tt.paired_end IS NULL OR ev.ts <= tt.paired_end)
-            GROUP BY ev.tid"""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE fix_agent AS {query}")
-
-
-def _last_step_table(con: duckdb.DuckDBPyConnection, events: str, fixes: set[str]) -> bool:
-    """Table ``fix_last`` (tid, last_step_fix): the step of each open ticket's last event (ties: the greatest name).
-
-    Only open tickets need it (the report counts where silent ones sit), so it is a second look at them alone:
-    carrying every ticket's last step through the grouped pass cost 300 MB at a million tickets.
-    """
-    end = _end_expression("s", "e", fixes)
-    open_tickets = f"SELECT tid FROM t{_joins(fixes & {'e'})} WHERE {_started('s', 'e')} IS NOT NULL AND {end} IS NULL"
-    if not con.execute(f"SELECT count(*) FROM ({open_tickets})").fetchall()[0][0]:
-        return False
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE fix_last AS
-        SELECT ev.tid AS tid, arg_max(ev.step, (ev.ts, ev.step)) AS last_step_fix
-        FROM {events} AS ev WHERE ev.ts IS NOT NULL AND ev.tid IN ({open_tickets})
-        GROUP BY ev.tid
-        """
-    )
-    return True
-
-
-def _pause_table(con: duckdb.DuckDBPyConnection, events: str, params: BaselineParams, fixes: set[str]) -> None:
-    """Table ``fix_pause`` (tid, pause_fix): microseconds between start and paired end spent in a pause step.
-
-    A ticket sits in a step from that step's event until its next event (ties in time ordered by step name).
-    """
-    end = _end_expression("s", "e", fixes)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE fix_pause AS
-        SELECT ev.tid AS tid,
-               sum(greatest(0, epoch_us(least(ev.next_ts, tt.paired_end)) - epoch_us(greatest(ev.ts, tt.s))))
-                 AS pause_fix
-        FROM (SELECT tid, step, ts, lead(ts) OVER (PARTITION BY tid ORDER BY ts, step) AS next_ts
-              FROM {events} WHERE ts IS NOT NULL) AS ev
-        JOIN (SELECT tid, s, {end} AS paired_end FROM t{_joins(fixes & {"e"})}) AS tt
-          ON ev.tid = tt.tid
-        WHERE ev.{_in_steps(as_list(params.pause_steps))} AND tt.paired_end IS NOT NULL
-          AND ev.next_ts IS NOT NULL
-        GROUP BY ev.tid
-        """
-    )
-
-
 def _check_columns(path: Path, types: dict[str, str], theirs: dict[str, str], extras: dict[str, str]) -> None:
     present = list(types)
     for ours, header in [*theirs.items(), *extras.items()]:
@@ -668,374 +366,14 @@ def _check_columns(path: Path, types: dict[str, str], theirs: dict[str, str], ex
             )
 
 
-def _timestamp_columns(shape: _Shape, params: BaselineParams) -> list[str]:
-    return ([shape.theirs["timestamp"]] if not shape.wide else []) + list(params.step_columns.values())
-
-
-def _agent_expression(text: str, params: BaselineParams) -> str:
-    """The agent, NULL where blank, missing or a system account (exclude_agents: case-insensitive patterns)."""
-    value = _missing(text, params)
-    if not params.exclude_agents:
-        return value
-    patterns = " OR ".join(f"lower({value}) GLOB {_sql_string(p.lower())}" for p in params.exclude_agents)
-    return f"(CASE WHEN {patterns} THEN NULL ELSE {value} END)"
-
-
-def _events_query(
-    shape: _Shape, params: BaselineParams, *, wall: bool, source: str | None = None, row_numbers: bool = False
-) -> str:
-    """One row per event: tid, step, ts, ts_missing, the extras, ragged, n_row (1 for a row of the file).
-
-    ts is NULL where missing or unparseable (``ts_missing`` tells them apart). Each ``step_columns`` entry adds an
-    event per ticket and distinct value (a wide export has only these). With ``row_numbers`` (the slow path,
-    reading a source that has ``__row``), also row_no, ts_raw and ts_column for the messages.
-    """
-    source = source or shape.source
-    types, theirs = shape.types, shape.theirs
-    tid = _missing(_text(theirs["ticket_id"], types[theirs["ticket_id"]]), params)
-    is_parquet = shape.path.suffix.lower() in io.PARQUET_SUFFIXES
-    ragged = "FALSE" if is_parquet else f"({_quote(_EXTRA_FIELD)} IS NOT NULL OR {_quote(list(types)[-1])} IS NULL)"
-
-    def extras(carried: bool) -> list[str]:
-        out = []
-        for role, header in shape.extras.items():
-            text = _text(header, types[header])
-            value = _agent_expression(text, params) if role == "agent" else _missing(text, params)
-            out.append(f"{value if carried else 'NULL'} AS {role}")
-        return out
-
-    def diagnostics(column: str, row: str) -> list[str]:
-        if not row_numbers:
-            return []
-        return [
-            f"{row} AS row_no",
-            f"{_missing(_text(column, types[column]), params)} AS ts_raw",
-            f"{_sql_string(column)} AS ts_column",
-        ]
-
-    parts = []
-    if not shape.wide:
-        ts_col = theirs["timestamp"]
-        select = [
-            f"{tid} AS tid",
-            f"{_missing(_text(theirs['step'], types[theirs['step']]), params)} AS step",
-            f"{_timestamp_expression(ts_col, types[ts_col], shape.path, params, wall=wall)} AS ts",
-            f"({_missing(_text(ts_col, types[ts_col]), params)} IS NULL) AS ts_missing",
-            *extras(True),
-            f"{ragged} AS ragged",
-            "1 AS n_row",
-            *diagnostics(ts_col, "__row"),
-        ]
-        parts.append(f"SELECT {', '.join(select)} FROM {source}")
-    for step, column in params.step_columns.items():
-        raw = _missing(_text(column, types[column]), params)
-        ts = _timestamp_expression(column, types[column], shape.path, params, wall=wall)
-        select = [f"{tid} AS tid", f"{_sql_string(step)} AS step", f"{ts} AS ts", "FALSE AS ts_missing"]
-        if shape.wide:  # one row per ticket: the row's values belong to this event
-            select += [*extras(True), f"{ragged} AS ragged", "1 AS n_row", *diagnostics(column, "__row")]
-            parts.append(f"SELECT {', '.join(select)} FROM {source} WHERE {raw} IS NOT NULL")
-        else:  # the value repeats on every row of the ticket: one event per distinct value
-            inner = f"SELECT {tid} AS tid_, {_quote(column)}" + (", min(__row) AS __row" if row_numbers else "")
-            inner += f" FROM {source} WHERE {raw} IS NOT NULL GROUP BY ALL"
-            select[0] = "tid_ AS tid"
-            select += [*extras(False), "FALSE AS ragged", "0 AS n_row", *diagnostics(column, "__row")]
-            parts.append(f"SELECT {', '.join(select)} FROM ({inner})")
-    return " UNION ALL ".join(parts)
-
-
-def _pairs(params: BaselineParams) -> list[tuple[str, str, list[str], list[str]]]:
-    """(start alias, end alias, start steps, end steps) for the step interval and, if set, the whole workflow."""
-    pairs = [("s", "e", as_list(params.start_step), as_list(params.end_step))]
-    if params.workflow_start_step:
-        pairs.append(("ws", "we", as_list(params.workflow_start_step), as_list(params.workflow_end_step)))
-    return pairs
-
-
-def _aggregate_query(events: str, params: BaselineParams, extras: dict[str, str], *, checks: bool) -> str:
-    """Per ticket: the first start, the first and last end, the workflow pair, the optional columns.
-
-    The end is min(end events) whenever that is at or after the start, which is almost always; tickets with an
-    end event before their start get an exact second look (``_fix_tables``). With ``checks``, also the
-    per-ticket facts the fast path's checks and the data-quality counts need.
-    """
-    aggregates = []
-    for s_name, e_name, starts, ends in _pairs(params):
-        # CASE rather than FILTER: the same result, measured 10% cheaper in the grouped pass
-        aggregates += [
-            f"min(CASE WHEN {_in_steps(starts)} THEN ts END) AS {s_name}",
-            f"min(CASE WHEN {_in_steps(ends)} THEN ts END) AS {e_name}_min",
-            f"max(CASE WHEN {_in_steps(ends)} THEN ts END) AS {e_name}_max",
-        ]
-    if params.closed_steps:
-        aggregates.append(f"max(CASE WHEN {_in_steps(as_list(params.closed_steps))} THEN ts END) AS c_max")
-    for role in extras:
-        # the last (agent_rule first: the first) non-blank value in time (ties broken by the value, so the result
-        # never depends on row order); at_end_step and most_events take a second look (_agent_table)
-        pick = "arg_min" if role == "agent" and params.agent_rule == "first" else "arg_max"
-        aggregates.append(
-            f"{pick}({role}, (ts, {role})) FILTER (WHERE {role} IS NOT NULL AND ts IS NOT NULL) AS {role}"
-        )
-    if "outcome" in extras:
-        aggregates.append("max(ts) FILTER (WHERE outcome IS NOT NULL) AS outcome_at")
-    aggregates.append("max(ts) AS last_ts")
-    if checks:
-        aggregates += [
-            "sum(n_row) AS n_rows",
-            "min(ts) AS first_ts",
-            "bool_or(step IS NULL OR step = '') AS blank_step",
-            "bool_or(ts IS NULL AND NOT ts_missing) AS bad_ts",
-            "count(*) FILTER (WHERE ts_missing) AS no_ts",
-            "bool_or(ragged) AS ragged",
-            # a ticket's events are few: comparing its list of (step, time) hashes with the distinct ones is
-            # cheaper than a DISTINCT over the whole log (a 64-bit hash collision would count one repeat too many)
-            "count(ts) - len(list_distinct(list(hash(step, ts)) FILTER (WHERE ts IS NOT NULL))) AS n_duplicates",
-        ]
-    return f"CREATE OR REPLACE TEMP TABLE t AS SELECT tid, {', '.join(aggregates)} FROM {events} GROUP BY tid"
-
-
-def _diagnose(con: duckdb.DuckDBPyConnection, shape: _Shape, params: BaselineParams) -> _Reduced:
-    """The slow path: materialise the events with row numbers, raise InputError naming the first bad row.
-
-    Reached only when the fast path saw a problem, so a clean return is unexpected but harmless: the table it
-    leaves is the same reduction.
-    """
-    path, theirs = shape.path, shape.theirs
-    try:
-        # row_number over the reader in file order (insertion order is preserved): the file's data rows
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE src AS SELECT *, row_number() OVER () - 1 AS __row FROM {shape.source}"
-        )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE ev AS "
-            + _events_query(shape, params, wall=False, source="src", row_numbers=True)
-        )
-    except duckdb.Error as exc:
-        if path.suffix.lower() in io.PARQUET_SUFFIXES:
-            raise InputError(
-                f"cannot read this Parquet file ({_first_line(exc)})", file=path, fix="export it again"
-            ) from None
-        raise _csv_error(path, exc) from None
-
-    check = con.execute(
-        """
-        SELECT sum(n_row),
-               min(row_no) FILTER (WHERE tid IS NULL OR tid = ''),
-               min(row_no) FILTER (WHERE step IS NULL OR step = ''),
-               min(row_no) FILTER (WHERE ts IS NULL AND NOT ts_missing),
-               min(row_no) FILTER (WHERE ts_missing),
-               epoch_us(min(ts)), epoch_us(max(ts)),
-               min(row_no) FILTER (WHERE ragged)
-        FROM ev
-        """
-    ).fetchall()[0]
-    n_rows, blank_tid, blank_step, bad_ts, missing_ts, first_us, last_us, ragged = check
-    if not n_rows:
-        raise InputError("the event log has a header but no data rows", file=path, row=2, fix="export the data again")
-    if ragged is not None:
-        raise InputError(
-            "a row has a different number of fields than the header (an unquoted comma inside a value?)",
-            file=path,
-            row=ragged + 2,
-            fix="quote values that contain commas, or export again from the source system",
-        )
-    if blank_tid is not None:
-        raise InputError(
-            "the ticket id is blank",
-            file=path,
-            column=theirs["ticket_id"],
-            row=blank_tid + 2,
-            fix="every event needs the id of its ticket; remove or fill this row",
-        )
-    if blank_step is not None:
-        raise InputError(
-            "the step name is blank",
-            file=path,
-            column=theirs["step"],
-            row=blank_step + 2,
-            fix="every event needs its step name; remove or fill this row",
-        )
-    if bad_ts is not None:
-        _raise_bad_timestamp(con, path, params, bad_ts)
-    if missing_ts is not None and params.strict:
-        column = con.execute("SELECT ts_column FROM ev WHERE row_no = ? AND ts_missing", [missing_ts]).fetchall()[0][0]
-        raise InputError(
-            "the timestamp is blank",
-            file=path,
-            column=column,
-            row=missing_ts + 2,
-            fix="every event needs its time; remove or fill this row (or drop strict: true, and such "
-            "rows are left out and counted)",
-        )
-    if params.strict:
-        _raise_duplicates(con, path, theirs)
-    _raise_unknown_steps(con, path, params, theirs)
-
-    con.execute(_aggregate_query("ev", params, shape.extras, checks=True))
-    if params.strict:
-        _raise_ended_before_start(con, path, params, theirs)
-    return _finish(con, shape, params, "ev", n_rows=int(n_rows), first_us=int(first_us), last_us=int(last_us))
-
-
-def _raise_ended_before_start(
-    con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams, theirs: dict[str, str]
-) -> None:
-    """Under strict: refuse the first ticket whose end step comes only before its start step, naming its row."""
-    for s_name, e_name, starts, ends in _pairs(params):
-        if con.execute(f"SELECT count(*) FROM t WHERE {e_name}_max < {s_name}").fetchall()[0][0]:
-            bad, ticket = con.execute(
-                f"""
-                SELECT ev.row_no, ev.tid FROM ev JOIN t ON ev.tid = t.tid
-                WHERE ev.{_in_steps(ends)} AND t.{e_name}_max < t.{s_name} ORDER BY ev.row_no LIMIT 1
-                """
-            ).fetchall()[0]
-            raise InputError(
-                f"ticket {ticket} has a {step_label(ends)} event only before its first {step_label(starts)} event, "
-                "so the interval cannot be paired",
-                file=path,
-                column=theirs.get("timestamp"),
-                row=int(bad) + 2,
-                fix="check the step names and the time zone of the timestamps (a shifted zone can reorder "
-                "events), or remove the ticket (or drop strict: true, and such tickets are left out and counted)",
-            )
-
-
-def _raise_unknown_steps(
-    con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams, theirs: dict[str, str]
-) -> None:
-    """A configured step (or every step of a list) that no event has: name them and list the log's steps."""
-    steps = dict(
-        con.execute(
-            "SELECT step, count(*) AS n FROM ev WHERE ts IS NOT NULL GROUP BY step ORDER BY n DESC, step"
-        ).fetchall()
-    )
-    wanted = [as_list(params.start_step), as_list(params.end_step)]
-    if params.workflow_start_step:
-        wanted += [as_list(params.workflow_start_step), as_list(params.workflow_end_step)]
-    unknown = [s for names in wanted if not any(n in steps for n in names) for s in names]
-    if unknown:
-        listed = list(steps)[:_STEP_LIST_LIMIT]
-        more = f" and {len(steps) - len(listed)} more" if len(steps) > len(listed) else ""
-        raise InputError(
-            f"no event has the step {' or '.join(repr(s) for s in dict.fromkeys(unknown))}; the steps in the log "
-            "are: " + ", ".join(repr(s) for s in listed) + more,
-            file=path,
-            column=theirs.get("step", ", ".join(params.step_columns.values())),
-            fix="copy the step name exactly (capitals and spaces count) into start_step / end_step",
-        )
-
-
-def _raise_bad_timestamp(con: duckdb.DuckDBPyConnection, path: Path, params: BaselineParams, bad_row: int) -> None:
-    """The first timestamp that does not parse, and a format that would read the column (detected from its values)."""
-    value, column = con.execute(
-        "SELECT ts_raw, ts_column FROM ev WHERE row_no = ? AND ts IS NULL AND NOT ts_missing LIMIT 1", [bad_row]
-    ).fetchall()[0]
-    sample = [
-        v
-        for (v,) in con.execute(
-            "SELECT DISTINCT ts_raw FROM ev WHERE ts_column = ? AND ts_raw IS NOT NULL LIMIT 5000", [column]
-        ).fetchall()
-    ]
-    failing = [
-        v
-        for (v,) in con.execute(
-            "SELECT DISTINCT ts_raw FROM ev WHERE ts_column = ? AND ts IS NULL AND NOT ts_missing LIMIT 500", [column]
-        ).fetchall()
-    ]
-    fix = _format_suggestion(failing, sample, params.timestamp_format)
-    how = (
-        f"with timestamp_format '{params.timestamp_format}'"
-        if params.timestamp_format
-        else "(ISO 8601: 2026-05-04 09:30:00, optionally with a UTC offset such as +08:00 or Z)"
-    )
-    raise InputError(
-        f"'{value}' is not a timestamp this tool reads {how}", file=path, column=column, row=bad_row + 2, fix=fix
-    )
-
-
-def _raise_duplicates(con: duckdb.DuckDBPyConnection, path: Path, theirs: dict[str, str]) -> None:
-    found = con.execute(
-        """
-        SELECT first_row, dup_row FROM (
-            SELECT row_no AS dup_row,
-                   min(row_no) OVER (PARTITION BY tid, step, ts) AS first_row,
-                   row_number() OVER (PARTITION BY tid, step, ts ORDER BY row_no) AS k
-            FROM ev WHERE ts IS NOT NULL)
-        WHERE k = 2 ORDER BY dup_row LIMIT 1
-        """
-    ).fetchall()
-    if not found:
-        return
-    first_row, dup_row = found[0]
-    raise InputError(
-        f"this event repeats row {first_row + 2} (same ticket, step and timestamp): duplicate events would be "
-        "counted twice",
-        file=path,
-        column=theirs["ticket_id"],
-        row=dup_row + 2,
-        fix="remove duplicate rows (or drop strict: true: repeated events are then collapsed into one and counted)",
-    )
-
-
-def _output_query(params: BaselineParams, reduced: _Reduced, with_ids: bool) -> str:
-    """SELECT over ``t`` (and its fix tables) giving the per-ticket frame (before ``_ticket_log``), in ticket order.
-
-    Instants are epoch microseconds: for wall times of a fixed-offset zone by subtracting the offset (plain
-    arithmetic), otherwise through TIMESTAMPTZ. Local dates and times are the wall time itself, or the instant
-    seen in the session's zone (the team's). The rows are sorted by ticket id so that every sum downstream adds
-    in the same order on every run (DESIGN.md: same input, same numbers). A ticket whose end events all come
-    before its start has no start here (it is left out and counted in data_quality).
-    """
-    fixes = reduced.fixes
-    offset = reduced.wall_offset_us
-
-    def instant(column: str) -> str:
-        return f"epoch_us(CAST({column} AS TIMESTAMPTZ))" if offset is None else f"(epoch_us({column}) - {offset})"
-
-    def local_date(column: str) -> str:
-        return f"CAST({column} AS DATE)" if offset is not None else f"CAST(CAST({column} AS TIMESTAMPTZ) AS DATE)"
-
-    def local_time(column: str) -> str:
-        return column if offset is not None else f"CAST({column} AS TIMESTAMP)"
-
-    s, ws = _started("s", "e"), _started("ws", "we")
-    end = _end_expression("s", "e", fixes)
-    outputs = [
-        f"{instant(s)} AS start_us",
-        f"{instant(end)} AS end_us",
-        f"{local_date(s)} AS start_date",
-        f"{instant('last_ts')} AS last_event_us",
-        (f"CASE WHEN {end} IS NULL THEN last_step_fix END" if "last" in fixes else "CAST(NULL AS VARCHAR)")
-        + " AS last_step",
-        "coalesce(" + ("c_max >= s" if params.closed_steps else "FALSE") + f" AND {end} IS NULL, FALSE) "
-        "AS closed_without_end",
-    ]
-    if params.workflow_start_step:
-        outputs += [
-            f"{local_date(ws)} AS workflow_start_date",
-            f"{instant(ws)} AS workflow_start_us",
-            f"({instant(_end_expression(ws, 'we', fixes))} - {instant(ws)}) / 3.6e9 AS workflow_hours",
-        ]
-    if params.business_hours is not None:
-        outputs += [f"{local_time(s)} AS start_local", f"{local_time(end)} AS end_local"]
-    outputs += ["agent_fix AS agent" if role == "agent" and "agent" in fixes else role for role in reduced.extras]
-    if "pause" in fixes:
-        outputs.append(f"({instant(end)} - {instant(s)} - coalesce(pause_fix, 0)) / 3.6e9 AS active_hours")
-    if "outcome" in reduced.extras:
-        outputs.append(f"{local_date('outcome_at')} AS outcome_date")
-    if with_ids:
-        outputs.insert(0, "tid AS ticket_id")
-    # tickets without the start step still count for the whole workflow (flag has_start tells them apart)
-    where = "" if params.workflow_start_step else f" WHERE {s} IS NOT NULL"
-    return f"SELECT {', '.join(outputs)} FROM t{_joins(fixes)}{where} ORDER BY tid"
-
-
 def _to_pandas(tickets: pa.Table) -> pd.DataFrame:
     """The one conversion both the direct and the prepared reading use, so their frames are identical."""
     return tickets.to_pandas(date_as_object=False)
 
 
 def _ticket_log(frame: pd.DataFrame, reduced: _Reduced, timezone: str) -> TicketLog:
-    """The TicketLog from the frame of ``_output_query`` (typed, with hours, completed and censoring added)."""
+    """The TicketLog from the per-ticket frame of ``reduce.reduce_table`` (typed, with hours, completed and censoring
+    added)."""
     for column in ("start_us", "end_us", "workflow_start_us", "workflow_hours"):
         if column in frame:  # plain float64 with NaN (epoch microseconds are exact in a double until 2255)
             frame[column] = pd.to_numeric(frame[column], errors="raise").astype("float64")
@@ -1083,12 +421,7 @@ def validate(params: BaselineParams, context: RunContext) -> None:
     elif context.prepared_dir is not None:
         prepare(params, context)
     else:
-        path = io.check_readable(params.events)
-        con = connect(context.timezone)
-        try:
-            _reduce_log(con, path, params, context.timezone)
-        finally:
-            con.close()
+        _reduce_file(io.check_readable(params.events), params, context.timezone, with_ids=False)
     if params.staffing:
         load_staffing(params.staffing, params.week_start)
 
@@ -1135,12 +468,7 @@ def prepare(params: BaselineParams, context: RunContext) -> _Reduced:
                 end_step=step_label(params.end_step),
                 quality=facts["quality"],
             )
-    con = connect(context.timezone)
-    try:
-        reduced = _reduce_log(con, path, params, context.timezone)
-        tickets = con.sql(_output_query(params, reduced, with_ids=True)).to_arrow_table()
-    finally:
-        con.close()
+    tickets, reduced = _reduce_file(path, params, context.timezone, with_ids=True)
     with pa.OSFile(str(table), "wb") as sink, pa.ipc.new_file(sink, tickets.schema) as writer:
         writer.write_table(tickets)
     facts = {

@@ -1,19 +1,28 @@
-"""The baseline's reduction as Ibis expressions: raw events on any engine -> one row per ticket, pulled back as Arrow.
+"""The baseline's one data path, as Ibis expressions: raw events on any engine -> one row per ticket, pulled back as
+Arrow.
 
-:func:`reduce_table` takes an Ibis table of raw events (a table or query in PostgreSQL, a Parquet path in Spark, a
-file in DuckDB, or a pandas frame as ``ibis.memtable(frame)``) and builds, on that table's engine, the same chain
-the file path runs (``load.py``): map the team's headers, read blanks and ``missing_values`` as missing, parse the
-timestamps, unpivot ``step_columns``, pair each ticket's first start with the first end at or after it, apply
-``closed_steps``, ``agent_rule`` / ``exclude_agents`` and ``pause_steps``. The checks (blank ids and steps,
-unparseable timestamps, unknown steps) and the ``data_quality`` counts are aggregate queries run in the engine; the
-first bad event is fetched by a bounded query (``LIMIT 1``). Events never come back: only the per-ticket columns of
-``load._output_query`` do, so the rest of the baseline (``load._ticket_log``) is the same for every engine.
+:func:`reduce_table` takes an Ibis table of raw events: a file read by ``load.py`` (DuckDB; the reader adds the
+file's row numbers), a table or query in PostgreSQL, a Parquet path in Spark, or a pandas frame as
+``ibis.memtable(frame)``. On that table's engine it builds one chain: map the team's headers, read blanks and
+``missing_values`` as missing, parse the timestamps, unpivot ``step_columns``, then one grouped pass over the events
+that both reduces them to one row per ticket (first start, first and last end of each pair of steps, last event,
+the optional columns) and computes, per ticket, every check the log must pass and every count of what it leaves
+out. The checks are then one aggregate over the per-ticket table, so a good log's events are read once. Second looks
+read the events again only where a rule needs them: rework (an end before and after the start), ``agent_rule``
+``at_end_step`` / ``most_events``, ``pause_steps``, the last step of open tickets, and exact counts of repeated
+events among tickets with same-time events. Events never come back: only per-ticket rows and one-row aggregates.
 
-Timestamps, portable across engines: a timestamp column without a zone is wall time in the team's zone
-(``engines.local_to_utc``); text is matched against a regular expression first (ISO 8601 without an offset, or the
-one derived from ``timestamp_format``), so a bad value is counted and named instead of failing the query, and text
-that matches is built into a timestamp from its parts (``ibis.timestamp``), which every engine computes exactly.
-Text with a UTC offset is read by the file path (DuckDB) only.
+When a check fails (or, with ``strict``, something would be left out) the first offending event is fetched by a
+bounded query: for a file its row (the reader's ``ROW_COLUMN``) and the messages ``load.py`` always gave (file,
+column, row, fix); for a table its ticket.
+
+Timestamps: a timestamp column without a zone is wall time in the team's zone (``engines.local_to_utc``). Text
+without an offset is wall time there too; text with a UTC offset (``2026-05-04T10:00:00+08:00``, ``...Z``) is that
+instant; both may appear in one column. Text is read without ever failing a query (a bad value is counted and
+named): on DuckDB by its own ``try_strptime`` / ``TRY_CAST`` (the file path's parsers all along); on the other
+engines by a regular expression (ISO 8601 with an optional offset, or the one derived from ``timestamp_format``,
+see :func:`format_pattern`) whose groups build the timestamp (``ibis.timestamp``), the offset subtracted as an
+interval, which every engine computes exactly.
 """
 
 from __future__ import annotations
@@ -26,27 +35,64 @@ import pyarrow as pa
 
 from .. import engines
 from ..errors import InputError
-from .params import BaselineParams, as_list
+from .params import BaselineParams, as_list, step_label
+from .timestamps import suggestion as _format_suggestion
 
-#: strptime directive -> (regular expression group, part of the timestamp it gives)
+#: the column a file reader adds: the row of the file each event comes from, as messages name it (header: row 1)
+ROW_COLUMN = "__playbook_row"
+#: the column a CSV reader adds: the row has more or fewer fields than the header
+RAGGED_COLUMN = "__playbook_ragged"
+_READER_COLUMNS = (ROW_COLUMN, RAGGED_COLUMN)
+_STEP_LIST_LIMIT = 20
+
+#: the plain wall-time forms DuckDB's try_strptime reads per event (the cheapest parse); any other text, such as a
+#: value with a UTC offset, takes DuckDB's TRY_CAST to TIMESTAMPTZ
+_WALL_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+]
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_FULL_MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_OFFSET = r"(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)"
+_OFFSET_PARTS = ["zulu", "sign", "offset_hour", "offset_minute"]
+#: strptime directive -> (regular expression, parts its groups give)
 _DIRECTIVES = {
-    "Y": (r"(\d{4})", "year"),
-    "m": (r"(\d{1,2})", "month"),
-    "d": (r"(\d{1,2})", "day"),
-    "H": (r"(\d{1,2})", "hour"),
-    "M": (r"(\d{1,2})", "minute"),
-    "S": (r"(\d{1,2})", "second"),
-    "f": (r"(\d{1,6})", "fraction"),
+    "Y": (r"(\d{4})", ["year"]),
+    "y": (r"(\d{2})", ["year2"]),
+    "m": (r"(\d{1,2})", ["month"]),
+    "b": (r"([A-Za-z]{3})", ["month_abbr"]),
+    "B": (r"([A-Za-z]{3,9})", ["month_name"]),
+    "d": (r"(\d{1,2})", ["day"]),
+    "H": (r"(\d{1,2})", ["hour"]),
+    "I": (r"(\d{1,2})", ["hour12"]),
+    "p": (r"([AaPp][Mm])", ["ampm"]),
+    "M": (r"(\d{1,2})", ["minute"]),
+    "S": (r"(\d{1,2})", ["second"]),
+    "f": (r"(\d{1,6})", ["fraction"]),
+    "z": (_OFFSET, _OFFSET_PARTS),
+    "a": (r"(?:[A-Za-z]{3})", []),
+    "A": (r"(?:[A-Za-z]{6,9})", []),
 }
-_ISO = "%Y-%m-%d %H:%M:%S"
 _ISO_PATTERN = (
-    r"^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*$",
-    ["year", "month", "day", "hour", "minute", "second", "fraction"],
+    r"^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*" + _OFFSET + r"?\s*$",
+    ["year", "month", "day", "hour", "minute", "second", "fraction", *_OFFSET_PARTS],
 )
+#: fixed-width text of an instant (epoch microseconds shifted positive, 18 digits): text sorting as the instant
+_KEY_SHIFT, _KEY_WIDTH = 10**17, 18
 
 
 def format_pattern(fmt: str) -> tuple[str, list[str]]:
     """A regular expression matching what ``strptime(fmt)`` reads, and the part each of its groups gives.
+
+    Directives: ``%Y %y %m %b %B %d %H %I %p %M %S %f %z %a %A %%``; the rest (``%j``, ``%Z``, ...) are read on
+    DuckDB only, by its own strptime.
 
     Examples
     --------
@@ -55,6 +101,8 @@ def format_pattern(fmt: str) -> tuple[str, list[str]]:
     '^\\\\s*(\\\\d{1,2})/(\\\\d{1,2})/(\\\\d{4})\\\\ (\\\\d{1,2}):(\\\\d{1,2})\\\\s*$'
     >>> parts
     ['day', 'month', 'year', 'hour', 'minute']
+    >>> format_pattern("%d/%b/%y %I:%M %p")[1]
+    ['day', 'month_abbr', 'year2', 'hour12', 'minute', 'ampm']
     """
     pieces, parts, i = [], [], 0
     while i < len(fmt):
@@ -63,14 +111,15 @@ def format_pattern(fmt: str) -> tuple[str, list[str]]:
             if code == "%":
                 pieces.append("%")
             elif code in _DIRECTIVES:
-                group, part = _DIRECTIVES[code]
+                group, names = _DIRECTIVES[code]
                 pieces.append(group)
-                parts.append(part)
+                parts += names
             else:
                 raise InputError(
                     f"timestamp_format '{fmt}': %{code} cannot be read on a database engine",
                     column="timestamp_format",
-                    fix="use %Y %m %d %H %M %S %f (and literal characters), or read the file on DuckDB",
+                    fix="use %Y %y %m %b %B %d %H %I %p %M %S %f %z (and literal characters), or read the file on "
+                    "DuckDB",
                 )
             i += 2
         else:
@@ -79,31 +128,128 @@ def format_pattern(fmt: str) -> tuple[str, list[str]]:
     return r"^\s*" + "".join(pieces) + r"\s*$", parts
 
 
-def _parsed_text(text, fmt: str | None, engine: engines.Engine):
-    """(timestamp or NULL, readable) for a text column: built from the regular expression's groups, and only where
-    they form a real date and time (so no engine ever raises on a value: it is counted and named instead)."""
+def _builtin(name: str, arguments: tuple, returns):
+    return engines._builtin(name, arguments, returns)
+
+
+def _parsed_text(text, fmt: str | None, timezone: str, engine: engines.Engine):
+    """The UTC instant of each text value, NULL where it is not a timestamp this tool reads."""
+    if engine.name == "duckdb":
+        return _duckdb_text(text, fmt, timezone, engine)
+    return _regex_text(text, fmt, timezone, engine)
+
+
+def _duckdb_text(text, fmt: str | None, timezone: str, engine: engines.Engine):
+    """DuckDB's own parsers, as the file path always read text: ``try_strptime`` with ``timestamp_format`` (an
+    instant when the format has %z or %Z), else the plain wall-time forms, else ``TRY_CAST`` to TIMESTAMPTZ (a UTC
+    offset or zone name in the text; other naive forms in the session's zone, set to the team's by ``load.py``)."""
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    instant = dt.Timestamp(timezone="UTC")
+    if fmt and ("%z" in fmt or "%Z" in fmt):
+        return _builtin("try_strptime", (dt.string, dt.string), instant)(text, fmt)
+    if fmt:
+        wall = _builtin("try_strptime", (dt.string, dt.string), dt.Timestamp())(text, fmt)
+        return engines.local_to_utc(wall, timezone, engine)
+    wall = _builtin("try_strptime", (dt.string, dt.Array(dt.string)), dt.Timestamp())(
+        text, ibis.literal(_WALL_FORMATS, type=dt.Array(dt.string))
+    )
+    return ibis.ifelse(wall.notnull(), engines.local_to_utc(wall, timezone, engine), text.try_cast(instant))
+
+
+def _regex_groups(text, pattern: str, parts: list[str]) -> tuple[Any, dict[str, Any]]:
+    """(matches, part -> its text or NULL): a group that took no part in the match is NULL on every engine."""
+    import ibis
+
+    matches = text.re_search(pattern).fill_null(False)
+    groups = {}
+    for index, part in enumerate(parts, start=1):
+        group = text.re_extract(pattern, index)
+        groups[part] = ibis.ifelse(matches & group.notnull() & (group != ""), group, ibis.null("string"))
+    return matches, groups
+
+
+def _month(groups: dict[str, Any]):
+    import ibis
+
+    if "month" in groups:
+        return groups["month"].cast("int32")
+    for part, names in (("month_abbr", _MONTHS), ("month_name", _FULL_MONTHS)):
+        if part in groups:
+            name = groups[part].lower()
+            return ibis.cases(*[(name == n, i) for i, n in enumerate(names, start=1)], else_=ibis.null("int32"))
+    return ibis.literal(1, "int32")
+
+
+def _clock(groups: dict[str, Any]) -> tuple[Any, Any]:
+    """(hour 0-23, its validity): %H, or %I with %p (12 AM is 0 h, 12 PM is 12 h)."""
+    import ibis
+
+    if "hour12" in groups:
+        hour12 = groups["hour12"].cast("int32")
+        pm = (groups["ampm"].lower() == "pm") if "ampm" in groups else ibis.literal(False)
+        return hour12 % 12 + ibis.ifelse(pm, 12, 0), hour12.between(1, 12)
+    hour = groups["hour"].cast("int32") if "hour" in groups else ibis.literal(0, "int32")
+    return hour, hour.between(0, 23)
+
+
+def _offset_minutes(groups: dict[str, Any]) -> tuple[Any, Any]:
+    """(the text's UTC offset in minutes or NULL, its validity)."""
+    import ibis
+
+    if "zulu" not in groups:
+        return ibis.null("int64"), ibis.literal(True)
+    hours = groups["offset_hour"].cast("int64")
+    minutes = groups["offset_minute"].cast("int64").fill_null(0)
+    sign = ibis.ifelse(groups["sign"] == "-", -1, 1)
+    offset = ibis.ifelse(
+        groups["zulu"].notnull(), 0, ibis.ifelse(groups["sign"].notnull(), sign * (hours * 60 + minutes), None)
+    )
+    return offset.cast("int64"), (hours.between(0, 23) & minutes.between(0, 59)).fill_null(True)
+
+
+def _regex_text(text, fmt: str | None, timezone: str, engine: engines.Engine):
+    """The portable parse: a regular expression's groups built into a timestamp, where they form a real date and
+    time (so no engine ever raises on a value: it is counted and named instead)."""
     import ibis
 
     pattern, parts = format_pattern(fmt) if fmt else _ISO_PATTERN
-    matches = text.re_search(pattern)
-    value = {}
-    for index, part in enumerate(parts, start=1):
-        group = text.re_extract(pattern, index)
-        value[part] = ibis.ifelse(matches & (group != ""), group, ibis.null("string")).cast("int32")
-    year, month, day = value["year"], value["month"], value["day"]
-    hour, minute = value.get("hour", ibis.literal(0)), value.get("minute", ibis.literal(0))
-    second = value.get("second", ibis.literal(0, "int32")).fill_null(0)
+    matches, groups = _regex_groups(text, pattern, parts)
+    if "year2" in groups:  # strptime's rule: 69-99 are 1969-1999, 00-68 are 2000-2068
+        short = groups["year2"].cast("int32")
+        year = ibis.ifelse(short < 69, short + 2000, short + 1900)
+    else:
+        year = groups["year"].cast("int32") if "year" in groups else ibis.literal(1900, "int32")
+    month, (hour, hour_ok) = _month(groups), _clock(groups)
+    day = groups["day"].cast("int32") if "day" in groups else ibis.literal(1, "int32")
+    minute = groups["minute"].cast("int32") if "minute" in groups else ibis.literal(0, "int32")
+    second = groups["second"].cast("int32").fill_null(0) if "second" in groups else ibis.literal(0, "int32")
+    offset, offset_ok = _offset_minutes(groups)
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     month_days = ibis.cases((month == 2, ibis.ifelse(leap, 29, 28)), (month.isin([4, 6, 9, 11]), 30), else_=31)
     valid = (
-        matches.fill_null(False)
+        matches
         & month.between(1, 12)
         & (day >= 1)
         & (day <= month_days)
-        & hour.between(0, 23)
+        & hour_ok
         & minute.between(0, 59)
         & second.between(0, 59)
+        & offset_ok
     ).fill_null(False)
+    stamp = _make_timestamp(year, month, day, hour, minute, second, engine)
+    if "fraction" in groups:
+        digits = groups["fraction"].fill_null("0")
+        stamp = stamp + (digits + "000000").substr(0, 6).cast("int64").as_interval("us")
+    utc = engines.local_to_utc(stamp - (offset.fill_null(0) * 60_000_000).as_interval("us"), "UTC", engine)
+    instant = ibis.ifelse(offset.notnull(), utc, engines.local_to_utc(stamp, timezone, engine))
+    return ibis.ifelse(valid, instant, ibis.null("timestamp('UTC')"))
+
+
+def _make_timestamp(year, month, day, hour, minute, second, engine: engines.Engine):
+    import ibis
+
     if engine.name == "spark":  # Ibis 12 has no rule for ibis.timestamp(y, m, d, H, M, S) on Spark
         import ibis.expr.datatypes as dt
 
@@ -113,46 +259,43 @@ def _parsed_text(text, fmt: str | None, engine: engines.Engine):
         build = ibis.udf.scalar.builtin(
             make_timestamp, name="make_timestamp", signature=((dt.int32,) * 6, dt.Timestamp())
         )
-        stamp = build(year, month, day, hour, minute, second)
-    else:
-        stamp = ibis.timestamp(year, month, day, hour, minute, second)
-    if "fraction" in parts:
-        digits = text.re_extract(pattern, parts.index("fraction") + 1)
-        micros = ibis.ifelse(matches & (digits != ""), (digits + "000000").substr(0, 6), "0").cast("int64")
-        stamp = stamp + micros.as_interval("us")
-    return ibis.ifelse(valid, stamp, ibis.null("timestamp")), valid
+        return build(year, month, day, hour, minute, second)
+    return ibis.timestamp(year, month, day, hour, minute, second)
 
 
-def _instant(column, kind, params: BaselineParams, timezone: str, engine: engines.Engine):
+def _instant(column, kind, params: BaselineParams, timezone: str, engine: engines.Engine, source: _Source):
     """(UTC instant or NULL, is-bad) for one timestamp column of the raw table."""
     import ibis
 
     if kind.is_string():
         text = _missing(column, params)
-        naive, valid = _parsed_text(text, params.timestamp_format, engine)
-        bad = text.notnull() & ~valid
-    elif kind.is_timestamp():
-        if kind.timezone is not None:
-            return column.cast(ibis.dtype("timestamp('UTC')")), ibis.literal(False)
-        naive, bad = column, ibis.literal(False)
-    elif kind.is_date():
-        naive, bad = column.cast("timestamp"), ibis.literal(False)
-    else:
-        raise InputError(
-            f"the timestamp column has type {kind}, not a timestamp or text",
-            column=column.get_name(),
-            fix="store timestamps as ISO 8601 text (2026-05-04 09:30:00) or a timestamp column",
-        )
-    return engines.local_to_utc(naive, timezone, engine), bad
+        instant = _parsed_text(text, params.timestamp_format, timezone, engine)
+        return instant, text.notnull() & instant.isnull()
+    if kind.is_timestamp() and kind.timezone is not None:
+        return column.cast(ibis.dtype("timestamp('UTC')")), ibis.literal(False)
+    if kind.is_timestamp() or kind.is_date():
+        return engines.local_to_utc(column.cast("timestamp"), timezone, engine), ibis.literal(False)
+    if source.is_file:  # named as DuckDB, which read the file, names it
+        from ibis.backends.sql.datatypes import DuckDBType
+
+        kind = DuckDBType.from_ibis(kind).sql("duckdb")
+    raise InputError(
+        f"the timestamp column has type {kind}, not a timestamp or text",
+        file=source.where if source.is_file else None,
+        column=column.get_name(),
+        fix="store timestamps as ISO 8601 text (2026-05-04 09:30:00) or a "
+        + ("Parquet timestamp" if source.is_file else "timestamp column"),
+    )
 
 
 def _missing(column, params: BaselineParams):
-    """The column as text, NULL where blank or one of the team's missing-value markers."""
+    """The column as text, NULL where blank (an empty value) or, after trimming, one of ``missing_values``."""
     import ibis
 
     text = column if column.type().is_string() else column.cast("string")
-    blank = text.strip().isin(["", *params.missing_values])
-    return ibis.ifelse(blank, ibis.null("string"), text)
+    if not params.missing_values:
+        return text.nullif("")
+    return ibis.ifelse(text.strip().isin(["", *params.missing_values]), ibis.null("string"), text)
 
 
 def _agent(column, params: BaselineParams):
@@ -164,6 +307,14 @@ def _agent(column, params: BaselineParams):
         regex = "^" + re.escape(pattern.lower()).replace(r"\*", ".*").replace(r"\?", ".") + "$"
         value = ibis.ifelse(value.lower().re_search(regex), ibis.null("string"), value)
     return value
+
+
+@dataclass(frozen=True)
+class _Source:
+    """How messages name the input: a file's path and rows (the reader's ``ROW_COLUMN``), or a table's name."""
+
+    where: str
+    is_file: bool
 
 
 @dataclass
@@ -179,142 +330,242 @@ class Reduction:
     runs: list[engines.EngineRun] = field(default_factory=list)
 
 
-def _events(
-    table, engine: engines.Engine, params: BaselineParams, timezone: str, theirs: dict[str, str], extras: dict[str, str]
-):
-    """One row per event: tid, step, ts (UTC), ts_missing, bad_ts, the extras, n_row (1 for a row of the table)."""
+def _pairs(params: BaselineParams) -> list[tuple[str, list[str], list[str]]]:
+    """(name, start steps, end steps): the step interval and, if set, the whole workflow. Each pair gives the
+    per-ticket columns ``name`` (the first start), ``name_end_min`` / ``name_end_max`` and the paired
+    ``name_end`` (the first end at or after the start)."""
+    pairs = [("s", as_list(params.start_step), as_list(params.end_step))]
+    if params.workflow_start_step:
+        pairs.append(("ws", as_list(params.workflow_start_step), as_list(params.workflow_end_step)))
+    return pairs
+
+
+def _events(table, engine, params: BaselineParams, timezone: str, theirs, extras, source: _Source):
+    """One row per event: tid, step, ts (UTC), ts_missing, bad_ts, the extras, n_row (1 for a row of the table),
+    ts_column, ts_raw, and for a file row_no and ragged.
+
+    Each ``step_columns`` entry adds an event per ticket and distinct value (a wide export has only these).
+    """
     import ibis
 
     schema = table.schema()
-    tid = _missing(table[theirs["ticket_id"]], params).name("tid")
+    tid = _missing(table[theirs["ticket_id"]], params)
+    file_columns = {}
+    if source.is_file:
+        file_columns = {"row_no": table[ROW_COLUMN], "ragged": table[RAGGED_COLUMN]}
 
-    def carried(on: bool) -> dict[str, Any]:
+    def carried(relation, on: bool) -> dict[str, Any]:
         out = {}
         for role, header in extras.items():
-            value = _agent(table[header], params) if role == "agent" else _missing(table[header], params)
-            out[role] = value if on else ibis.null("string")
+            if not on:
+                out[role] = ibis.null("string")
+            elif role == "agent":
+                out[role] = _agent(relation[header], params)
+            else:
+                out[role] = _missing(relation[header], params)
         return out
+
+    def event(relation, tid, step, column, kind, *, carry: bool, n_row: int, ts_missing, rows: dict[str, Any]):
+        ts, bad = _instant(relation[column], kind, params, timezone, engine, source)
+        return relation.select(
+            tid=tid,
+            step=step,
+            ts=ts,
+            ts_missing=ts_missing,
+            bad_ts=bad,
+            **carried(relation, carry),
+            n_row=ibis.literal(n_row, "int64"),
+            ts_column=ibis.literal(column),
+            ts_raw=_missing(relation[column], params),
+            **rows,
+        )
 
     parts = []
     if "step" in theirs:
-        ts, bad = _instant(table[theirs["timestamp"]], schema[theirs["timestamp"]], params, timezone, engine)
-        raw = _missing(table[theirs["timestamp"]], params)
+        column = theirs["timestamp"]
+        step = _missing(table[theirs["step"]], params)
+        missing = _missing(table[column], params).isnull()
         parts.append(
-            table.select(
-                tid=tid,
-                step=_missing(table[theirs["step"]], params),
-                ts=ts,
-                ts_missing=raw.isnull(),
-                bad_ts=bad,
-                **carried(True),
-                n_row=ibis.literal(1, "int64"),
-                ts_column=ibis.literal(theirs["timestamp"]),
-            )
+            event(table, tid, step, column, schema[column], carry=True, n_row=1, ts_missing=missing, rows=file_columns)
         )
     for step, column in params.step_columns.items():
-        raw = _missing(table[column], params)
+        present = table.filter(_missing(table[column], params).notnull())
         if "step" in theirs:  # repeated on every row of the ticket: one event per distinct value
-            source = table.filter(raw.notnull()).select(tid=tid, value=table[column]).distinct()
-            ts, bad = _instant(source.value, schema[column], params, timezone, engine)
+            keys = {"tid": _missing(present[theirs["ticket_id"]], params), "value": present[column]}
+            if source.is_file:
+                present = present.group_by(**keys).aggregate(first_row=present[ROW_COLUMN].min())
+                rows = {"row_no": present.first_row, "ragged": ibis.literal(False)}
+            else:
+                present, rows = present.select(**keys).distinct(), {}
             parts.append(
-                source.select(
-                    tid=source.tid,
-                    step=ibis.literal(step),
-                    ts=ts,
+                event(
+                    present,
+                    present.tid,
+                    ibis.literal(step),
+                    "value",
+                    schema[column],
+                    carry=False,
+                    n_row=0,
                     ts_missing=ibis.literal(False),
-                    bad_ts=bad,
-                    **carried(False),
-                    n_row=ibis.literal(0, "int64"),
-                    ts_column=ibis.literal(column),
-                )
+                    rows=rows,
+                ).mutate(ts_column=ibis.literal(column))
             )
         else:  # a wide export: one row per ticket, the row's values belong to each of its events
-            source = table.filter(raw.notnull())
-            ts, bad = _instant(source[column], schema[column], params, timezone, engine)
+            rows = {"row_no": present[ROW_COLUMN], "ragged": present[RAGGED_COLUMN]} if source.is_file else {}
             parts.append(
-                source.select(
-                    tid=_missing(source[theirs["ticket_id"]], params),
-                    step=ibis.literal(step),
-                    ts=ts,
+                event(
+                    present,
+                    _missing(present[theirs["ticket_id"]], params),
+                    ibis.literal(step),
+                    column,
+                    schema[column],
+                    carry=True,
+                    n_row=0,
                     ts_missing=ibis.literal(False),
-                    bad_ts=bad,
-                    **carried(True),
-                    n_row=ibis.literal(0, "int64"),
-                    ts_column=ibis.literal(column),
+                    rows=rows,
                 )
             )
     return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
 
 
-def _pick(events, role: str, order: str, where=None):
-    """Per ticket, the ``role`` value on its last (``order='last'``) or first event, ties broken by the greatest
-    (first: the least) value, so the result never depends on row order (the portable form of the file path's
-    ``arg_max(v, (ts, v))`` / ``arg_min(v, (ts, v))``)."""
-    ev = events.filter(events[role].notnull() & events.ts.notnull())
-    if where is not None:
-        ev = where(ev)
-    when = ev.group_by("tid").aggregate(at=ev.ts.max() if order == "last" else ev.ts.min())
-    joined = ev.join(when, [ev.tid == when.tid, ev.ts == when.at])
-    value = joined[role].max() if order == "last" else joined[role].min()
-    return joined.group_by(joined.tid).aggregate(**{f"{role}_pick": value})
+def _time_key(ts, engine: engines.Engine):
+    """Text that sorts as the instant (fixed width): ``max(key + value)`` is the value on the last event, ties broken
+    by the greatest value, so a pick never depends on row order; portable, where ``arg_max(v, (ts, v))`` is not."""
+    return (engines.epoch_micros(ts, engine) + _KEY_SHIFT).cast("string").lpad(_KEY_WIDTH, "0")
 
 
-def _per_ticket(events, params: BaselineParams, extras: dict[str, str]):
-    """The grouped passes: start, paired end, workflow pair, closed, extras, last event; one row per ticket."""
-
-    ev = events.filter(events.ts.notnull())
-    starts = ev.group_by("tid").aggregate(
-        s=ev.ts.min(where=ev.step.isin(as_list(params.start_step))),
-        **(
-            {"ws": ev.ts.min(where=ev.step.isin(as_list(params.workflow_start_step)))}
-            if params.workflow_start_step
-            else {}
-        ),
-    )
-    j = ev.join(starts, "tid")
-    ends = as_list(params.end_step)
-    aggregates = {
-        "s": j.s.max(),
-        "e": j.ts.min(where=j.step.isin(ends) & (j.ts >= j.s)),
-        "e_max": j.ts.max(where=j.step.isin(ends)),
-        "last_ts": j.ts.max(),
-    }
-    if params.workflow_start_step:
-        aggregates |= {
-            "ws": j.ws.max(),
-            "we": j.ts.min(where=j.step.isin(as_list(params.workflow_end_step)) & (j.ts >= j.ws)),
-            "we_max": j.ts.max(where=j.step.isin(as_list(params.workflow_end_step))),
-        }
-    if params.closed_steps:
-        aggregates["c_max"] = j.ts.max(where=j.step.isin(as_list(params.closed_steps)))
-    if "outcome" in extras:
-        aggregates["outcome_at"] = j.ts.max(where=j.outcome.notnull())
-    t = j.group_by(j.tid).aggregate(**aggregates)
-    # every ticket, including one whose events all lack a timestamp (counted as no_timestamp, never dropped)
-    ids = events.select("tid").distinct()
-    return ids.left_join(t, "tid").select(ids.tid, *[t[c] for c in aggregates])
+def _picked(key_and_value):
+    """The value part of a ``_time_key(ts) + value`` aggregate."""
+    return key_and_value.substr(_KEY_WIDTH)
 
 
-def _checks(events, params: BaselineParams, engine: engines.Engine):
-    """The whole log's checks and counts, one aggregate query in the engine."""
+def _second_look_agent(params: BaselineParams) -> bool:
+    return params.agent_rule in ("at_end_step", "most_events")
+
+
+def _per_ticket(events, engine, params: BaselineParams, extras: dict[str, str], source: _Source):
+    """The one grouped pass over the events: per ticket, the pairs' starts and ends, the closed steps, the
+    optional columns, the last event, and the facts every check and count needs.
+
+    The end is min(end events) whenever that is at or after the start, which is almost always; tickets with an end
+    event before their start get an exact second look (``_rework``). Repeated events are found among tickets with
+    two events at one instant (``same_time``), counted exactly by a second look at those tickets only
+    (``_duplicates``): a distinct count of every (ticket, step, time) would cost a second pass over the whole log.
+    """
     ev = events
-    pairs = [("s", as_list(params.start_step), as_list(params.end_step))]
-    if params.workflow_start_step:
-        pairs.append(("ws", as_list(params.workflow_start_step), as_list(params.workflow_end_step)))
+    has_ts = ev.ts.notnull()
+    aggregates = {}
+    for name, starts, ends in _pairs(params):
+        aggregates[name] = ev.ts.min(where=ev.step.isin(starts))
+        aggregates[f"{name}_end_min"] = ev.ts.min(where=ev.step.isin(ends))
+        aggregates[f"{name}_end_max"] = ev.ts.max(where=ev.step.isin(ends))
+    if params.closed_steps:
+        aggregates["c_max"] = ev.ts.max(where=ev.step.isin(as_list(params.closed_steps)))
+    for role in extras:
+        if role == "agent" and _second_look_agent(params):
+            continue
+        keyed = _time_key(ev.ts, engine) + ev[role]
+        first = role == "agent" and params.agent_rule == "first"
+        where = ev[role].notnull() & has_ts
+        aggregates[f"{role}_pick"] = _picked(keyed.min(where=where) if first else keyed.max(where=where))
+    if "outcome" in extras:
+        aggregates["outcome_at"] = ev.ts.max(where=ev.outcome.notnull())
+    aggregates |= {
+        "last_ts": ev.ts.max(),
+        "first_ts": ev.ts.min(),
+        "n_events": ev.count(),
+        "n_rows": ev.n_row.sum(),
+        "n_ts": ev.count(where=has_ts),
+        "n_instants": ev.ts.nunique(),
+        "blank_step": ev.count(where=ev.step.isnull()),
+        "bad_ts": ev.count(where=ev.bad_ts),
+        "no_ts": ev.count(where=ev.ts_missing),
+    }
+    if source.is_file:
+        aggregates["ragged"] = ev.count(where=ev.ragged)
+    return ev.group_by("tid").aggregate(**aggregates)
+
+
+def _checks(t, params: BaselineParams, engine: engines.Engine):
+    """The whole log's checks and counts, one aggregate over the per-ticket table."""
     found = {}
-    for name, starts, ends in pairs:
-        found[f"{name}_starts"] = ev.count(where=ev.step.isin(starts) & ev.ts.notnull())
-        found[f"{name}_ends"] = ev.count(where=ev.step.isin(ends) & ev.ts.notnull())
-    return ev.aggregate(
-        n_rows=ev.n_row.sum(),
-        blank_id=ev.count(where=ev.tid.isnull()),
-        blank_step=ev.count(where=ev.step.isnull()),
-        bad_ts=ev.count(where=ev.bad_ts),
-        no_ts=ev.count(where=ev.ts_missing),
-        n_ts=ev.count(where=ev.ts.notnull()),
-        first_us=engines.epoch_micros(ev.ts, engine).min(),
-        last_us=engines.epoch_micros(ev.ts, engine).max(),
+    for name, _, _ in _pairs(params):
+        start, end_min, end_max = t[name], t[f"{name}_end_min"], t[f"{name}_end_max"]
+        found |= {
+            f"{name}_starts": start.count(),
+            f"{name}_ends": end_min.count(),
+            f"{name}_before": t.count(where=end_max < start),
+            f"{name}_rework": t.count(where=(end_min < start) & (end_max >= start)),
+        }
+    return t.aggregate(
+        n_rows=t.n_rows.sum(),
+        blank_id=t.n_events.sum(where=t.tid.isnull()),
+        blank_step=t.blank_step.sum(),
+        bad_ts=t.bad_ts.sum(),
+        no_ts=t.no_ts.sum(),
+        n_ts=t.n_ts.sum(),
+        same_time=t.count(where=t.n_instants < t.n_ts),
+        first_us=engines.epoch_micros(t.first_ts, engine).min(),
+        last_us=engines.epoch_micros(t.last_ts, engine).max(),
+        **({"ragged": t.ragged.sum()} if "ragged" in t.columns else {}),
         **found,
+    )
+
+
+def _duplicates(events, t, checks: dict[str, Any], pull) -> int:
+    """Repeated events (same ticket, step and time), counted among the tickets with same-time events only."""
+    if not checks["same_time"]:
+        return 0
+    ids = t.filter(t.n_instants < t.n_ts).select("tid")
+    ev = events.filter(events.ts.notnull()).semi_join(ids, "tid").select("tid", "step", "ts")
+    counts = pull(ev.aggregate(n=ev.count()).cross_join(ev.distinct().aggregate(n_distinct=lambda r: r.count())))
+    row = counts.to_pylist()[0]
+    return int(row["n"]) - int(row["n_distinct"])
+
+
+def _rework(events, t, params: BaselineParams, checks: dict[str, Any]):
+    """The per-ticket table with each pair's paired end ``name_end``: the first end event at or after the start.
+
+    min(end events) is that end unless the ticket has end events both before and after its start (rework): those
+    few tickets get a second look at their events (none usually, and nothing is read again).
+    """
+    import ibis
+
+    for name, _, ends in _pairs(params):
+        start, end_min = t[name], t[f"{name}_end_min"]
+        if not checks[f"{name}_rework"]:
+            t = t.mutate(**{f"{name}_end": ibis.ifelse(end_min >= start, end_min, ibis.null("timestamp('UTC')"))})
+            continue
+        rework = t.filter((end_min < start) & (t[f"{name}_end_max"] >= start)).select("tid", fix_start=start)
+        j = events.join(rework, "tid")
+        fix = j.filter(j.step.isin(ends) & (j.ts >= j.fix_start)).group_by("tid").aggregate(fix=lambda r: r.ts.min())
+        joined = t.left_join(fix, "tid")
+        paired = ibis.ifelse(t[f"{name}_end_min"] >= t[name], t[f"{name}_end_min"], fix.fix)
+        t = joined.select(*[t[c] for c in t.columns], **{f"{name}_end": paired})
+    return t
+
+
+def _started(t):
+    """The ticket has the start step and some end event at or after it (or none at all)."""
+    return t.s.notnull() & ~(t.s_end_max < t.s).fill_null(False)
+
+
+def _closed(t, params: BaselineParams):
+    import ibis
+
+    return (t.c_max >= t.s).fill_null(False) if params.closed_steps else ibis.literal(False)
+
+
+def _quality(t, params: BaselineParams) -> Any:
+    """The data_quality counts from the per-ticket table, one aggregate query."""
+    started = _started(t)
+    return t.aggregate(
+        tickets=t.count(),
+        no_start_step=t.count(where=t.s.isnull()),
+        ended_before_start=t.count(where=(t.s_end_max < t.s).fill_null(False)),
+        started=t.count(where=started),
+        completed=t.count(where=started & t.s_end.notnull()),
+        closed_without_end=t.count(where=started & t.s_end.isnull() & _closed(t, params)),
     )
 
 
@@ -323,57 +574,79 @@ def _pause(events, t, params: BaselineParams, engine: engines.Engine):
     that step's event until its next event; ties in time ordered by step name)."""
     import ibis
 
-    ev = events.filter(events.ts.notnull())
+    ev = events.filter(events.ts.notnull()).select("tid", "step", "ts")
     ev = ev.mutate(next_ts=ev.ts.lead().over(ibis.window(group_by=ev.tid, order_by=[ev.ts, ev.step])))
-    paired = t.filter(t.e.notnull() & t.s.notnull()).select("tid", "s", "e")
+    paired = t.filter(t.s_end.notnull()).select("tid", "s", "s_end")
     j = ev.join(paired, "tid").filter(lambda r: r.step.isin(as_list(params.pause_steps)) & r.next_ts.notnull())
     lo = ibis.greatest(j.ts, j.s)
-    hi = ibis.least(j.next_ts, j.e)
+    hi = ibis.least(j.next_ts, j.s_end)
     span = engines.epoch_micros(hi, engine) - engines.epoch_micros(lo, engine)
     return j.group_by(j.tid).aggregate(pause_us=ibis.greatest(span, 0).sum())
 
 
-def _agent_pick(events, t, params: BaselineParams):
-    """The agent each ticket is credited to, by ``agent_rule``."""
+def _agent_pick(events, t, params: BaselineParams, engine: engines.Engine):
+    """The agent of the rules that need a second look at the events.
+
+    at_end_step: the last agent named at or before the paired end event (open tickets: the last agent named);
+    most_events: the agent on most of the ticket's events (ties: the greatest name, so never row order).
+    """
+    ev = events.filter(events.agent.notnull())
     if params.agent_rule == "most_events":
-        ev = events.filter(events.agent.notnull())
         counts = ev.group_by(["tid", "agent"]).aggregate(n=ev.count())
-        top = counts.group_by("tid").aggregate(n_max=counts.n.max())
-        j = counts.join(top, [counts.tid == top.tid, counts.n == top.n_max])
-        return j.group_by(j.tid).aggregate(agent_pick=j.agent.max())
-    if params.agent_rule == "at_end_step":
-        ends = t.select("tid", "e")
-
-        def until_end(ev):
-            j = ev.join(ends, "tid")
-            return j.filter(j.e.isnull() | (j.ts <= j.e)).drop("e")
-
-        return _pick(events, "agent", "last", where=until_end)
-    return _pick(events, "agent", "first" if params.agent_rule == "first" else "last")
+        keyed = counts.n.cast("string").lpad(_KEY_WIDTH, "0") + counts.agent
+        return counts.group_by("tid").aggregate(agent_pick=_picked(keyed.max()))
+    j = ev.filter(ev.ts.notnull()).join(t.select("tid", paired_end="s_end"), "tid")
+    j = j.filter(j.paired_end.isnull() | (j.ts <= j.paired_end))
+    return j.group_by("tid").aggregate(agent_pick=_picked((_time_key(j.ts, engine) + j.agent).max()))
 
 
-def _last_steps(events, t):
-    """The step of each open ticket's last event (ties: the greatest name)."""
-    open_ids = t.filter(t.s.notnull() & t.e.isnull() & ~(t.e_max < t.s).fill_null(False)).select("tid")
-    ev = events.semi_join(open_ids, "tid")
-    return _pick(ev, "step", "last")
+def _last_steps(events, t, engine: engines.Engine):
+    """The step of each open ticket's last event (ties: the greatest name).
+
+    Only open tickets need it (the report counts where silent ones sit), so it is a second look at them alone:
+    carrying every ticket's last step through the grouped pass cost 300 MB at a million tickets.
+    """
+    open_ids = t.filter(_started(t) & t.s_end.isnull()).select("tid")
+    ev = events.filter(events.ts.notnull() & events.step.notnull()).semi_join(open_ids, "tid")
+    return ev.group_by("tid").aggregate(step_pick=_picked((_time_key(ev.ts, engine) + ev.step).max()))
 
 
-def _quality(t, params: BaselineParams) -> Any:
-    """The data_quality counts from the per-ticket table, one aggregate query."""
+def _output(t, picks: dict[str, Any], params: BaselineParams, extras: dict[str, str], engine, with_ids: bool):
+    """The per-ticket rows that come back: instants as epoch microseconds, sorted by ticket id (so that every sum
+    downstream adds in the same order on every run: DESIGN.md, same input, same numbers). A ticket whose end
+    events all come before its start has no start here (it is left out and counted in data_quality)."""
     import ibis
 
-    before = (t.e_max < t.s).fill_null(False)
-    started = t.s.notnull() & ~before
-    closed = (t.c_max >= t.s).fill_null(False) if params.closed_steps else ibis.literal(False)
-    return t.aggregate(
-        tickets=t.count(),
-        no_start_step=t.count(where=t.s.isnull()),
-        ended_before_start=t.count(where=before),
-        started=t.count(where=started),
-        completed=t.count(where=started & t.e.notnull()),
-        closed_without_end=t.count(where=started & t.e.isnull() & closed),
-    )
+    for pick in picks.values():
+        joined = t.left_join(pick, "tid")
+        t = joined.select(*[t[c] for c in t.columns], *[pick[c] for c in pick.columns if c != "tid"])
+    us = lambda column: engines.epoch_micros(column, engine)  # noqa: E731 - one short alias
+    none = ibis.null("timestamp('UTC')")
+    columns = {
+        "ticket_id": t.tid,
+        "start_us": us(ibis.ifelse(_started(t), t.s, none)),
+        "end_us": us(t.s_end),
+        "last_event_us": us(t.last_ts),
+        "last_step": ibis.ifelse(t.s_end.isnull(), t.step_pick, ibis.null("string"))
+        if "step_pick" in t.columns
+        else ibis.null("string"),
+        "closed_without_end": _closed(t, params) & t.s_end.isnull(),
+    }
+    if params.workflow_start_step:
+        columns |= {
+            "workflow_start_us": us(ibis.ifelse((t.ws_end_max < t.ws).fill_null(False), none, t.ws)),
+            "workflow_end_us": us(t.ws_end),
+        }
+    for role in extras:
+        columns[role] = t[f"{role}_pick"]
+    if params.pause_steps:
+        columns["pause_us"] = t.pause_us.fill_null(0) if "pause_us" in t.columns else ibis.literal(0, "int64")
+    if "outcome" in extras:
+        columns["outcome_at_us"] = us(t.outcome_at)
+    rows = t.select(**columns)
+    if not params.workflow_start_step:  # tickets without the start step still count for the whole workflow
+        rows = rows.filter(rows.start_us.notnull())
+    return rows.order_by("ticket_id")
 
 
 def reduce_table(
@@ -391,7 +664,8 @@ def reduce_table(
     ----------
     table : ibis.Table
         The raw events as exported (the team's headers; ``columns`` maps them), on any Ibis backend, or
-        ``ibis.memtable(frame)`` for a pandas frame (DuckDB).
+        ``ibis.memtable(frame)`` for a pandas frame (DuckDB). A file reader adds ``ROW_COLUMN`` (and, for CSV,
+        ``RAGGED_COLUMN``): messages then name the file (``where``) and its first bad row.
     engine : engines.Engine
         The engine the table lives on (``engines.ENGINES[name]``).
     params : BaselineParams
@@ -408,84 +682,70 @@ def reduce_table(
     Raises
     ------
     InputError
-        On the first problem the file path would refuse (blank id or step, unreadable timestamp, unknown start or
-        end step, no rows; with ``strict`` anything left out), naming the column and the ticket of the first
-        offending event (fetched by a bounded query).
+        On the first problem in the log (blank id or step, unreadable timestamp, unknown start or end step, no
+        rows; with ``strict`` anything left out), naming the column and the first offending event's row (a file)
+        or ticket (a table), fetched by a bounded query.
     """
     from .load import _check_columns, _extra_columns, _their_names
 
-    theirs = _their_names(params, list(table.columns))
+    source = _Source(where=where, is_file=ROW_COLUMN in table.columns)
+    header = [c for c in table.columns if c not in _READER_COLUMNS]
+    theirs = _their_names(params, header)
     extras = _extra_columns(params)
-    types = {name: str(kind) for name, kind in table.schema().items()}
+    types = {name: str(kind) for name, kind in table.schema().items() if name in header}
     _check_columns(where, types, {**theirs, **{f"step '{k}'": v for k, v in params.step_columns.items()}}, extras)
-    # parsed once and kept in the engine (a temporary table; Spark: persisted): every query below reads it
-    parsed = _events(table, engine, params, timezone, theirs, extras)
-    runs = [engines.EngineRun(engine=engine.name, sql=engines.compiled_sql(parsed), rows=0, bytes=0)]
-    events = parsed.cache()
-    try:
-        return _reduce(
-            events, engine, params, timezone, theirs, extras, where, with_ids, runs, None if "step" in theirs else table
-        )
-    finally:
-        events.release()
-
-
-def _reduce(events, engine, params, timezone, theirs, extras, where, with_ids, runs, wide_table) -> Reduction:
-    """reduce_table's queries over the cached events (the arguments are reduce_table's; ``wide_table`` is the raw
-    table of a wide export, whose rows are tickets, not events: they are counted on their own)."""
+    events = _events(table, engine, params, timezone, theirs, extras, source)
+    runs = [engines.EngineRun(engine=engine.name, sql=engines.compiled_sql(events), rows=0, bytes=0)]
 
     def pull(expr) -> pa.Table:
         result, run = engines.fetch_arrow(expr, engine)
         runs.append(run)
         return result
 
-    checks = pull(_checks(events, params, engine)).to_pylist()[0]
-    if wide_table is not None:
-        checks["n_rows"] = pull(wide_table.aggregate(n=wide_table.count())).to_pylist()[0]["n"]
-    _raise_on_checks(events, checks, params, theirs, where, engine)
-    duplicates = checks["n_ts"] - int(
-        pull(
-            events.filter(events.ts.notnull()).select("tid", "step", "ts").distinct().aggregate(n=lambda r: r.count())
-        ).to_pylist()[0]["n"]
-    )
-    t = _per_ticket(events, params, extras).cache()  # a row per ticket, read by the queries below
+    # the one pass over the events, kept in the engine (a temporary table; Spark: persisted): every query below
+    # reads it, and the events are read again only for the second looks
+    t = _per_ticket(events, engine, params, extras, source).cache()
     try:
+        checks = pull(_checks(t, params, engine)).to_pylist()[0]
+        if "step" not in theirs:  # a wide export: its rows are tickets, not events: count them on their own
+            checks["n_rows"] = pull(table.aggregate(n=table.count())).to_pylist()[0]["n"]
+        duplicates = _raise_on_checks(events, t, checks, params, theirs, source, engine, pull)
+        paired = _rework(events, t, params, checks)
         return _finish(
-            events, t, pull, checks, duplicates, engine, params, timezone, theirs, extras, where, with_ids, runs
+            events, paired, pull, checks, duplicates, engine, params, timezone, theirs, source, extras, with_ids, runs
         )
     finally:
         t.release()
 
 
 def _finish(
-    events, t, pull, checks, duplicates, engine, params, timezone, theirs, extras, where, with_ids, runs
+    events, t, pull, checks, duplicates, engine, params, timezone, theirs, source, extras, with_ids, runs
 ) -> Reduction:
-    """The per-ticket queries: data_quality, the second looks (agent, pause, last step), the rows that come back."""
+    """After the checks: data_quality, the second looks (agent, pause, last step), the rows that come back."""
     counts = pull(_quality(t, params)).to_pylist()[0]
-    if params.strict and (duplicates or checks["no_ts"] or counts["ended_before_start"]):
-        _raise_strict(events, t, params, theirs, where, duplicates, checks["no_ts"])
+    if params.strict:
+        _raise_strict(events, t, checks, params, theirs, source)
     picks = {}
-    for role in extras:
-        if role == "agent":
-            picks[role] = _agent_pick(events, t, params)
-        else:
-            picks[role] = _pick(events, role, "last")
+    if "agent" in extras and _second_look_agent(params):
+        picks["agent"] = _agent_pick(events, t, params, engine)
     if params.pause_steps:
         picks["pause"] = _pause(events, t, params, engine)
-    picks["last_step"] = _last_steps(events, t)
-    output = _output(t, picks, params, extras, engine, with_ids)
-    tickets = _local_columns(pull(output), params, timezone)
+    if counts["started"] - counts["completed"]:
+        picks["last_step"] = _last_steps(events, t, engine)
+    tickets = _local_columns(pull(_output(t, picks, params, extras, engine, with_ids)), params, timezone)
     if not with_ids:
         tickets = tickets.drop_columns(["ticket_id"])
     n_rows = int(checks["n_rows"] or 0)
+    counts = {k: int(v) for k, v in counts.items()}
     quality = {
         "rows_read": n_rows,
         "duplicate_events": int(duplicates),
         "no_timestamp": int(checks["no_ts"]),
-        **{k: int(v) for k, v in counts.items()},
+        **{k: counts[k] for k in ("tickets", "no_start_step", "started", "ended_before_start", "completed")},
+        "closed_without_end": counts["closed_without_end"],
+        "still_open": counts["started"] - counts["completed"] - counts["closed_without_end"],
         "ignored_columns": [],
     }
-    quality["still_open"] = quality["started"] - quality["completed"] - quality["closed_without_end"]
     return Reduction(
         tickets=tickets,
         n_events=n_rows,
@@ -495,43 +755,6 @@ def _finish(
         quality=quality,
         runs=runs,
     )
-
-
-def _output(
-    t, picks: dict[str, Any], params: BaselineParams, extras: dict[str, str], engine: engines.Engine, with_ids: bool
-):
-    """The per-ticket rows that come back: instants as epoch microseconds, sorted by ticket id."""
-    import ibis
-
-    for pick in picks.values():
-        t = t.left_join(pick, "tid")
-    us = lambda column: engines.epoch_micros(column, engine)  # noqa: E731 - one short alias
-    before = (t.e_max < t.s).fill_null(False)
-    closed = (t.c_max >= t.s).fill_null(False) if params.closed_steps else ibis.literal(False)
-    columns = {
-        "ticket_id": t.tid,
-        "start_us": us(ibis.ifelse(before, ibis.null("timestamp('UTC')"), t.s)),
-        "end_us": us(t.e),
-        "last_event_us": us(t.last_ts),
-        "last_step": ibis.ifelse(t.e.isnull(), t.step_pick, ibis.null("string")),
-        "closed_without_end": closed & t.e.isnull(),
-    }
-    if params.workflow_start_step:
-        wbefore = (t.we_max < t.ws).fill_null(False)
-        columns |= {
-            "workflow_start_us": us(ibis.ifelse(wbefore, ibis.null("timestamp('UTC')"), t.ws)),
-            "workflow_end_us": us(t.we),
-        }
-    for role in extras:
-        columns[role] = t[f"{role}_pick"]
-    if params.pause_steps:
-        columns["pause_us"] = t.pause_us.fill_null(0)
-    if "outcome" in extras:
-        columns["outcome_at_us"] = us(t.outcome_at)
-    rows = t.select(**columns)
-    if not params.workflow_start_step:
-        rows = rows.filter(rows.start_us.notnull())
-    return rows.order_by("ticket_id")
 
 
 def _local_columns(tickets: pa.Table, params: BaselineParams, timezone: str) -> pa.Table:
@@ -580,79 +803,207 @@ def _local_columns(tickets: pa.Table, params: BaselineParams, timezone: str) -> 
     return pa.table(out)
 
 
-def _first(events, condition) -> dict[str, Any]:
-    """The first offending event (a bounded query: one row)."""
-    rows = events.filter(condition).order_by(["tid"]).limit(1).to_pyarrow().to_pylist()
+def _first(events, condition, order: str) -> dict[str, Any]:
+    """The first offending event (a bounded query: one row), by file row or ticket."""
+    rows = events.filter(condition).order_by([order]).limit(1).to_pyarrow().to_pylist()
     return rows[0] if rows else {}
 
 
-def _raise_on_checks(
-    events, checks: dict[str, Any], params: BaselineParams, theirs: dict[str, str], where: str, engine: engines.Engine
-) -> None:
-    """The file path's refusals, for a table: the message names the column and the ticket of the first bad event."""
+def _raise_on_checks(events, t, checks, params: BaselineParams, theirs, source: _Source, engine, pull) -> int:
+    """Refuse what cannot be read (and, with ``strict``, what would be left out), in the order the file path always
+    checked; return the number of repeated events. A file's message names its first bad row."""
+    where, file = source.where, source.where if source.is_file else None
+    order = "row_no" if source.is_file else "tid"
+
+    def first(condition) -> dict[str, Any]:
+        return _first(events, condition, order)
+
+    def row(found: dict[str, Any]) -> int | None:
+        return found.get("row_no") if source.is_file else None
+
+    def ticket(found: dict[str, Any]) -> str:
+        return "" if source.is_file else f" (first: ticket {found.get('tid')!r})"
+
     if not checks["n_rows"]:
+        if source.is_file:
+            raise InputError(
+                "the event log has a header but no data rows", file=file, row=2, fix="export the data again"
+            )
         raise InputError(
             f"'{where}': {engine.label} returned no rows",
             fix="check the table, query or path (and any filter in the query)",
         )
+    if checks.get("ragged"):
+        raise InputError(
+            "a row has a different number of fields than the header (an unquoted comma inside a value?)",
+            file=file,
+            row=row(first(events.ragged)),
+            fix="quote values that contain commas, or export again from the source system",
+        )
     if checks["blank_id"]:
         raise InputError(
-            f"'{where}': the ticket id is blank ({checks['blank_id']} events)",
+            "the ticket id is blank"
+            if source.is_file
+            else f"'{where}': the ticket id is blank ({checks['blank_id']} events)",
+            file=file,
             column=theirs["ticket_id"],
-            fix="every event needs the id of its ticket; filter these out",
+            row=row(first(events.tid.isnull())),
+            fix="every event needs the id of its ticket; "
+            + ("remove or fill this row" if file else "filter these out"),
         )
     if checks["blank_step"]:
-        bad = _first(events, events.step.isnull())
+        found = first(events.step.isnull())
         raise InputError(
-            f"'{where}': the step name is blank (first: ticket {bad.get('tid')!r})",
+            ("the step name is blank" if file else f"'{where}': the step name is blank") + ticket(found),
+            file=file,
             column=theirs.get("step"),
-            fix="every event needs its step name; filter these out",
+            row=row(found),
+            fix="every event needs its step name; " + ("remove or fill this row" if file else "filter these out"),
         )
     if checks["bad_ts"]:
-        bad = _first(events, events.bad_ts)
-        how = (
-            f"with timestamp_format '{params.timestamp_format}'"
-            if params.timestamp_format
-            else "(ISO 8601 without a UTC offset: 2026-05-04 09:30:00)"
-        )
+        _raise_bad_timestamp(events, first(events.bad_ts), params, source)
+    if params.strict and checks["no_ts"]:
+        found = first(events.ts_missing)
         raise InputError(
-            f"'{where}': a value of ticket {bad.get('tid')!r} is not a timestamp this tool reads {how}",
-            column=bad.get("ts_column"),
-            fix="set timestamp_format to the column's format, or store timestamps as a timestamp column",
-        )
-    for name, kind in (
-        ("s", "start_step"),
-        ("s", "end_step"),
-        ("ws", "workflow_start_step"),
-        ("ws", "workflow_end_step"),
-    ):
-        key = f"{name}_{'starts' if kind.endswith('start_step') else 'ends'}"
-        if key in checks and not checks[key]:
-            steps = as_list(getattr(params, kind))
-            raise InputError(
-                f"'{where}': no event has the step {' or '.join(repr(s) for s in steps)} ({kind})",
-                column=theirs.get("step"),
-                fix="copy the step name exactly (capitals and spaces count) into " + kind,
+            "the timestamp is blank" if file else f"'{where}': {checks['no_ts']} events have no timestamp",
+            file=file,
+            column=found.get("ts_column", theirs.get("timestamp")),
+            row=row(found),
+            fix=(
+                "every event needs its time; remove or fill this row (or drop strict: true, and such rows are left out "
+                "and counted)"
             )
-
-
-def _raise_strict(
-    events, t, params: BaselineParams, theirs: dict[str, str], where: str, duplicates: int, no_ts: int
-) -> None:
-    if duplicates:
-        raise InputError(
-            f"'{where}': {duplicates} events repeat another (same ticket, step and timestamp)",
-            column=theirs["ticket_id"],
-            fix="remove duplicate rows (or drop strict: true: repeated events are then collapsed into one and counted)",
+            if file
+            else "fill or remove them (or drop strict: true: they are then left out and counted)",
         )
-    if no_ts:
+    duplicates = _duplicates(events, t, checks, pull)
+    if params.strict and duplicates:
+        _raise_duplicates(events, duplicates, theirs, source)
+    _raise_unknown_steps(events, checks, params, theirs, source)
+    return duplicates
+
+
+def _raise_bad_timestamp(events, found: dict[str, Any], params: BaselineParams, source: _Source) -> None:
+    """The first timestamp that does not parse, and a format that would read the column (detected from its values)."""
+    column, value = found.get("ts_column"), found.get("ts_raw")
+    of_column = events.filter(events.ts_column == column)
+    sample = of_column.filter(of_column.ts_raw.notnull()).select("ts_raw").distinct().limit(5000)
+    failing = of_column.filter(of_column.bad_ts).select("ts_raw").distinct().limit(500)
+    how = (
+        f"with timestamp_format '{params.timestamp_format}'"
+        if params.timestamp_format
+        else "(ISO 8601: 2026-05-04 09:30:00, optionally with a UTC offset such as +08:00 or Z)"
+    )
+    if source.is_file:
+        fix = _format_suggestion(
+            failing.to_pyarrow()["ts_raw"].to_pylist(),
+            sample.to_pyarrow()["ts_raw"].to_pylist(),
+            params.timestamp_format,
+        )
         raise InputError(
-            f"'{where}': {no_ts} events have no timestamp",
-            column=theirs.get("timestamp"),
-            fix="fill or remove them (or drop strict: true: they are then left out and counted)",
+            f"'{value}' is not a timestamp this tool reads {how}",
+            file=source.where,
+            column=column,
+            row=found.get("row_no"),
+            fix=fix,
         )
     raise InputError(
-        f"'{where}': some tickets have their end step only before the start step",
-        column=theirs.get("step"),
-        fix="check start_step and end_step (or drop strict: true: these are left out and counted)",
+        f"'{source.where}': a value of ticket {found.get('tid')!r} is not a timestamp this tool reads {how}",
+        column=column,
+        fix="set timestamp_format to the column's format, or store timestamps as a timestamp column",
     )
+
+
+def _raise_duplicates(events, duplicates: int, theirs, source: _Source) -> None:
+    fix = "remove duplicate rows (or drop strict: true: repeated events are then collapsed into one and counted)"
+    if not source.is_file:
+        raise InputError(
+            f"'{source.where}': {duplicates} events repeat another (same ticket, step and timestamp)",
+            column=theirs["ticket_id"],
+            fix=fix,
+        )
+    import ibis
+
+    ev = events.filter(events.ts.notnull())
+    same = ibis.window(group_by=[ev.tid, ev.step, ev.ts], order_by=ev.row_no)
+    ranked = ev.select(dup_row=ev.row_no, first_row=ev.row_no.min().over(same), k=ibis.row_number().over(same))
+    found = ranked.filter(ranked.k == 1).order_by("dup_row").limit(1).to_pyarrow().to_pylist()[0]
+    raise InputError(
+        f"this event repeats row {found['first_row']} (same ticket, step and timestamp): duplicate events would be "
+        "counted twice",
+        file=source.where,
+        column=theirs["ticket_id"],
+        row=found["dup_row"],
+        fix=fix,
+    )
+
+
+def _raise_unknown_steps(events, checks, params: BaselineParams, theirs, source: _Source) -> None:
+    """A configured step (or every step of a list) that no event has: name them (a file: and list the log's steps)."""
+    kinds = ["start_step", "end_step"] + (
+        ["workflow_start_step", "workflow_end_step"] if params.workflow_start_step else []
+    )
+    missing = []
+    for kind in kinds:
+        name = "ws" if kind.startswith("workflow") else "s"
+        if not checks[f"{name}_{'starts' if kind.endswith('start_step') else 'ends'}"]:
+            missing.append(kind)
+    if not missing:
+        return
+    column = theirs.get("step", ", ".join(params.step_columns.values()))
+    fix = "copy the step name exactly (capitals and spaces count) into "
+    if not source.is_file:
+        steps = as_list(getattr(params, missing[0]))
+        raise InputError(
+            f"'{source.where}': no event has the step {' or '.join(repr(s) for s in steps)} ({missing[0]})",
+            column=column,
+            fix=fix + missing[0],
+        )
+    ev = events.filter(events.ts.notnull())
+    counts = ev.group_by("step").aggregate(n=ev.count()).order_by([ibis_desc("n"), "step"]).to_pyarrow().to_pylist()
+    steps = [r["step"] for r in counts]
+    unknown = [s for kind in missing for s in as_list(getattr(params, kind))]
+    listed = steps[:_STEP_LIST_LIMIT]
+    more = f" and {len(steps) - len(listed)} more" if len(steps) > len(listed) else ""
+    raise InputError(
+        f"no event has the step {' or '.join(repr(s) for s in dict.fromkeys(unknown))}; the steps in the log are: "
+        + ", ".join(repr(s) for s in listed)
+        + more,
+        file=source.where,
+        column=column,
+        fix=fix + "start_step / end_step",
+    )
+
+
+def ibis_desc(column: str):
+    import ibis
+
+    return ibis.desc(column)
+
+
+def _raise_strict(events, t, checks, params: BaselineParams, theirs, source: _Source) -> None:
+    """Under strict: refuse the first ticket whose end step comes only before its start step."""
+    for name, starts, ends in _pairs(params):
+        if not checks[f"{name}_before"]:
+            continue
+        fix = (
+            "check the step names and the time zone of the timestamps (a shifted zone can reorder events), or "
+            "remove the ticket (or drop strict: true, and such tickets are left out and counted)"
+        )
+        if not source.is_file:
+            raise InputError(
+                f"'{source.where}': some tickets have their end step only before the start step",
+                column=theirs.get("step"),
+                fix="check start_step and end_step (or drop strict: true: these are left out and counted)",
+            )
+        before = t.filter(t[f"{name}_end_max"] < t[name]).select("tid")
+        ev = events.filter(events.step.isin(ends)).semi_join(before, "tid")
+        found = ev.order_by("row_no").limit(1).to_pyarrow().to_pylist()[0]
+        raise InputError(
+            f"ticket {found['tid']} has a {step_label(ends)} event only before its first {step_label(starts)} event, "
+            "so the interval cannot be paired",
+            file=source.where,
+            column=theirs.get("timestamp"),
+            row=found["row_no"],
+            fix=fix,
+        )
