@@ -246,3 +246,61 @@ def test_a_wide_export_and_agent_rule_first_match_the_file_path(tmp_path):
     log = load.load_table(ibis.memtable(frame), params, "Europe/London", with_ids=True)
     assert_same_as_file_path(log, reference)
     assert log.tickets["hours"].tolist()[:1] == [2.5] and log.quality["tickets"] == 4
+
+
+@pytest.mark.parametrize(
+    ("fmt", "values"),
+    [
+        (
+            None,
+            [
+                "2026-05-04 09:30:00",
+                "2026-05-04T09:30:00.25+08:00",
+                "2026-05-04T01:30:00Z",
+                "2026-05-04 09:30-0330",
+                "2026-02-30 10:00:00",
+                "2026-05-04 09:30:00 SGT",
+                "2026-05-04T09:30:00+24:00",
+            ],
+        ),
+        (
+            "%d/%b/%y %I:%M %p",
+            ["04/May/26 9:30 AM", "4/may/26 12:05 am", "31/Dec/69 12:00 PM", "04/May/26 13:30 PM", "04/Mai/26 9:30 AM"],
+        ),
+        (
+            "%d %B %Y %H:%M:%S%z",
+            ["4 May 2026 09:30:00+0800", "29 February 2016 23:59:59Z", "4 Mayo 2026 09:30:00+0800"],
+        ),
+    ],
+)
+def test_the_portable_parse_reads_what_python_strptime_reads(fmt, values):
+    """The regular-expression parse PostgreSQL and Spark run (``reduce._regex_text``, here run on DuckDB) gives, to
+    the microsecond, the instant Python's ``datetime.strptime`` / ``fromisoformat`` gives (naive values: wall time in
+    Asia/Singapore), and NULL exactly where Python refuses the value (the reference is Python's own parser)."""
+    import datetime as dt
+    import zoneinfo
+
+    import ibis
+
+    from inbound_playbook.baseline import reduce
+
+    zone = zoneinfo.ZoneInfo("Asia/Singapore")
+
+    def python(value):
+        try:
+            if fmt is None:
+                if " SGT" in value:
+                    raise ValueError(value)
+                parsed = dt.datetime.fromisoformat(value)
+            else:
+                parsed = dt.datetime.strptime(value, fmt)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+    table = ibis.memtable({"text": values})
+    parsed = reduce._regex_text(table.text, fmt, "Asia/Singapore", engines.ENGINES["duckdb"])
+    micros = table.select(us=engines.epoch_micros(parsed, engines.ENGINES["duckdb"])).to_pyarrow()["us"].to_pylist()
+    expected = [python(v) for v in values]
+    assert [None if e is None else int(e.timestamp() * 1_000_000) for e in expected] == micros
+    assert any(e is None for e in expected) and any(e is not None for e in expected)

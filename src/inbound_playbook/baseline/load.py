@@ -1,12 +1,14 @@
-"""Reading a team's event log as it was exported and reducing it to one row per ticket, in DuckDB.
+"""Reading a team's event log as it was exported, and the glue around its one data path (``reduce.py``).
 
-The log can hold millions of events, so it is never walked row by row in Python. DuckDB reads the CSV (plain or
-``.csv.gz``, every column as text, so each timestamp is parsed here) or the Parquet file in one grouped pass that
-both reduces it to one row per ticket and computes, per ticket, every check the log must pass and every count of
-what it leaves out. Only when a check fails (or, with ``strict``, something would be left out) is the log read
-again, materialised with row numbers, so that the message can name the first bad row (``_diagnose``). Only the
-per-ticket result comes back to pandas. Under ``playbook run`` that result is computed once, by the run's
-validation, and handed to the notebooks (``prepare`` / ``prepared_or_loaded``).
+The log can hold millions of events, so it is never walked row by row in Python. DuckDB reads the file (CSV, plain
+or ``.csv.gz``, every column as text so each timestamp is parsed by the reduction; or Parquet) into an Ibis table
+with the file's row numbers (``_read_file``), and ``reduce.reduce_table`` reduces it in one grouped pass that both
+computes one row per ticket and, per ticket, every check the log must pass and every count of what it leaves out.
+Engine inputs (``events: {url, table | query | path}``, reduced in PostgreSQL, Spark or DuckDB by
+``reduce_in_engine``) and tables (``load_table``, e.g. ``ibis.memtable(frame)``) take the same chain of
+expressions; a file's messages name its first bad row, a table's its first bad ticket. Only the per-ticket result
+comes back to pandas. Under ``playbook run`` that result is computed once, by the run's validation, and handed to
+the notebooks (``prepare`` / ``prepared_or_loaded``).
 
 Real exports, as they come (the ``baseline`` section's keys):
 
@@ -18,7 +20,7 @@ Real exports, as they come (the ``baseline`` section's keys):
 - repeated events (same ticket, step and time) are collapsed into one and counted; rows without a timestamp and
   tickets whose end steps all come before the start are left out and counted (``data_quality``);
 - ``agent_rule`` and ``exclude_agents`` decide the one agent a ticket is credited to; ``pause_steps`` give the
-  active time (``_pause_table``); ``closed_steps`` mark tickets closed without the end step.
+  active time; ``closed_steps`` mark tickets closed without the end step.
 
 Timestamps: a value with a UTC offset (``2026-05-04T10:00:00+08:00``, ``...Z``) is that instant; a naive value
 (``2026-05-04 10:00:00``) is wall time in the team's zone (``timezone`` in the config). Both may appear in one
@@ -29,11 +31,6 @@ zone are read as wall time in the team's zone too.
 
 Pairing (DESIGN.md): for each ticket, the first event of any start step, then the first event of any end step at or
 after it.
-
-Engine inputs (``events: {url, table | query | path}``) and tables take the Ibis path instead (``reduce.py``): the
-same reduction, checks and counts run inside PostgreSQL, Spark or DuckDB and only per-ticket rows come back
-(``reduce_in_engine`` writes them for a run; ``load_table`` takes an Ibis table such as ``ibis.memtable(frame)``).
-Files stay on the DuckDB SQL here, whose slow path names the first bad row of the file.
 """
 
 from __future__ import annotations
@@ -57,7 +54,7 @@ from .. import io
 from ..errors import InputError
 from ..params import RunContext
 from .params import CANONICAL_COLUMNS, BaselineParams, step_label
-from .reduce import RAGGED_COLUMN, ROW_COLUMN
+from .reduce import RAGGED_COLUMN, ROW_COLUMN, _extra_columns, _their_names
 
 PAIRING_RULE = (
     "Pairing rule: for each ticket, the interval starts at the ticket's first {start} event and ends at the "
@@ -95,37 +92,6 @@ def _quote(name: str) -> str:
 
 def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-def _their_names(params: BaselineParams, header: list[str] | None = None) -> dict[str, str]:
-    """Our column name -> the header in the team's file (identity where the config maps nothing).
-
-    A wide export (``step_columns`` and no step or timestamp column mapped or present) has only a ticket id.
-    """
-    ours_to_theirs = {ours: theirs for theirs, ours in params.columns.items()}
-    names = {ours: ours_to_theirs.get(ours, ours) for ours in CANONICAL_COLUMNS}
-    if _is_wide(params, header):
-        del names["step"], names["timestamp"]
-    return names
-
-
-def _is_wide(params: BaselineParams, header: list[str] | None) -> bool:
-    """One row per ticket: only step_columns describe events (no step or timestamp column mapped or present)."""
-    if not params.step_columns or {"step", "timestamp"} & set(params.columns.values()):
-        return False
-    return header is None or not {"step", "timestamp"} & set(header)
-
-
-def _extra_columns(params: BaselineParams) -> dict[str, str]:
-    """Optional per-ticket columns: our role -> the team's header."""
-    extras = {}
-    if params.outcome_column:
-        extras["outcome"] = params.outcome_column
-    if params.agent_column:
-        extras["agent"] = params.agent_column
-    if params.segment_column:
-        extras["segment"] = params.segment_column
-    return extras
 
 
 def _used_columns(params: BaselineParams, theirs: dict[str, str]) -> set[str]:
@@ -291,17 +257,8 @@ def _reduce_file(path: Path, params: BaselineParams, timezone: str, *, with_ids:
             raise _csv_error(path, exc) from None
     finally:
         con.close()
-    reduced = _Reduced(
-        path=path,
-        n_events=reduction.n_events,
-        first_us=reduction.first_us,
-        last_us=reduction.last_us,
-        extras=reduction.extras,
-        start_step=step_label(params.start_step),
-        end_step=step_label(params.end_step),
-        quality={**reduction.quality, "ignored_columns": list(ignored)},
-    )
-    return reduction.tickets, reduced
+    facts = {**vars(reduction), "quality": {**reduction.quality, "ignored_columns": list(ignored)}}
+    return reduction.tickets, _reduced(path, params, facts)
 
 
 def load_events(params: BaselineParams, context: RunContext, *, with_ids: bool = False) -> TicketLog:
@@ -335,6 +292,21 @@ class _Reduced:
     engine: dict[str, Any] = field(default_factory=lambda: engine_block("duckdb"), hash=False, compare=False)
 
 
+def _reduced(path: Path, params: BaselineParams, facts: dict[str, Any]) -> _Reduced:
+    """The _Reduced of a reduction's facts (a ``reduce.Reduction``'s fields, or the JSON kept beside its tickets)."""
+    return _Reduced(
+        path=path,
+        n_events=facts["n_events"],
+        first_us=facts["first_us"],
+        last_us=facts["last_us"],
+        extras=facts["extras"],
+        start_step=step_label(params.start_step),
+        end_step=step_label(params.end_step),
+        quality=facts["quality"],
+        **({"engine": facts["engine"]} if "engine" in facts else {}),
+    )
+
+
 #: what results.json's data_quality counts, in the order the report lists them
 DATA_QUALITY_COUNTS = (
     "rows_read",
@@ -348,22 +320,6 @@ DATA_QUALITY_COUNTS = (
     "closed_without_end",
     "still_open",
 )
-
-
-def _check_columns(path: Path, types: dict[str, str], theirs: dict[str, str], extras: dict[str, str]) -> None:
-    present = list(types)
-    for ours, header in [*theirs.items(), *extras.items()]:
-        if header not in types:
-            mapped = f" (mapped to our '{ours}')" if header != ours and ours in CANONICAL_COLUMNS else ""
-            if ours.startswith("step '"):
-                mapped = f" (named for the {ours} in step_columns)"
-            raise InputError(
-                f"the event log has no column '{header}'{mapped}; its columns are: {', '.join(present)}",
-                file=path,
-                column=header,
-                fix="rename the column in the file, or map your header to ours under 'columns' in the config "
-                "(e.g. columns: {'Case ID': ticket_id, 'Activity': step, 'Complete Timestamp': timestamp})",
-            )
 
 
 def _to_pandas(tickets: pa.Table) -> pd.DataFrame:
@@ -458,16 +414,7 @@ def prepare(params: BaselineParams, context: RunContext) -> _Reduced:
     if sidecar.is_file():
         facts = json.loads(sidecar.read_text(encoding="utf-8"))
         if facts["key"] == key:
-            return _Reduced(
-                path=path,
-                n_events=facts["n_events"],
-                first_us=facts["first_us"],
-                last_us=facts["last_us"],
-                extras=facts["extras"],
-                start_step=step_label(params.start_step),
-                end_step=step_label(params.end_step),
-                quality=facts["quality"],
-            )
+            return _reduced(path, params, facts)
     tickets, reduced = _reduce_file(path, params, context.timezone, with_ids=True)
     with pa.OSFile(str(table), "wb") as sink, pa.ipc.new_file(sink, tickets.schema) as writer:
         writer.write_table(tickets)
@@ -594,16 +541,8 @@ def load_table(
     from .reduce import reduce_table
 
     reduction = reduce_table(table, ENGINES[engine], params, timezone, with_ids=with_ids)
-    reduced = _Reduced(
-        path=Path("<table>"),
-        n_events=reduction.n_events,
-        first_us=reduction.first_us,
-        last_us=reduction.last_us,
-        extras=reduction.extras,
-        start_step=step_label(params.start_step),
-        end_step=step_label(params.end_step),
-        quality=reduction.quality,
-        engine=engine_block(engine, rows=reduction.tickets.num_rows),
+    reduced = _reduced(
+        Path("<table>"), params, {**vars(reduction), "engine": engine_block(engine, rows=reduction.tickets.num_rows)}
     )
     return _ticket_log(_to_pandas(reduction.tickets), reduced, timezone)
 
@@ -616,18 +555,7 @@ def _engine_reduced(params: BaselineParams) -> tuple[pa.Table, _Reduced] | None:
     facts = json.loads(Path(str(path) + ".json").read_text(encoding="utf-8"))
     with pa.OSFile(str(path), "rb") as source:
         tickets = pa.ipc.open_file(source).read_all()
-    reduced = _Reduced(
-        path=path,
-        n_events=facts["n_events"],
-        first_us=facts["first_us"],
-        last_us=facts["last_us"],
-        extras=facts["extras"],
-        start_step=step_label(params.start_step),
-        end_step=step_label(params.end_step),
-        quality=facts["quality"],
-        engine=facts["engine"],
-    )
-    return tickets, reduced
+    return tickets, _reduced(path, params, facts)
 
 
 def load_staffing(path: str | Path, week_start: str) -> pd.DataFrame:
