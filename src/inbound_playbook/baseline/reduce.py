@@ -273,6 +273,8 @@ def _duckdb_text(text, fmt: str | None, timezone: str, engine: engines.Engine):
     wall = _builtin("try_strptime", (dt.string, dt.Array(dt.string)), dt.Timestamp())(
         text, ibis.literal(_WALL_FORMATS, type=dt.Array(dt.string))
     )
+    # text is never cast bare: a blank is NULLIF'd first (``_missing``), which also stops DuckDB from pushing the
+    # cast into the CSV reader, where TRY_CAST fails like CAST
     return ibis.ifelse(wall.notnull(), _from_wall(wall, timezone, engine), _from_aware(text.try_cast(instant), engine))
 
 
@@ -360,9 +362,20 @@ def _regex_text(text, fmt: str | None, timezone: str, engine: engines.Engine):
     if "fraction" in groups:
         digits = groups["fraction"].fill_null("0")
         stamp = stamp + (digits + "000000").substr(0, 6).cast("int64").as_interval("us")
-    utc = engines.local_to_utc(stamp - (offset.fill_null(0) * 60_000_000).as_interval("us"), "UTC", engine)
+    utc = _utc_wall_to_instant(stamp - (offset.fill_null(0) * 60_000_000).as_interval("us"), engine)
     instant = ibis.ifelse(offset.notnull(), utc, engines.local_to_utc(stamp, timezone, engine))
     return ibis.ifelse(valid, instant, ibis.null("timestamp('UTC')"))
+
+
+def _utc_wall_to_instant(naive, engine: engines.Engine):
+    """A naive UTC wall time as a UTC timestamp: one engine function (UTC has no repeated hour to correct for, so
+    Spark needs none of ``engines.local_to_utc``'s correction, whose expression would be built twice per value)."""
+    import ibis.expr.datatypes as dt
+
+    if engine.name == "spark":
+        to_utc = _builtin("to_utc_timestamp", (dt.Timestamp(), dt.string), dt.Timestamp())
+        return to_utc(naive, "UTC").cast(dt.Timestamp(timezone="UTC"))
+    return engines.local_to_utc(naive, "UTC", engine)
 
 
 def _make_timestamp(year, month, day, hour, minute, second, engine: engines.Engine):
@@ -458,6 +471,44 @@ def _pairs(params: BaselineParams) -> list[tuple[str, list[str], list[str]]]:
     return pairs
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """What turns raw rows into events: the section, the team's zone, the engine, the source and the extras."""
+
+    params: BaselineParams
+    timezone: str
+    engine: engines.Engine
+    source: _Source
+    extras: dict[str, str]
+
+    def events(self, relation, tid, step, column: str, kind, *, carry: bool, n_row: int, ts_missing, rows):
+        """The relation's rows as events of ``step`` timed by ``column`` (``carry``: with the row's extras)."""
+        import ibis
+
+        params = self.params
+        ts, bad = _instant(relation[column], kind, params, self.timezone, self.engine, self.source)
+        carried = {}
+        for role, header in self.extras.items():
+            if not carry:
+                carried[role] = ibis.null("string")
+            elif role == "agent":
+                carried[role] = _agent(relation[header], params)
+            else:
+                carried[role] = _missing(relation[header], params)
+        return relation.select(
+            tid=tid,
+            step=step,
+            ts=ts,
+            ts_missing=ts_missing,
+            bad_ts=bad,
+            **carried,
+            n_row=ibis.literal(n_row, "int64"),
+            ts_column=ibis.literal(column),
+            ts_raw=_missing(relation[column], params),
+            **rows,
+        )
+
+
 def _events(table, engine, params: BaselineParams, timezone: str, theirs, extras, source: _Source):
     """One row per event: tid, step, ts (UTC), ts_missing, bad_ts, the extras, n_row (1 for a row of the table),
     ts_column, ts_raw, and for a file row_no and ragged.
@@ -466,82 +517,47 @@ def _events(table, engine, params: BaselineParams, timezone: str, theirs, extras
     """
     import ibis
 
+    reading = _Reading(params, timezone, engine, source, extras)
     schema = table.schema()
-    tid = _missing(table[theirs["ticket_id"]], params)
-    file_columns = {}
-    if source.is_file:
-        file_columns = {"row_no": table[ROW_COLUMN], "ragged": table[RAGGED_COLUMN]}
-
-    def carried(relation, on: bool) -> dict[str, Any]:
-        out = {}
-        for role, header in extras.items():
-            if not on:
-                out[role] = ibis.null("string")
-            elif role == "agent":
-                out[role] = _agent(relation[header], params)
-            else:
-                out[role] = _missing(relation[header], params)
-        return out
-
-    def event(relation, tid, step, column, kind, *, carry: bool, n_row: int, ts_missing, rows: dict[str, Any]):
-        ts, bad = _instant(relation[column], kind, params, timezone, engine, source)
-        return relation.select(
-            tid=tid,
-            step=step,
-            ts=ts,
-            ts_missing=ts_missing,
-            bad_ts=bad,
-            **carried(relation, carry),
-            n_row=ibis.literal(n_row, "int64"),
-            ts_column=ibis.literal(column),
-            ts_raw=_missing(relation[column], params),
-            **rows,
-        )
-
     parts = []
     if "step" in theirs:
         column = theirs["timestamp"]
-        step = _missing(table[theirs["step"]], params)
+        rows = {"row_no": table[ROW_COLUMN], "ragged": table[RAGGED_COLUMN]} if source.is_file else {}
+        tid, step = _missing(table[theirs["ticket_id"]], params), _missing(table[theirs["step"]], params)
         missing = _missing(table[column], params).isnull()
         parts.append(
-            event(table, tid, step, column, schema[column], carry=True, n_row=1, ts_missing=missing, rows=file_columns)
+            reading.events(table, tid, step, column, schema[column], carry=True, n_row=1, ts_missing=missing, rows=rows)
         )
     for step, column in params.step_columns.items():
         present = table.filter(_missing(table[column], params).notnull())
+        tid, no = _missing(present[theirs["ticket_id"]], params), ibis.literal(False)
         if "step" in theirs:  # repeated on every row of the ticket: one event per distinct value
-            keys = {"tid": _missing(present[theirs["ticket_id"]], params), "value": present[column]}
             if source.is_file:
-                present = present.group_by(**keys).aggregate(first_row=present[ROW_COLUMN].min())
-                rows = {"row_no": present.first_row, "ragged": ibis.literal(False)}
+                present = present.group_by(tid=tid, value=present[column]).aggregate(
+                    first_row=present[ROW_COLUMN].min()
+                )
+                rows = {"row_no": present.first_row, "ragged": no}
             else:
-                present, rows = present.select(**keys).distinct(), {}
-            parts.append(
-                event(
-                    present,
-                    present.tid,
-                    ibis.literal(step),
-                    "value",
-                    schema[column],
-                    carry=False,
-                    n_row=0,
-                    ts_missing=ibis.literal(False),
-                    rows=rows,
-                ).mutate(ts_column=ibis.literal(column))
-            )
+                present, rows = present.select(tid=tid, value=present[column]).distinct(), {}
+            events = reading.events(
+                present, present.tid, ibis.literal(step), "value", schema[column],
+                carry=False, n_row=0, ts_missing=no, rows=rows,
+            )  # fmt: skip
+            parts.append(events.mutate(ts_column=ibis.literal(column)))
         else:  # a wide export: one row per ticket, the row's values belong to each of its events
             rows = {"row_no": present[ROW_COLUMN], "ragged": present[RAGGED_COLUMN]} if source.is_file else {}
             parts.append(
-                event(
+                reading.events(
                     present,
-                    _missing(present[theirs["ticket_id"]], params),
+                    tid,
                     ibis.literal(step),
                     column,
                     schema[column],
                     carry=True,
                     n_row=0,
-                    ts_missing=ibis.literal(False),
+                    ts_missing=no,
                     rows=rows,
-                )
+                )  # fmt: skip
             )
     return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
 
@@ -819,24 +835,32 @@ def reduce_table(
     types = {name: str(kind) for name, kind in table.schema().items() if name in header}
     _check_columns(where, types, {**theirs, **{f"step '{k}'": v for k, v in params.step_columns.items()}}, extras)
 
+    events = _events(table, engine, params, timezone, theirs, extras, source)
+    runs = [engines.EngineRun(engine=engine.name, sql=engines.compiled_sql(events), rows=0, bytes=0)]
+    # DuckDB reads the events straight from their source in each pass: reading a file again costs less than
+    # keeping millions of parsed events in memory. PostgreSQL and Spark get them parsed once into a temporary table
+    # (Spark: persisted): their planners inline the parsing into every aggregate that reads it, and Spark's
+    # compile time then grows with the expression, not the data
+    cached = None if engine.name == "duckdb" else events.cache()
+
     def events_of(ids=None):
         """The events, or (a second look) those of the tickets in ``ids``, picked before anything is parsed."""
-        raw = table
-        if ids is not None:
-            raw = table.semi_join(ids, _missing(table[theirs["ticket_id"]], params) == ids.tid)
+        if cached is not None:
+            return cached if ids is None else cached.semi_join(ids, "tid")
+        if ids is None:
+            return events
+        # IN (subquery), not a semi join: DuckDB then hashes the few tickets, not every row of the file
+        raw = table.filter(_missing(table[theirs["ticket_id"]], params).isin(ids.tid))
         return _events(raw, engine, params, timezone, theirs, extras, source)
-
-    events = events_of()
-    runs = [engines.EngineRun(engine=engine.name, sql=engines.compiled_sql(events), rows=0, bytes=0)]
 
     def pull(expr) -> pa.Table:
         result, run = engines.fetch_arrow(expr, engine)
         runs.append(run)
         return result
 
-    # the one pass over the events, kept in the engine (a temporary table; Spark: persisted): every query below
-    # reads it, and the events are read again only for the second looks
-    t = _per_ticket(events, engine, params, extras, source).cache()
+    # the one pass over the events, its per-ticket result kept in the engine (a temporary table; Spark: persisted):
+    # every query below reads it, and the events are read again only for the second looks
+    t = _per_ticket(events_of(), engine, params, extras, source).cache()
     try:
         checks = pull(_checks(t, params, engine)).to_pylist()[0]
         if "step" not in theirs:  # a wide export: its rows are tickets, not events: count them on their own
@@ -860,6 +884,8 @@ def reduce_table(
         )
     finally:
         t.release()
+        if cached is not None:
+            cached.release()
 
 
 def _finish(
