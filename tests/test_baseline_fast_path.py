@@ -79,10 +79,8 @@ def _slow_frame(params: baseline.Params, timezone: str) -> pd.DataFrame:
     import ibis
 
     path = Path(params.events)
-    if path.suffix == ".parquet":
-        frame = pd.read_parquet(path)
-    else:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    is_parquet = path.suffix == ".parquet"
+    frame = pd.read_parquet(path) if is_parquet else pd.read_csv(path, dtype=str, keep_default_na=False)
     return load.load_table(ibis.memtable(frame), params, timezone, with_ids=True).tickets
 
 

@@ -1131,7 +1131,8 @@ def _raise_unknown_steps(events, checks, params: BaselineParams, theirs, source:
             fix=fix + missing[0],
         )
     ev = events.filter(events.ts.notnull())
-    counts = ev.group_by("step").aggregate(n=ev.count()).order_by([ibis_desc("n"), "step"]).to_pyarrow().to_pylist()
+    by_count = ev.group_by("step").aggregate(n=ev.count())
+    counts = by_count.order_by([by_count.n.desc(), "step"]).to_pyarrow().to_pylist()
     steps = [r["step"] for r in counts]
     unknown = [s for kind in missing for s in as_list(getattr(params, kind))]
     listed = steps[:_STEP_LIST_LIMIT]
@@ -1144,12 +1145,6 @@ def _raise_unknown_steps(events, checks, params: BaselineParams, theirs, source:
         column=column,
         fix=fix + "start_step / end_step",
     )
-
-
-def ibis_desc(column: str):
-    import ibis
-
-    return ibis.desc(column)
 
 
 def _raise_strict(events_of, t, checks, params: BaselineParams, theirs, source: _Source) -> None:
