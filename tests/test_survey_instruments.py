@@ -133,6 +133,40 @@ def test_nps_adjusted_wald_interval():
     assert r.ci == pytest.approx((100 * (p - d - half), 100 * (p - d + half)), rel=1e-12)
 
 
+def _answers(promoters: int, passives: int, detractors: int) -> pd.Series:
+    return pd.Series([9] * promoters + [7] * passives + [3] * detractors)
+
+
+# Rocks's own implementation of his adjusted-Wald interval: the R package NPS by Brendan Rocks, development version
+# 2.0.999 (github.com/brendan-r/NPS, commit cd9473e, 2016-08-28; CRAN's NPS 1.1 predates the adjusted-Wald option),
+# function nps_test_(counts, test = "adjusted.wald") with its default pseudo_observations = c(0.75, 1.5, 0.75) added to
+# (detractors, passives, promoters). The intervals below are what it returns, run from those R sources on R 4.2.2
+# (its exported wrapper nps_test() fails on raw scores in that version, so the counts go to nps_test_ directly).
+@pytest.mark.parametrize(
+    "counts, printed",
+    [
+        ((50, 30, 20), (0.140511301788, 0.442012970057)),  # nps_test_(c(20, 30, 50), test = "adjusted.wald")
+        ((5, 2, 3), (-0.303259944355, 0.610952252047)),  # nps_test_(c(3, 2, 5), test = "adjusted.wald")
+    ],
+)
+def test_nps_interval_matches_rocks_nps_package(counts, printed):
+    """Rocks (2016), 'Interval estimation for the "net promoter score"', The American Statistician 70(4), 365-372,
+    recommends the adjusted-Wald interval; reference values from the author's R package NPS (block comment above),
+    counts given as (promoters, passives, detractors) here. NPS reports shares, the playbook points (x 100)."""
+    result = nps(_answers(*counts))
+    assert result.ci == pytest.approx((100 * printed[0], 100 * printed[1]), abs=1e-8)
+
+
+def test_nps_wave_difference_matches_rocks_nps_package():
+    """The two-sample form in Rocks's package: nps_test_(c(20, 10, 10), c(10, 10, 20), test = "adjusted.wald")
+    returns the interval 0.116942758976 to 0.813289799164 around the adjusted difference 0.46511627907 (each wave gets
+    its own pseudo-observations, variances added). Here the earlier wave has 10 promoters, 10 passives and 20
+    detractors, the later one the reverse; the raw difference is 50 points."""
+    diff = nps_difference(nps(_answers(10, 10, 20)), nps(_answers(20, 10, 10)))
+    assert diff.difference == pytest.approx(50.0)
+    assert diff.ci == pytest.approx((11.6942758976, 81.3289799164), abs=1e-8)
+
+
 def test_nps_interval_stays_within_its_range():
     r = nps(pd.Series([10, 10, 9]))
     assert r.score == 100.0 and r.ci[1] == 100.0 and r.ci[0] < 100.0
