@@ -706,7 +706,7 @@ def gls_treatment_variance(design: np.ndarray, sigma2: float, tau2: float, cac: 
     """Variance of the treatment effect by generalised least squares, allowing a cluster autocorrelation (CAC).
 
     Hand-written because no maintained Python library computes stepped-wedge power; tested against the
-    Hussey-Hughes closed form at CAC = 1.
+    Hussey-Hughes closed form at CAC = 1 and against R's swCRTdesign (``swPwr``) and clusterPower at CAC < 1.
 
     Parameters
     ----------
