@@ -74,6 +74,27 @@ def test_hussey_hughes_uvw_example():
     assert hussey_hughes_variance(design, sigma2, tau2) == pytest.approx(expected, rel=1e-12)
 
 
+def test_hussey_hughes_matches_teerenstra_published_example():
+    """A published worked example of the Hussey-Hughes variance: Teerenstra, Taljaard, Haenen, Huis, Atsma, Rodwell
+    and Hulscher (2019), 'Sample size calculation for stepped wedge cluster randomized trials with more than two
+    levels of clustering', Clinical Trials 16(3), 225-236; Example 1 (CHANGE trial, hand-hygiene compliance), text of
+    the accepted manuscript in the authors' repository (github.com/steventeerenstra/stepped-wedge, multilevel-sw/
+    CT-18-0065.R2). Four nursing homes, one switching at each of s = 4 steps (5 periods); wards (n3 = 5) are the
+    same every period, nurses (n2 = 15) and observations (n1 = 5) new each period; ICCs 0.6 (observations within a
+    nurse), 0.05 (nurses within a ward), 0.01 (wards within a home); total variance 0.21375 / (1 - 0.6) = 0.534375.
+    The paper prints tau^2 = 33.345e-4 (the period-constant home-and-ward part of a home's period mean),
+    sigma^2 = 46.313e-4 (the nurse-and-observation part, new each period), Var(delta) = 26.967e-4 and, for
+    delta = 0.15, power Phi(0.928515) = 0.8234. Our s2 is their sigma^2 and our t2 their tau^2."""
+    total = 0.21375 / (1 - 0.6)
+    tau2 = (0.01 * 0.05 * 0.6 + (1 - 0.01) * 0.05 * 0.6 / 5) * total
+    sigma2 = ((1 - 0.05) * 0.6 / (5 * 15) + (1 - 0.6) / (5 * 15 * 5)) * total
+    # printed to 0.001e-4: agreement to one unit in that place (sigma^2 is 46.3125e-4 before rounding)
+    assert tau2 == pytest.approx(33.345e-4, abs=1e-7) and sigma2 == pytest.approx(46.313e-4, abs=1e-7)
+    variance = hussey_hughes_variance(stepped_wedge_design(4), sigma2, tau2)
+    assert variance == pytest.approx(26.967e-4, abs=1e-7)
+    assert normal_power(0.15, variance) == pytest.approx(0.8234, abs=5e-5)
+
+
 # Reference values from R's swCRTdesign (Hughes, Hakhu, Voldal and Xia; the Hussey-Hughes authors' own package),
 # version 4.0 (CRAN, 2023-08-25), function swPwr. Its help page (man/swPwr.Rd, Examples 1, 2 and 8) gives the calls;
 # the powers below are what those calls print, run with swCRTdesign 4.0's R sources on R 4.2.2 (Debian 12 r-base-core).
