@@ -46,6 +46,22 @@ def test_sus_scoring_follows_brooke():
     assert sus_scores(frame).tolist() == [87.5, 50.0, 100.0, 0.0]
 
 
+def test_sus_matches_brookes_published_scoring_example():
+    """Brooke's scoring example as printed in Tullis and Albert (2013), Measuring the User Experience, 2nd ed., Morgan
+    Kaufmann, Figure 6.8 ('The System Usability Scale, developed by John Brooke at Digital Equipment Corporation and an
+    example of scoring it') and the text under 'Calculating a SUS score': the figure prints each item's score
+    contribution, 4, 1, 1, 4, 1, 2, 1, 1, 4, 3, then 'Total = 22' and 'SUS Score = 22 * 2.5 = 55' (a text transcription
+    of the figure: what-when-how.com/Tutorial/topic-18348v65/, page 'Measuring-the-User-Experience-Collecting-
+    Analyzing-and-Presenting-Usability-Metrics-157'). The ticked answers are graphical; under Brooke's
+    rule (odd items x - 1, even items 5 - x) those contributions are the answers 5, 4, 2, 1, 2, 3, 2, 4, 5, 2, which
+    must score 55. Scoring the wrong items in reverse would give a different total (for this sheet 45)."""
+    answers = [5, 4, 2, 1, 2, 3, 2, 4, 5, 2]
+    contributions = [4, 1, 1, 4, 1, 2, 1, 1, 4, 3]
+    assert [a - 1 if i % 2 == 0 else 5 - a for i, a in enumerate(answers)] == contributions
+    assert sum(contributions) == 22
+    assert sus_scores(pd.DataFrame([answers])).tolist() == [55.0]
+
+
 def test_sus_grade_is_sauro_lewis_curved_scale():
     """Sauro and Lewis (2016), Quantifying the User Experience, 2nd ed., Table 8.5 (reproduced at
     measuringu.com/interpret-sus-score): A+ 84.1-100, A 80.8-84.0, A- 78.9-80.7, B+ 77.2-78.8, B 74.1-77.1,
