@@ -106,8 +106,9 @@ def test_sus_mean_has_a_t_interval():
 def test_umux_lite_scoring_and_sus_regression():
     """Lewis, Utesch and Maher (2013), 'UMUX-LITE: when there's no time for the SUS', CHI 2013, 2099-2102:
     UMUX-LITE = (item 1 + item 2 - 2) x 100 / 12 on 1-7 items, and the SUS-scaled UMUX-LITEr = 0.65 x UMUX-LITE + 22.9
-    (validated on independent data: Lewis, Utesch and Maher 2015, LNCS 9186, 204-211). The regression's published
-    ends: UMUX-LITE 0 -> 22.9, 100 -> 87.9; answers 5 and 6 -> 75 -> 71.65."""
+    (validated on independent data: Lewis, Utesch and Maher 2015, 'Investigating the correspondence between UMUX-LITE
+    and SUS scores', LNCS 9186, 204-211). No scored example from either paper was at hand, so the values are worked
+    from the published coefficients: UMUX-LITE 0 -> 22.9, 100 -> 87.9; answers 5 and 6 -> 75 -> 71.65."""
     scores = umux_lite_scores(pd.Series([7, 1, 5]), pd.Series([7, 1, 6]))
     assert scores.tolist() == pytest.approx([100.0, 0.0, 75.0])
     assert umux_sus_equivalent(0.0) == pytest.approx(22.9)
