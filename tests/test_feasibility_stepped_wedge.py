@@ -76,12 +76,13 @@ def test_hussey_hughes_uvw_example():
 
 def test_hussey_hughes_matches_teerenstra_published_example():
     """A published worked example of the Hussey-Hughes variance: Teerenstra, Taljaard, Haenen, Huis, Atsma, Rodwell
-    and Hulscher (2019), 'Sample size calculation for stepped wedge cluster randomized trials with more than two
-    levels of clustering', Clinical Trials 16(3), 225-236; Example 1 (CHANGE trial, hand-hygiene compliance), text of
-    the accepted manuscript in the authors' repository (github.com/steventeerenstra/stepped-wedge, multilevel-sw/
-    CT-18-0065.R2). Four nursing homes, one switching at each of s = 4 steps (5 periods); wards (n3 = 5) are the
-    same every period, nurses (n2 = 15) and observations (n1 = 5) new each period; ICCs 0.6 (observations within a
-    nurse), 0.05 (nurses within a ward), 0.01 (wards within a home); total variance 0.21375 / (1 - 0.6) = 0.534375.
+    and Hulscher (2019), 'Sample size calculation for stepped-wedge cluster-randomized trials with more than two
+    levels of clustering', Clinical Trials 16(3), 225-236, doi:10.1177/1740774519829053; Example 1 (CHANGE trial,
+    hand-hygiene compliance), read in the accepted manuscript in the authors' repository
+    (github.com/steventeerenstra/stepped-wedge, multilevel-sw/CT-18-0065.R2). Four nursing homes, one switching at
+    each of s = 4 steps (5 periods); wards (n3 = 5) are the same every period, nurses (n2 = 15) and observations
+    (n1 = 5) new each period; ICCs 0.6 (observations within a nurse), 0.05 (nurses within a ward), 0.01 (wards within
+    a home); total variance 0.21375 / (1 - 0.6) = 0.534375.
     The paper prints tau^2 = 33.345e-4 (the period-constant home-and-ward part of a home's period mean),
     sigma^2 = 46.313e-4 (the nurse-and-observation part, new each period), Var(delta) = 26.967e-4 and, for
     delta = 0.15, power Phi(0.928515) = 0.8234. Our s2 is their sigma^2 and our t2 their tau^2."""
