@@ -13,7 +13,7 @@ gives the same numbers; the tests check both solvers.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -88,11 +88,9 @@ def minimum_detectable_effect(n_per_arm: float, sd: float, *, alpha: float = 0.0
     n_per_arm : float
         Independent (effective) units per arm; fractional is fine.
     sd : float
-        Standard deviation of the metric.
-    alpha : float, default 0.05
-        Two-sided significance level.
-    power : float, default 0.8
-        Power wanted.
+        Standard deviation of the metric, in its units.
+    alpha, power : float, defaults 0.05 and 0.8
+        Two-sided significance level and power wanted.
 
     Returns
     -------
@@ -505,18 +503,7 @@ def estimate_sd_icc(
     sd_ci = tuple(float(x) for x in np.quantile(sd_b, q))
     icc_b = icc_b[np.isfinite(icc_b)]
     icc_ci = tuple(float(x) for x in np.quantile(icc_b, q)) if icc_b.size else None
-    icc = IccEstimate(
-        icc=base.icc,
-        ci=icc_ci,
-        ci_f=base.ci_f,
-        f=base.f,
-        df1=base.df1,
-        df2=base.df2,
-        n0=base.n0,
-        n_clusters=base.n_clusters,
-        n_units=base.n_units,
-    )
-    return SdEstimate(sd=sd_point, ci=sd_ci, n_units=base.n_units), icc
+    return SdEstimate(sd=sd_point, ci=sd_ci, n_units=base.n_units), replace(base, ci=icc_ci)
 
 
 @dataclass(frozen=True)
@@ -794,10 +781,8 @@ def normal_mde(variance: float, alpha: float = 0.05, power: float = 0.8) -> floa
     ----------
     variance : float
         Variance of the effect's estimate.
-    alpha : float, default 0.05
-        Two-sided significance level.
-    power : float, default 0.8
-        Power wanted.
+    alpha, power : float, defaults 0.05 and 0.8
+        Two-sided significance level and power wanted.
 
     Returns
     -------
