@@ -176,8 +176,7 @@ def effective_n(users: int, cluster_size: float, icc: float) -> float:
 
     References
     ----------
-    Kish, L. (1965). Survey Sampling. Wiley, section 5.4.
-    Donner, A. and Klar, N. (2000). Design and Analysis of Cluster Randomization Trials. Arnold, chapter 5.
+    Kish (1965), section 5.4, and Donner and Klar (2000), chapter 5, as at :func:`design_effect`: n / DEFF.
 
     Examples
     --------
@@ -208,8 +207,7 @@ def effective_n_per_arm_limit(users: int, icc: float) -> float | None:
 
     References
     ----------
-    Kish, L. (1965). Survey Sampling. Wiley, section 5.4.
-    Donner, A. and Klar, N. (2000). Design and Analysis of Cluster Randomization Trials. Arnold, chapter 5.
+    Donner and Klar (2000), chapter 5, as at :func:`design_effect`: the ceiling as clusters grow.
 
     Examples
     --------
@@ -253,8 +251,7 @@ def weeks_needed(n_required: float, users: int, units_per_user_per_week: float, 
 
     References
     ----------
-    Kish, L. (1965). Survey Sampling. Wiley, section 5.4.
-    Donner, A. and Klar, N. (2000). Design and Analysis of Cluster Randomization Trials. Arnold, chapter 5.
+    Kish (1965) and Donner and Klar (2000), as at :func:`design_effect`, solved for the cluster size.
 
     Examples
     --------
@@ -879,10 +876,8 @@ def plan_stepped_wedge(
 
     References
     ----------
-    Hussey, M. A. and Hughes, J. P. (2007). Design and analysis of stepped wedge cluster randomized trials.
-    Contemporary Clinical Trials 28(2), 182-191.
-    Hooper, R., Teerenstra, S., de Hoop, E. and Eldridge, S. (2016). Sample size calculation for stepped wedge and
-    other longitudinal cluster randomised trials. Statistics in Medicine 35(26), 4718-4728.
+    Hussey and Hughes (2007) and Hooper et al. (2016), as at :func:`stepped_wedge_design` and
+    :func:`gls_treatment_variance`: the design and its variance.
 
     Examples
     --------

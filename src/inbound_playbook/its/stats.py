@@ -1437,7 +1437,7 @@ def holdout_check(
     Parameters
     ----------
     frame : pandas.DataFrame
-        The series, as for :func:`fit_its`.
+        The series, as for :func:`fit_its`; only its pre-period is fitted.
     first_post : tuple of int
         First post period of each intervention.
     spec : ItsSpec
@@ -1563,7 +1563,7 @@ def placebo_test(
     Parameters
     ----------
     frame : pandas.DataFrame
-        The series, as for :func:`fit_its`.
+        The series, as for :func:`fit_its`; the fake dates fall inside its pre-period.
     first_post : tuple of int
         First post period of each (real) intervention.
     spec : ItsSpec
@@ -1644,9 +1644,9 @@ def date_sensitivity(
     Parameters
     ----------
     frame : pandas.DataFrame
-        The series, as for :func:`fit_its`.
+        The series, as for :func:`fit_its`, refitted at each moved date.
     first_post : tuple of int
-        First post period of each intervention.
+        First post period of each intervention; the first one is moved.
     spec : ItsSpec
         The model.
     periods : int, default 2
