@@ -8,8 +8,8 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
+from conftest import glued_values
 
 pytestmark = pytest.mark.notebook
 
@@ -23,18 +23,6 @@ def chapter_references(repo: Path) -> dict[str, set[str]]:
         for notebook, key in GLUE_REFERENCE.findall(page.read_text(encoding="utf-8")):
             cited.setdefault(notebook, set()).add(key)
     return cited
-
-
-def glued_values(notebook_path: Path) -> dict[str, object]:
-    """The values a notebook glued (myst-nb stores them as outputs carrying 'scrapbook' metadata)."""
-    values = {}
-    for cell in nbformat.read(notebook_path, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                text = next(v for k, v in output["data"].items() if k.endswith("text/plain"))
-                values[name] = eval(text, {"__builtins__": {}})  # plain literals (numbers, strings) only
-    return values
 
 
 def test_chapters_cite_glue_keys(repo):

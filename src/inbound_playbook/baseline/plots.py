@@ -30,6 +30,19 @@ def _mark_change(ax: Axes, compare_at: dt.date | None, label: bool = False) -> N
         )
 
 
+def _shade_still_open(ax: Axes, weeks: pd.DatetimeIndex, open_share: pd.Series, label: str) -> None:
+    """Shade from the first week with over 5% of its tickets still open to the end: there the median reads low."""
+    unsure = weeks[(open_share > 0.05).to_numpy()]
+    if len(unsure):
+        ax.axvspan(
+            unsure.min() - pd.Timedelta(days=3.5),
+            weeks.max() + pd.Timedelta(days=3.5),
+            color=OKABE_ITO["black"],
+            alpha=0.07,
+            label=label,
+        )
+
+
 def _date_axis(ax: Axes) -> None:
     ax.xaxis.set_major_locator(mdates.MonthLocator(interval=2))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
@@ -61,15 +74,7 @@ def weekly_figure(weekly: pd.DataFrame, *, start_step: str, end_step: str, compa
     ax.plot(weeks, weekly["median_hours"], color=OKABE_ITO["blue"], marker="o", markersize=3, label="median")
     ax.plot(weeks, weekly["p90_hours"], color=OKABE_ITO["orange"], linestyle="--", label="90th percentile")
     open_share = weekly["tickets_open"] / weekly["tickets_started"].where(weekly["tickets_started"] > 0)
-    unsure = weeks[(open_share > 0.05).to_numpy()]
-    if len(unsure):
-        ax.axvspan(
-            unsure.min() - pd.Timedelta(days=3.5),
-            weeks.max() + pd.Timedelta(days=3.5),
-            color=OKABE_ITO["black"],
-            alpha=0.07,
-            label="> 5% of the week's tickets still open",
-        )
+    _shade_still_open(ax, weeks, open_share, "> 5% of the week's tickets still open")
     _mark_change(ax, compare_at, label=True)
     ax.set_ylabel("Hours")
     ax.set_xlabel(WEEK_LABEL)
@@ -210,15 +215,7 @@ def whole_vs_step_figure(
         started, completed = open_shares[column]
         if started in weekly and completed in weekly:
             share_open = 1 - weekly[completed] / weekly[started].where(weekly[started] > 0)
-            unsure = weeks[(share_open > 0.05).to_numpy()]
-            if len(unsure):
-                ax.axvspan(
-                    unsure.min() - pd.Timedelta(days=3.5),
-                    weeks.max() + pd.Timedelta(days=3.5),
-                    color=OKABE_ITO["black"],
-                    alpha=0.07,
-                    label="> 5% still open (median too low)",
-                )
+            _shade_still_open(ax, weeks, share_open, "> 5% still open (median too low)")
         if compare_at is not None:
             at = pd.Timestamp(compare_at)
             if pre is not None:
