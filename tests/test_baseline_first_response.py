@@ -191,7 +191,7 @@ def test_the_file_path_and_the_engine_path_agree(log_csv, tmp_path):
     ]
     for other in (engine_log, frame_log):
         pd.testing.assert_frame_equal(other.tickets[columns], file_log.tickets[columns], check_dtype=False)
-    hours = dict(zip(file_log.tickets["ticket_id"], file_log.tickets["first_response_hours"]))
+    hours = dict(zip(file_log.tickets["ticket_id"], file_log.tickets["first_response_hours"], strict=True))
     assert [hours[t] for t in ("T1", "T2", "T3", "T8", "T9")] == [2.0, 10.0, 30.0, 20.0, 3.0]
     expected = _result(params, file_log)
     assert _result(engine_params, engine_log) == expected
