@@ -257,3 +257,23 @@ def test_sample_team_reports_both_metrics_from_one_run(repo):
     # the queue grows with load and the tool does not touch it: the share falls after the change
     before, after = fr["compare_at"]["pre"], fr["compare_at"]["post"]
     assert before["share"] - after["share"] > 0.1 and before["ci"][0] > after["ci"][1]
+
+
+def test_the_report_speaks_of_this_log(log_csv):
+    """The report's first-response section and its line at a glance name this config's steps and this log's counts
+    (the hand computation above); without first_response_step the section says how to set it."""
+    from inbound_playbook.baseline import report_text
+
+    params = _params(log_csv)
+    context = RunContext(team="hand-built", title="Hand-built log", timezone="UTC", seed=7)
+    results = analysis.compute(params, context).results
+    section = report_text.first_response(params, results)
+    assert "from its first 'Created' event to the first 'Replied' event" in section
+    assert "50.0% of 6 tickets (95% interval 18.8% to 81.2%, Wilson)" in section
+    assert "1 tickets still waiting after more than 24 hours count as not within" in section
+    assert "Median time to first response:** 30.0 hours" in section
+    assert "1 tickets have no 'Created' event" in section and "1 tickets have 'Replied' events only before" in section
+    glance = report_text.at_a_glance(params, context, results)
+    assert "First response ('Replied') within 24 hours of 'Created': 50.0% of 6 tickets" in glance
+    bare = _params(log_csv, first_response_step=None)
+    assert "first_response_step" in report_text.first_response(bare, analysis.compute(bare, context).results)

@@ -50,13 +50,16 @@ def first_response(params: BaselineParams, results: dict[str, Any]) -> str:
         f"{_hours(mci[1])}; Kaplan-Meier, counting waiting tickets as censored). Over responded tickets only: "
         f"median {_hours(fr['responded_median'])}, 90th percentile {_hours(fr['responded_p90'])}.",
     ]
-    left = fr["left_out"]
+    left, notes = fr["left_out"], []
+    if left["no_start_step"]:
+        notes.append(f"{left['no_start_step']:,} tickets have no {start} event (or were left out by the pairing).")
     if left["response_before_start"]:
-        text += [
-            "",
-            f"{left['response_before_start']:,} tickets have {response} events only before {start}: they are left "
-            "out (check the step names and the time zone).",
-        ]
+        notes.append(
+            f"{left['response_before_start']:,} tickets have {response} events only before {start} (check the step "
+            "names and the time zone)."
+        )
+    if notes:
+        text += ["", "Left out of the first-response numbers and counted: " + " ".join(notes)]
     return "\n".join(text)
 
 
