@@ -297,10 +297,11 @@ def first_response_figure(
     )
     ax.axhline(target_hours, color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.5, label="target")
     _mark_change(ax, compare_at)
-    ax.set_ylim(bottom=0)
+    highest = np.nanmax(weekly["first_response_median_hours"].to_numpy(dtype=float), initial=0.0)
+    ax.set_ylim(0, 1.15 * max(highest, target_hours))  # the target line stays inside the panel
     ax.set_ylabel("Hours to first response")
     ax.set_xlabel(WEEK_LABEL)
     ax.set_title("Median time to first response, by the week the ticket started")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="lower right")
     _date_axis(axes[-1])
     return fig
