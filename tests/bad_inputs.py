@@ -532,6 +532,14 @@ CASES: list[Case] = [
         column="step",
     ),
     Case(
+        "events-first-response-step-unknown",
+        "baseline",
+        set_key("baseline.first_response_step", "First reply"),
+        "events.csv",
+        "no event has the step 'First reply'",
+        column="step",
+    ),
+    Case(
         "events-unquoted-comma",
         "baseline",
         edit_line(
@@ -642,6 +650,13 @@ CASES: list[Case] = [
         set_key("baseline.end_step", "Evidence received"),
         "team.yml",
         "start_step and end_step are the same step",
+    ),
+    Case(
+        "baseline-first-response-is-its-own-start",
+        "baseline",
+        set_key("baseline.first_response_step", "Ticket created"),
+        "team.yml",
+        "the time to first response would always be zero",
     ),
     Case(
         "baseline-column-mapped-to-unknown",
