@@ -492,6 +492,12 @@ CASES: list[Case] = [
         column="step",
     ),
     events_case(
+        "events-first-response-step-unknown",
+        set_key("baseline.first_response_step", "First reply"),
+        "no event has the step 'First reply'",
+        column="step",
+    ),
+    events_case(
         "events-unquoted-comma",
         edit_line(
             "events.csv", 25, lambda line: ",".join([*line.split(",")[:4], "Damaged, item", *line.split(",")[5:]])
@@ -558,6 +564,13 @@ CASES: list[Case] = [
         set_key("baseline.end_step", "Evidence received"),
         "team.yml",
         "start_step and end_step are the same step",
+    ),
+    Case(
+        "baseline-first-response-is-its-own-start",
+        "baseline",
+        set_key("baseline.first_response_step", "Ticket created"),
+        "team.yml",
+        "the time to first response would always be zero",
     ),
     Case(
         "baseline-column-mapped-to-unknown",

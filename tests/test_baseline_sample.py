@@ -112,7 +112,7 @@ def test_results_json_contract_and_figures(run):
     assert set(written["within_sla"]) >= {"share", "ci"}
     assert written["km_median"] >= written["median"] - 1e-9
     assert "at or after it" in written["pairing"]
-    for name in ("weekly", "distribution", "outcome_mix", "whole_vs_step", "segments"):
+    for name in ("weekly", "distribution", "outcome_mix", "whole_vs_step", "segments", "first_response"):
         assert (out / "figures" / f"{name}.png").stat().st_size > 10_000
     assert "still open" in analysis.summary
 

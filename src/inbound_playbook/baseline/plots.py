@@ -252,3 +252,53 @@ def segment_figure(rows: list, column: str) -> Figure:
     ax.set_ylabel(column)
     ax.set_title(f"Median by {column}")
     return fig
+
+
+def first_response_figure(
+    weekly: pd.DataFrame,
+    *,
+    target_hours: float,
+    share: float | None,
+    start_label: str,
+    response_label: str,
+    compare_at: dt.date | None = None,
+) -> Figure:
+    """Week by week, the share first responded to within the target, above the responded tickets' median."""
+    fig, axes = subplots(2, 1, figsize=(9, 6.4), sharex=True, layout="fixed")
+    weeks = _weeks(weekly)
+    ax = axes[0]
+    ax.plot(
+        weeks,
+        100 * weekly["first_response_share"],
+        color=OKABE_ITO["blue"],
+        marker="o",
+        markersize=3,
+        label=f"weekly share within {target_hours:g} h",
+    )
+    if share is not None:
+        ax.axhline(100 * share, color=OKABE_ITO["black"], linestyle="--", linewidth=1, label=f"whole log: {share:.0%}")
+    _mark_change(ax, compare_at, label=True)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("Tickets responded to in time (%)")
+    ax.set_xlabel(WEEK_LABEL)
+    ax.set_title(f"First response ({response_label}) within {target_hours:g} hours of {start_label}")
+    ax.legend(fontsize=8, loc="lower left")
+    ax = axes[1]
+    ax.plot(
+        weeks,
+        weekly["first_response_median_hours"],
+        color=OKABE_ITO["orange"],
+        marker="o",
+        markersize=3,
+        label="weekly median (responded tickets)",
+    )
+    ax.axhline(target_hours, color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.5, label="target")
+    _mark_change(ax, compare_at)
+    highest = np.nanmax(weekly["first_response_median_hours"].to_numpy(dtype=float), initial=0.0)
+    ax.set_ylim(0, 1.15 * max(highest, target_hours))  # the target line stays inside the panel
+    ax.set_ylabel("Hours to first response")
+    ax.set_xlabel(WEEK_LABEL)
+    ax.set_title("Median time to first response, by the week the ticket started")
+    ax.legend(fontsize=8, loc="lower right")
+    _date_axis(axes[-1])
+    return fig

@@ -285,6 +285,10 @@ def _per_ticket(events, params: BaselineParams, extras: dict[str, str]):
             "we": j.ts.min(where=j.step.isin(as_list(params.workflow_end_step)) & (j.ts >= j.ws)),
             "we_max": j.ts.max(where=j.step.isin(as_list(params.workflow_end_step))),
         }
+    if params.first_response_step:  # the first response, from the workflow's start (or the step's)
+        r_start = j.ws if params.workflow_start_step else j.s
+        responses = j.step.isin(as_list(params.first_response_step))
+        aggregates |= {"r": j.ts.min(where=responses & (j.ts >= r_start)), "r_max": j.ts.max(where=responses)}
     if params.closed_steps:
         aggregates["c_max"] = j.ts.max(where=j.step.isin(as_list(params.closed_steps)))
     if "outcome" in extras:
@@ -301,6 +305,8 @@ def _checks(events, params: BaselineParams, engine: engines.Engine):
     pairs = [("s", as_list(params.start_step), as_list(params.end_step))]
     if params.workflow_start_step:
         pairs.append(("ws", as_list(params.workflow_start_step), as_list(params.workflow_end_step)))
+    if params.first_response_step:
+        pairs.append(("r", as_list(params.first_response_start), as_list(params.first_response_step)))
     found = {}
     for name, starts, ends in pairs:
         found[f"{name}_starts"] = ev.count(where=ev.step.isin(starts) & ev.ts.notnull())
@@ -522,6 +528,14 @@ def _output(
             "workflow_start_us": us(ibis.ifelse(wbefore, ibis.null("timestamp('UTC')"), t.ws)),
             "workflow_end_us": us(t.we),
         }
+    if params.first_response_step:
+        r_start = t.ws if params.workflow_start_step else t.s
+        rbefore = (t.r_max < r_start).fill_null(False)
+        columns |= {
+            "first_response_start_us": us(ibis.ifelse(rbefore, ibis.null("timestamp('UTC')"), r_start)),
+            "first_response_us": us(t.r),
+            "first_response_before_start": rbefore,
+        }
     for role in extras:
         columns[role] = t[f"{role}_pick"]
     if params.pause_steps:
@@ -566,6 +580,13 @@ def _local_columns(tickets: pa.Table, params: BaselineParams, timezone: str) -> 
             "workflow_start_date": date("workflow_start_us"),
             "workflow_start_us": tickets["workflow_start_us"],
             "workflow_hours": hours("workflow_end_us", "workflow_start_us"),
+        }
+    if params.first_response_step:
+        out |= {
+            "first_response_start_us": tickets["first_response_start_us"],
+            "first_response_start_date": date("first_response_start_us"),
+            "first_response_hours": hours("first_response_us", "first_response_start_us"),
+            "first_response_before_start": tickets["first_response_before_start"],
         }
     if params.business_hours is not None:
         out |= {"start_local": local("start_us"), "end_local": local("end_us")}
@@ -625,6 +646,7 @@ def _raise_on_checks(
         ("s", "end_step"),
         ("ws", "workflow_start_step"),
         ("ws", "workflow_end_step"),
+        ("r", "first_response_step"),
     ):
         key = f"{name}_{'starts' if kind.endswith('start_step') else 'ends'}"
         if key in checks and not checks[key]:

@@ -21,6 +21,48 @@ def _day(iso: str) -> str:
     return iso[:10]
 
 
+def _percent(share: float | None) -> str:
+    return "n/a" if share is None else f"{share:.1%}"
+
+
+def first_response(params: BaselineParams, results: dict[str, Any]) -> str:
+    """The first-response section: this team's steps, target, share, median and what was left out."""
+    fr = results.get("first_response")
+    if not fr:
+        return (
+            "No first response is configured. If the team is judged on how soon a ticket gets its first reply, name "
+            "the step that is that reply as first_response_step (and the target as first_response_hours)."
+        )
+    start, response, target = step_label(fr["start_step"]), step_label(fr["response_step"]), fr["target_hours"]
+    ci = fr["ci"] or (None, None)
+    mci = fr["median_ci"] or (None, None)
+    text = [
+        f"Measured per ticket from its first {start} event to the first {response} event at or after it, for "
+        f"{fr['n_tickets']:,} tickets: {fr['n_responded']:,} have had a first response and {fr['n_waiting']:,} "
+        "are still waiting for one.",
+        "",
+        f"**Within {target:g} hours:** {_percent(fr['share'])} of {fr['n_decided']:,} tickets (95% interval "
+        f"{_percent(ci[0])} to {_percent(ci[1])}, Wilson). {fr['missed_waiting']:,} tickets still waiting after "
+        f"more than {target:g} hours count as not within; {fr['undetermined']:,} still waiting but younger than "
+        f"{target:g} hours cannot be judged yet and are left out.",
+        "",
+        f"**Median time to first response:** {_hours(fr['median'])} (95% interval {_hours(mci[0])} to "
+        f"{_hours(mci[1])}; Kaplan-Meier, counting waiting tickets as censored). Over responded tickets only: "
+        f"median {_hours(fr['responded_median'])}, 90th percentile {_hours(fr['responded_p90'])}.",
+    ]
+    left, notes = fr["left_out"], []
+    if left["no_start_step"]:
+        notes.append(f"{left['no_start_step']:,} tickets have no {start} event (or were left out by the pairing).")
+    if left["response_before_start"]:
+        notes.append(
+            f"{left['response_before_start']:,} tickets have {response} events only before {start} (check the step "
+            "names and the time zone)."
+        )
+    if notes:
+        text += ["", "Left out of the first-response numbers and counted: " + " ".join(notes)]
+    return "\n".join(text)
+
+
 def at_a_glance(params: BaselineParams, context: RunContext, results: dict[str, Any]) -> str:
     """The opening block: team, interval, period, and the three numbers a reader needs first."""
     q, ts = results["data_quality"], results["timestamps"]
@@ -38,6 +80,13 @@ def at_a_glance(params: BaselineParams, context: RunContext, results: dict[str, 
         f"- Median {_hours(results['median'])} for completed tickets; 90th percentile {_hours(results['p90'])}; "
         f"Kaplan-Meier median {_hours(results['km_median'])}.",
     ]
+    fr = results.get("first_response")
+    if fr and fr["share"] is not None:
+        lines.append(
+            f"- First response ({step_label(fr['response_step'])}) within {fr['target_hours']:g} hours of "
+            f"{step_label(fr['start_step'])}: {_percent(fr['share'])} of {fr['n_decided']:,} tickets; median "
+            f"time to first response {_hours(fr['median'])}."
+        )
     if "active_time" in results:
         act = results["active_time"]
         lines.append(
@@ -132,6 +181,13 @@ def key_questions(params: BaselineParams, results: dict[str, Any]) -> str:
         )
     if not params.staffing:
         items.append("Did volume or staffing change over these weeks? A staffing file lets the analysis show it.")
+    fr = results.get("first_response")
+    if fr and fr["share"] is not None:
+        items.append(
+            f"Is {step_label(fr['response_step'])} the first reply the customer actually sees? With it, "
+            f"{_percent(fr['share'])} of tickets were responded to within {fr['target_hours']:g} hours: does that "
+            "match what the operation reports?"
+        )
     if not as_list(params.workflow_start_step):
         items.append(
             "How long does the whole workflow take? Naming workflow_start_step and workflow_end_step "
