@@ -64,6 +64,14 @@ BOOTSTRAP_METHOD = (
     "baseline.stats.bootstrap_median_order_indices)"
 )
 
+#: results.json's ``quantiles`` when the per-ticket rows came back (aggregates mode: ``aggregate.quantile_labels``)
+EXACT_QUANTILES = {
+    "method": "exact",
+    "function": "numpy.quantile (linear interpolation, R type 7) on this machine, from the per-ticket rows",
+    "error_bound": None,
+    "error_bound_note": None,
+}
+
 KM_EXPLANATION = (
     "While tickets are still open, the median of completed tickets is biased low: the open ones are the ones "
     "taking longest, and leaving them out keeps only the quick ones. The Kaplan-Meier median counts each open "
@@ -360,6 +368,8 @@ def _headline_json(params: BaselineParams, log: TicketLog, head: stats.Headline)
         "pairing": log.pairing_rule,
         "data_quality": _data_quality(log),
         "engine": dict(log.engine),
+        "pulled": "tickets",
+        "quantiles": EXACT_QUANTILES,
         "n_events": log.n_events,
         "n_tickets": head.n_tickets,
         "n_completed": head.n_completed,
@@ -829,13 +839,23 @@ def analyse(
     :func:`inbound_playbook.baseline.frames.events_from_frame`); ``staffing``: an already checked staffing table
     (:func:`~inbound_playbook.baseline.frames.staffing_from_frame`).
     """
-    if log is None:
+    from .aggregate import pulled_facts
+
+    facts = pulled_facts(params.events) if log is None else None  # aggregates mode: no per-ticket rows came back
+    if facts is None and log is None:
         log = prepared_or_loaded(params, context)
     if staffing is None and params.staffing:
         staffing = load_staffing(params.staffing, params.week_start)
-    result = compute(params, context, log, staffing)
-    if draw:
-        result.plot()
+    if facts is not None:
+        from .aggregate_result import aggregates_figures, aggregates_result
+
+        result = aggregates_result(params, context, facts, staffing)
+        if draw:
+            result.figures = aggregates_figures(result)
+    else:
+        result = compute(params, context, log, staffing)
+        if draw:
+            result.plot()
     out = context.output_dir
     if out is not None:
         out = Path(out)
