@@ -1,11 +1,11 @@
 """Aggregates mode (``baseline.aggregate``): above ``max_tickets_pulled`` tickets only per-week aggregates and exact
 order statistics come back, and they equal the per-ticket mode's numbers on DuckDB, PostgreSQL and Spark.
 
-The sample team (30,229 tickets, 30,020 with the start step) runs with ``max_tickets_pulled: 0``. The references are the per-ticket mode's own
-numbers: ``analysis.compute`` on the file path's tickets (its medians, p90s, means and weekly counts), and, for the
-intervals, the order statistics of the same completed hours taken by numpy (``np.sort(hours)[rank - 1]``) at the
-ranks of ``engines.median_ci_ranks`` (Conover 1999, section 3.2). Everything must agree within 1e-9 relative; the
-counts exactly.
+The sample team (30,229 tickets, 30,020 with the start step) runs with ``max_tickets_pulled: 0``. The references
+are the per-ticket mode's own numbers: ``analysis.compute`` on the file path's tickets (its medians, p90s, means and
+weekly counts), and, for the intervals, the order statistics of the same completed hours taken by numpy
+(``np.sort(hours)[rank - 1]``) at the ranks of ``engines.median_ci_ranks`` (Conover 1999, section 3.2). Everything
+must agree within 1e-9 relative; the counts exactly.
 """
 
 from __future__ import annotations

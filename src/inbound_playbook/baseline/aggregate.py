@@ -417,9 +417,10 @@ def refuse_per_ticket(events: str) -> None:
     facts = pulled_facts(events)
     if facts is not None:
         summary = facts["aggregates"]
+        n, limit = summary["tickets_in_engine"], summary["max_tickets_pulled"]
         raise InputError(
             f"the baseline's events were reduced to weekly aggregates in {facts['engine']['label']}: "
-            f"{summary['tickets_in_engine']:,} tickets is more than {THRESHOLD_KEY} ({summary['max_tickets_pulled']:,}), "
+            f"{n:,} tickets is more than {THRESHOLD_KEY} ({limit:,}), "
             "so no per-ticket rows came back and the agent ICC cannot be estimated",
             column=THRESHOLD_KEY,
             fix=f"give metric_sd and icc in the feasibility section, or set baseline.{THRESHOLD_KEY} to at least "
