@@ -163,8 +163,27 @@ class BaselineResult:
             ("engine",),
             "Where the events were reduced: `name` (`duckdb`, `postgresql`, `spark`), `label`, `where` (`this "
             "machine`, or the engine's URL without a password), `ticket_rows_pulled` (per-ticket rows that came "
-            "back; `null` for a file read on this machine), `quantile_method` (`exact`: medians and percentiles "
-            "are computed from the per-ticket rows on this machine, on every engine) and `quantiles_computed`.",
+            "back; `null` for a file read on this machine, 0 in aggregates mode), `pulled`, `quantile_method` "
+            "(`exact` when the per-ticket rows came back: medians and percentiles are computed on this machine; in "
+            "aggregates mode the engine's, with `quantile_function`, `error_bound` and `error_bound_note`) and "
+            "`quantiles_computed`.",
+        ),
+        (
+            ("pulled",),
+            "`tickets` (one row per ticket came back) or `weekly aggregates` (the engine input had more tickets "
+            "than `max_tickets_pulled`: only per-week aggregates and exact order statistics came back).",
+        ),
+        (
+            ("quantiles",),
+            "How the median and p90 were computed: `method` (`exact`, or `approximate` on an engine without exact "
+            "percentiles, BigQuery and Trino), `function`, `error_bound` (the engine's published bound, `null` "
+            "when it publishes none) and `error_bound_note`.",
+        ),
+        (
+            ("median_ci_method", "not_computed"),
+            "Aggregates mode only: the median's interval is the distribution-free order-statistic interval; "
+            "`not_computed` lists each configured part that needs per-ticket rows (`part`, `reason`, and `raise`: "
+            "the `max_tickets_pulled` that would compute it).",
         ),
         (
             ("data_quality",),
