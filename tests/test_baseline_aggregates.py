@@ -188,7 +188,7 @@ def test_results_json_says_what_came_back_and_what_was_not_computed(aggregates_r
         "outcome_mix",
         "agent_icc",
     }
-    assert parts["km_median"]["raise"] == "baseline.max_tickets_pulled at least 30,229"
+    assert parts["km_median"]["raise"] == "set baseline.max_tickets_pulled to at least 30,229"
     # the weekly table: every week of the per-ticket table, same counts, same staffing
     weekly = pd.read_csv(out / "weekly.csv")
     want = sample[3].weekly
@@ -203,9 +203,10 @@ def test_the_report_text_names_aggregates_mode_and_the_key_to_raise(aggregates_r
     _, params, _, results, _ = aggregates_run
     text = report_text.at_a_glance(params, RunContext(timezone="Asia/Singapore", team="sample"), results)
     assert "only per-week aggregates and exact order statistics came back" in text
-    assert "**Not computed in aggregates mode**" in text and "km median" in text
-    assert "set baseline.max_tickets_pulled at least 30,229 to compute them" in text
-    assert "Kaplan-Meier median" not in text.split("\n\n")[0]  # no 'n/a' Kaplan-Meier number in the glance
+    assert "**Not computed in aggregates mode**" in text
+    assert "the Kaplan-Meier median; bootstrap intervals; the distribution figure; the checks on open tickets" in text
+    assert "set baseline.max_tickets_pulled to at least 30,229 to compute them" in text
+    assert "Kaplan-Meier median n/a" not in text  # no empty Kaplan-Meier number in the glance
     assert "not checked (aggregates mode)" in report_text.checklist(params, results)
 
 
@@ -260,3 +261,45 @@ def test_utc_offsets_match_zoneinfo_across_london_changes():
         ours = [off for at, off in offsets if at <= us][-1]
         moment = dt.datetime.fromtimestamp(int(us) // 1_000_000, dt.UTC).astimezone(tz)
         assert ours == moment.utcoffset().total_seconds() * 1_000_000
+
+
+def test_playbook_run_in_aggregates_mode_reports_what_came_back(tmp_path):
+    """End to end from the command line: an engine input above the threshold runs the baseline notebook on the
+    aggregates; run.json records what came back, the report says what was not computed and why."""
+    import textwrap
+
+    from inbound_playbook import cli
+
+    events = pd.read_parquet(REPO / "data" / "sample-team" / "events.parquet")
+    keep = events["ticket_id"].drop_duplicates().iloc[:1200]
+    events[events["ticket_id"].isin(keep)].to_parquet(tmp_path / "events.parquet", index=False)
+    (tmp_path / "team.yml").write_text(
+        textwrap.dedent(f"""\
+            team: big-team
+            timezone: Asia/Singapore
+            baseline:
+              events: {{url: 'duckdb://', path: '{tmp_path / "events.parquet"}'}}
+              start_step: Evidence received
+              end_step: Resolution proposed
+              segment_column: category
+              max_tickets_pulled: 1000
+            """)
+    )
+    out = tmp_path / "out"
+    assert cli.main(["run", str(tmp_path / "team.yml"), "--out", str(out), "--quiet"]) == 0
+    results = json.loads((out / "baseline" / "results.json").read_text())
+    assert results["pulled"] == "weekly aggregates" and results["n_tickets"] == 1200
+    assert [item["part"] for item in results["not_computed"]] == [
+        "km_median",
+        "bootstrap_intervals",
+        "distribution_figure",
+        "checks",
+    ]
+    run = json.loads((out / "run.json").read_text())
+    (engine_input,) = [row for row in run["inputs"] if row.get("source") == "engine"]
+    assert engine_input["pulled"] == "weekly aggregates" and engine_input["rows"] < 100
+    assert 0 < engine_input["bytes_pulled"] < 10_000
+    report = (out / "baseline" / "report.html").read_text()
+    assert "only per-week aggregates and exact order statistics came back" in report
+    assert "set baseline.max_tickets_pulled to at least 1,200 to compute them" in report
+    assert "Not drawn: the histogram needs every completed ticket" in report

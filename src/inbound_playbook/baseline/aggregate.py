@@ -66,6 +66,22 @@ NOT_COMPUTED: dict[str, str] = {
 }
 
 
+#: how the report names each of them
+NOT_COMPUTED_LABELS: dict[str, str] = {
+    "km_median": "the Kaplan-Meier median",
+    "bootstrap_intervals": "bootstrap intervals",
+    "distribution_figure": "the distribution figure",
+    "checks": "the checks on open tickets",
+    "within_sla": "the SLA share",
+    "compare_at": "the medians before and after compare_at",
+    "workflow": "the whole workflow",
+    "business_hours": "working hours",
+    "active_time": "active time",
+    "outcome_mix": "the outcome mix",
+    "agent_icc": "the agent ICC the feasibility analysis estimates",
+}
+
+
 @dataclass
 class AggregateSummary:
     """What came back in aggregates mode (JSON-ready: ``to_dict`` / ``from_dict``).

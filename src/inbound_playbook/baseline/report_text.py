@@ -81,14 +81,16 @@ def _approximate(results: dict[str, Any]) -> str:
 def aggregates_sentences(results: dict[str, Any]) -> str:
     """Aggregates mode: where the events were reduced, what came back, and what was not computed and why."""
     e, q = results["engine"], results["quantiles"]
-    parts = ", ".join(item["part"].replace("_", " ") for item in results["not_computed"])
+    from .aggregate import NOT_COMPUTED_LABELS
+
+    parts = "; ".join(NOT_COMPUTED_LABELS[item["part"]] for item in results["not_computed"])
     raise_to = results["not_computed"][0]["raise"] if results["not_computed"] else ""
     return (
         f"The events were reduced in {e['label']} ({e['where']}). The log has more tickets than "
         "max_tickets_pulled, so only per-week aggregates and exact order statistics came back, no row per ticket: "
         f"the medians and percentiles are the engine's, {q['method']} ({q['function']}), and the median's interval "
         "is distribution-free (two order statistics). **Not computed in aggregates mode** (each needs one row per "
-        f"ticket; set {raise_to} to compute them): {parts}."
+        f"ticket; {raise_to} to compute them): {parts}."
     )
 
 
