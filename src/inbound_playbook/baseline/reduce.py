@@ -401,12 +401,17 @@ def reduce_table(
         The ``baseline`` section.
     timezone : str
         The team's IANA zone: naive timestamps are wall time there.
+    summarise : callable, optional
+        Aggregates mode's hook (``aggregate.summariser``): called with the per-ticket rows expression, the
+        data_quality counts and the pull function before the rows are fetched; when it returns a summary, only
+        its aggregates come back and ``tickets`` is None.
 
     Returns
     -------
     Reduction
-        The per-ticket Arrow table (the columns ``load._ticket_log`` reads), the log's facts and data_quality
-        counts, and what each query pulled back (``engines.EngineRun``).
+        The per-ticket Arrow table (the columns ``load._ticket_log`` reads) or, in aggregates mode, the
+        ``summary``; the log's facts and data_quality counts, and what each query pulled back
+        (``engines.EngineRun``).
 
     Raises
     ------
