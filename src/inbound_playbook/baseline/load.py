@@ -1253,6 +1253,7 @@ def reduce_in_engine(
     Path(str(target) + ".json").write_text(json.dumps(facts), encoding="utf-8")
     return {
         "engine": opened.engine.name,
+        "pulled": "tickets",
         "queries": [run.sql for run in reduction.runs],
         "rows": sum(run.rows for run in reduction.runs),
         "bytes": sum(run.bytes for run in reduction.runs),
