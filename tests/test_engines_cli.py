@@ -50,6 +50,7 @@ def test_spark_path_input_runs_the_baseline_in_spark_with_the_files_numbers(spar
         "label": "Apache Spark",
         "where": "spark://local[2]",
         "ticket_rows_pulled": 1200,
+        "pulled": "tickets",
         "quantile_method": "exact",
         "quantiles_computed": "on this machine, from the per-ticket rows",
     }

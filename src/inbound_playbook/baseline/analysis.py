@@ -69,6 +69,14 @@ BOOTSTRAP_METHOD = (
     "baseline.stats.bootstrap_median_order_indices)"
 )
 
+#: results.json's ``quantiles`` when the per-ticket rows came back (aggregates mode: ``aggregate.quantile_labels``)
+EXACT_QUANTILES = {
+    "method": "exact",
+    "function": "numpy.quantile (linear interpolation, R type 7) on this machine, from the per-ticket rows",
+    "error_bound": None,
+    "error_bound_note": None,
+}
+
 KM_EXPLANATION = (
     "While tickets are still open, the median of completed tickets is biased low: the open ones are the ones "
     "taking longest, and leaving them out keeps only the quick ones. The Kaplan-Meier median counts each open "
@@ -175,8 +183,27 @@ class BaselineResult:
             ("engine",),
             "Where the events were reduced: `name` (`duckdb`, `postgresql`, `spark`), `label`, `where` (`this "
             "machine`, or the engine's URL without a password), `ticket_rows_pulled` (per-ticket rows that came "
-            "back; `null` for a file read on this machine), `quantile_method` (`exact`: medians and percentiles "
-            "are computed from the per-ticket rows on this machine, on every engine) and `quantiles_computed`.",
+            "back; `null` for a file read on this machine, 0 in aggregates mode), `pulled`, `quantile_method` "
+            "(`exact` when the per-ticket rows came back: medians and percentiles are computed on this machine; in "
+            "aggregates mode the engine's, with `quantile_function`, `error_bound` and `error_bound_note`) and "
+            "`quantiles_computed`.",
+        ),
+        (
+            ("pulled",),
+            "`tickets` (one row per ticket came back) or `weekly aggregates` (the engine input had more tickets "
+            "than `max_tickets_pulled`: only per-week aggregates and exact order statistics came back).",
+        ),
+        (
+            ("quantiles",),
+            "How the median and p90 were computed: `method` (`exact`, or `approximate` on an engine without exact "
+            "percentiles, BigQuery and Trino), `function`, `error_bound` (the engine's published bound, `null` "
+            "when it publishes none) and `error_bound_note`.",
+        ),
+        (
+            ("median_ci_method", "not_computed"),
+            "Aggregates mode only: the median's interval is the distribution-free order-statistic interval; "
+            "`not_computed` lists each configured part that needs per-ticket rows (`part`, `reason`, and `raise`: "
+            "the `max_tickets_pulled` that would compute it).",
         ),
         (
             ("data_quality",),
@@ -401,6 +428,8 @@ def _headline_json(params: BaselineParams, log: TicketLog, head: stats.Headline)
         "pairing": log.pairing_rule,
         "data_quality": _data_quality(log),
         "engine": dict(log.engine),
+        "pulled": "tickets",
+        "quantiles": EXACT_QUANTILES,
         "n_events": log.n_events,
         "n_tickets": head.n_tickets,
         "n_completed": head.n_completed,
@@ -928,13 +957,23 @@ def analyse(
     :func:`inbound_playbook.baseline.frames.events_from_frame`); ``staffing``: an already checked staffing table
     (:func:`~inbound_playbook.baseline.frames.staffing_from_frame`).
     """
-    if log is None:
+    from .aggregate import pulled_facts
+
+    facts = pulled_facts(params.events) if log is None else None  # aggregates mode: no per-ticket rows came back
+    if facts is None and log is None:
         log = prepared_or_loaded(params, context)
     if staffing is None and params.staffing:
         staffing = load_staffing(params.staffing, params.week_start)
-    result = compute(params, context, log, staffing)
-    if draw:
-        result.plot()
+    if facts is not None:
+        from .aggregate_result import aggregates_figures, aggregates_result
+
+        result = aggregates_result(params, context, facts, staffing)
+        if draw:
+            result.figures = aggregates_figures(result)
+    else:
+        result = compute(params, context, log, staffing)
+        if draw:
+            result.plot()
     out = context.output_dir
     if out is not None:
         out = Path(out)

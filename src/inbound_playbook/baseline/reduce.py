@@ -170,13 +170,15 @@ def _agent(column, params: BaselineParams):
 class Reduction:
     """What :func:`reduce_table` pulled back: the per-ticket Arrow table and the facts about the log."""
 
-    tickets: pa.Table
+    tickets: pa.Table | None
     n_events: int
     first_us: int
     last_us: int
     extras: dict[str, str]
     quality: dict[str, Any]
     runs: list[engines.EngineRun] = field(default_factory=list)
+    #: set instead of ``tickets`` when ``summarise`` (``aggregate.summariser``) chose aggregates mode
+    summary: Any = None
 
 
 def _events(
@@ -390,6 +392,7 @@ def reduce_table(
     *,
     where: str = "baseline.events",
     with_ids: bool = True,
+    summarise: Any = None,
 ) -> Reduction:
     """Reduce a table of raw events to one row per ticket in ``engine``; only per-ticket rows come back.
 
@@ -404,12 +407,17 @@ def reduce_table(
         The ``baseline`` section.
     timezone : str
         The team's IANA zone: naive timestamps are wall time there.
+    summarise : callable, optional
+        Aggregates mode's hook (``aggregate.summariser``): called with the per-ticket rows expression, the
+        data_quality counts and the pull function before the rows are fetched; when it returns a summary, only
+        its aggregates come back and ``tickets`` is None.
 
     Returns
     -------
     Reduction
-        The per-ticket Arrow table (the columns ``load._ticket_log`` reads), the log's facts and data_quality
-        counts, and what each query pulled back (``engines.EngineRun``).
+        The per-ticket Arrow table (the columns ``load._ticket_log`` reads) or, in aggregates mode, the
+        ``summary``; the log's facts and data_quality counts, and what each query pulled back
+        (``engines.EngineRun``).
 
     Raises
     ------
@@ -429,14 +437,15 @@ def reduce_table(
     runs = [engines.EngineRun(engine=engine.name, sql=engines.compiled_sql(parsed), rows=0, bytes=0)]
     events = parsed.cache()
     try:
-        return _reduce(
-            events, engine, params, timezone, theirs, extras, where, with_ids, runs, None if "step" in theirs else table
-        )
+        wide = None if "step" in theirs else table
+        return _reduce(events, engine, params, timezone, theirs, extras, where, with_ids, runs, wide, summarise)
     finally:
         events.release()
 
 
-def _reduce(events, engine, params, timezone, theirs, extras, where, with_ids, runs, wide_table) -> Reduction:
+def _reduce(
+    events, engine, params, timezone, theirs, extras, where, with_ids, runs, wide_table, summarise
+) -> Reduction:
     """reduce_table's queries over the cached events (the arguments are reduce_table's; ``wide_table`` is the raw
     table of a wide export, whose rows are tickets, not events: they are counted on their own)."""
 
@@ -457,31 +466,37 @@ def _reduce(events, engine, params, timezone, theirs, extras, where, with_ids, r
     t = _per_ticket(events, params, extras).cache()  # a row per ticket, read by the queries below
     try:
         return _finish(
-            events, t, pull, checks, duplicates, engine, params, timezone, theirs, extras, where, with_ids, runs
+            events,
+            t,
+            pull,
+            checks,
+            duplicates,
+            engine,
+            params,
+            timezone,
+            theirs,
+            extras,
+            where,
+            with_ids,
+            runs,
+            summarise,
         )
     finally:
         t.release()
 
 
 def _finish(
-    events, t, pull, checks, duplicates, engine, params, timezone, theirs, extras, where, with_ids, runs
+    events, t, pull, checks, duplicates, engine, params, timezone, theirs, extras, where, with_ids, runs, summarise
 ) -> Reduction:
     """The per-ticket queries: data_quality, the second looks (agent, pause, last step), the rows that come back."""
     counts = pull(_quality(t, params)).to_pylist()[0]
     if params.strict and (duplicates or checks["no_ts"] or counts["ended_before_start"]):
         _raise_strict(events, t, params, theirs, where, duplicates, checks["no_ts"])
-    picks = {}
-    for role in extras:
-        if role == "agent":
-            picks[role] = _agent_pick(events, t, params)
-        else:
-            picks[role] = _pick(events, role, "last")
-    if params.pause_steps:
-        picks["pause"] = _pause(events, t, params, engine)
-    picks["last_step"] = _last_steps(events, t)
-    output = _output(t, picks, params, extras, engine, with_ids)
-    tickets = _local_columns(pull(output), params, timezone)
-    if not with_ids:
+    output = _ticket_rows(events, t, params, extras, engine, with_ids)
+    # aggregates mode (aggregate.summariser): above max_tickets_pulled only aggregates of ``output`` come back
+    summary = summarise(output, counts, pull) if summarise is not None else None
+    tickets = None if summary is not None else _local_columns(pull(output), params, timezone)
+    if tickets is not None and not with_ids:
         tickets = tickets.drop_columns(["ticket_id"])
     n_rows = int(checks["n_rows"] or 0)
     quality = {
@@ -500,7 +515,33 @@ def _finish(
         extras=extras,
         quality=quality,
         runs=runs,
+        summary=summary,
     )
+
+
+def _ticket_rows(events, t, params: BaselineParams, extras: dict[str, str], engine: engines.Engine, with_ids: bool):
+    """The per-ticket rows expression: ``t`` with each ticket's picks (agent, extras, pause, last step) joined."""
+    picks = {}
+    for role in extras:
+        if role == "agent":
+            picks[role] = _agent_pick(events, t, params)
+        else:
+            picks[role] = _pick(events, role, "last")
+    if params.pause_steps:
+        picks["pause"] = _pause(events, t, params, engine)
+    picks["last_step"] = _last_steps(events, t)
+    return _output(t, picks, params, extras, engine, with_ids)
+
+
+def ticket_rows_expression(table, engine: engines.Engine, params: BaselineParams, timezone: str):
+    """The per-ticket rows ``reduce_table`` pulls, as one uncached Ibis expression (for compiled-SQL snapshots of
+    engines that do not run here; ``reduce_table`` itself caches the events and the ticket table between queries)."""
+    from .load import _extra_columns, _their_names
+
+    theirs = _their_names(params, list(table.columns))
+    extras = _extra_columns(params)
+    events = _events(table, engine, params, timezone, theirs, extras)
+    return _ticket_rows(events, _per_ticket(events, params, extras), params, extras, engine, True)
 
 
 def _output(

@@ -77,8 +77,14 @@ def at_a_glance(params: BaselineParams, context: RunContext, results: dict[str, 
         f"step and {results['n_censored']:,} are still open"
         + (f" ({q['closed_without_end']:,} closed without it are left out)" if q["closed_without_end"] else "")
         + ".",
-        f"- Median {_hours(results['median'])} for completed tickets; 90th percentile {_hours(results['p90'])}; "
-        f"Kaplan-Meier median {_hours(results['km_median'])}.",
+        f"- Median {_hours(results['median'])} for completed tickets; 90th percentile {_hours(results['p90'])}"
+        + _approximate(results)
+        + (
+            ""
+            if results.get("pulled") == "weekly aggregates"
+            else f"; Kaplan-Meier median {_hours(results['km_median'])}"
+        )
+        + ".",
     ]
     fr = results.get("first_response")
     if fr and fr["share"] is not None:
@@ -100,7 +106,9 @@ def at_a_glance(params: BaselineParams, context: RunContext, results: dict[str, 
         else "- No warnings: the checks below all passed."
     )
     lines += ["", results["pairing"]]
-    if results.get("engine", {}).get("name", "duckdb") != "duckdb":  # an engine input: say where it ran
+    if results.get("pulled") == "weekly aggregates":
+        lines += ["", aggregates_sentences(results)]
+    elif results.get("engine", {}).get("name", "duckdb") != "duckdb":  # an engine input: say where it ran
         e = results["engine"]
         lines += [
             "",
@@ -108,6 +116,31 @@ def at_a_glance(params: BaselineParams, context: RunContext, results: dict[str, 
             f"per-ticket rows came back, and the medians and percentiles are {e['quantile_method']}.",
         ]
     return "\n".join(lines)
+
+
+def _approximate(results: dict[str, Any]) -> str:
+    """' (approximate: ...)' after the median and p90 when the engine's quantile function is approximate."""
+    q = results.get("quantiles", {})
+    if q.get("method") != "approximate":
+        return ""
+    bound = f"error bound {q['error_bound']:g}" if q.get("error_bound") is not None else q.get("error_bound_note")
+    return f" (both approximate: {q['function']}; {bound})"
+
+
+def aggregates_sentences(results: dict[str, Any]) -> str:
+    """Aggregates mode: where the events were reduced, what came back, and what was not computed and why."""
+    e, q = results["engine"], results["quantiles"]
+    from .aggregate import NOT_COMPUTED_LABELS
+
+    parts = "; ".join(NOT_COMPUTED_LABELS[item["part"]] for item in results["not_computed"])
+    raise_to = results["not_computed"][0]["raise"] if results["not_computed"] else ""
+    return (
+        f"The events were reduced in {e['label']} ({e['where']}). The log has more tickets than "
+        "max_tickets_pulled, so only per-week aggregates and exact order statistics came back, no row per ticket: "
+        f"the medians and percentiles are the engine's, {q['method']} ({q['function']}), and the median's interval "
+        "is distribution-free (two order statistics). **Not computed in aggregates mode** (each needs one row per "
+        f"ticket; {raise_to} to compute them): {parts}."
+    )
 
 
 def counted_sentences(params: BaselineParams, results: dict[str, Any]) -> str:
@@ -130,10 +163,14 @@ def checklist(params: BaselineParams, results: dict[str, Any]) -> str:
             f"- Open tickets silent for more than twice the 90th percentile: {silent['n_silent']:,} of "
             f"{silent['n_open']:,}."
         )
-    window = checks["closed_in_window"]
-    lines.append(
-        "- Extract of tickets closed inside its window: " + ("**detected**." if window["detected"] else "not detected.")
-    )
+    window = checks.get("closed_in_window")
+    if window is None:  # aggregates mode: the check reads each open ticket
+        lines.append("- Extract of tickets closed inside its window: not checked (aggregates mode).")
+    else:
+        lines.append(
+            "- Extract of tickets closed inside its window: "
+            + ("**detected**." if window["detected"] else "not detected.")
+        )
     cover = checks.get("staffing_coverage")
     if cover:
         lines.append(f"- Weeks of the log with a staffing row: {cover['covered']:,} of {cover['log_weeks']:,}.")
