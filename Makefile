@@ -25,7 +25,8 @@ book: $(STAMP)
 test: lint $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --doctest-modules src/inbound_playbook tests $(PYTEST_ARGS)
 
-# The fast lane: unit, reference and doctest tests (no notebooks, browser, servers or CLI subprocess loops).
+# The fast lane: unit, reference and doctest tests (no notebooks, browser, servers, engines, CLI subprocess loops or
+# whole sample-team runs: `slow` in tests/conftest.py).
 test-fast: lint $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow" --doctest-modules src/inbound_playbook tests $(PYTEST_ARGS)
 

@@ -312,12 +312,16 @@ def main(argv: list[str] | None = None) -> int:
         choices=["duckdb", "postgresql", "spark"],
         help="compare the engines instead (scripts/bench_engines.py)",
     )
+    parser.add_argument(
+        "--max-tickets-pulled", type=int, default=None, help="with --engine: aggregates mode above this many tickets"
+    )
     args = parser.parse_args(argv)
     if args.engine:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import bench_engines
 
-        return bench_engines.main(["--engine", *args.engine, "--tickets", *map(str, args.tickets)])
+        threshold = [] if args.max_tickets_pulled is None else ["--max-tickets-pulled", str(args.max_tickets_pulled)]
+        return bench_engines.main(["--engine", *args.engine, "--tickets", *map(str, args.tickets), *threshold])
     if args.generate:
         Path(args.generate[0]).mkdir(parents=True, exist_ok=True)
         generate(Path(args.generate[0]), int(args.generate[1]), timezone=args.timezone)

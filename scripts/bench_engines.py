@@ -10,7 +10,12 @@ resolves, so about 3.9 events per ticket) with DuckDB, then for each engine, in 
    throwaway PostgreSQL server on 127.0.0.1, the one the tests use; ``path:`` on Spark ``local[2]``);
 2. runs the baseline's own reduction in the engine (``baseline.reduce.reduce_table``: the checks and data_quality
    counts as aggregate queries, pairing, closed steps) and pulls back only the per-ticket rows, as a baseline run
-   with an engine input does; the median and p90 are then computed from those rows on this machine.
+   with an engine input does; the median and p90 are then computed from those rows on this machine. With
+   ``--max-tickets-pulled N`` (the baseline's key) a log of more than N tickets runs in aggregates mode
+   (``baseline.aggregate``): only per-week aggregates and order statistics come back, and the median and p90 are
+   the engine's.
+
+``--folder DIR`` keeps the generated logs in DIR (reused when present: a 100M-event log takes minutes to write).
 
 Printed per
 engine: wall time (open + reduce + pull), peak memory of the child's process tree (Python, and Spark's JVM,
@@ -45,6 +50,8 @@ def generate(n: int, folder: Path) -> Path:
     import duckdb
 
     path = folder / f"events-{n}.parquet"
+    if path.exists():
+        return path
     with duckdb.connect() as con:
         con.execute("SET TimeZone = 'UTC'")
         con.execute(GENERATE.format(n=n, path=path))
@@ -78,12 +85,13 @@ def load_postgres(server, parquet: Path, table: str) -> None:
     csv.unlink()
 
 
-def measure(engine: str, spec: dict | str) -> dict:
+def measure(engine: str, spec: dict | str, max_tickets_pulled: int | None = None) -> dict:
     """Runs in the child process: open, reduce in the engine, pull the per-ticket rows; timings and what came back."""
     sys.path.insert(0, str(REPO / "src"))
     import numpy as np
 
     from inbound_playbook import engines
+    from inbound_playbook.baseline.aggregate import summariser
     from inbound_playbook.baseline.params import BaselineParams
     from inbound_playbook.baseline.reduce import reduce_table
 
@@ -93,32 +101,47 @@ def measure(engine: str, spec: dict | str) -> dict:
         start_step="Created",
         end_step="Resolved",
         closed_steps=["Closed"],
+        **({} if max_tickets_pulled is None else {"max_tickets_pulled": max_tickets_pulled}),
     )
     started = time.perf_counter()
     opened = engines.open_input(spec)
-    reduction = reduce_table(opened.table, opened.engine, params, "UTC")
-    tickets = reduction.tickets
-    start, end = (tickets[c].to_numpy(zero_copy_only=False) for c in ("start_us", "end_us"))
-    hours = ((end - start) / 3.6e9)[~np.isnan(end.astype("float64"))]
+    summarise = None if max_tickets_pulled is None else summariser(params, "UTC", opened.engine)
+    reduction = reduce_table(opened.table, opened.engine, params, "UTC", summarise=summarise)
+    if reduction.summary is not None:
+        numbers = {
+            "pulled": "weekly aggregates",
+            "completed": reduction.summary.n_completed,
+            "median": reduction.summary.median,
+            "p90": reduction.summary.p90,
+        }
+    else:
+        tickets = reduction.tickets
+        start, end = (tickets[c].to_numpy(zero_copy_only=False) for c in ("start_us", "end_us"))
+        hours = ((end - start) / 3.6e9)[~np.isnan(end.astype("float64"))]
+        numbers = {
+            "pulled": "tickets",
+            "completed": int(hours.size),
+            "median": float(np.median(hours)),
+            "p90": float(np.quantile(hours, 0.9)),
+        }
     return {
         "engine": engine,
         "seconds": time.perf_counter() - started,
-        "completed": int(hours.size),
-        "median": float(np.median(hours)),
-        "p90": float(np.quantile(hours, 0.9)),
+        "events": reduction.n_events,
+        **numbers,
         "rows_pulled": sum(run.rows for run in reduction.runs),
         "bytes_pulled": sum(run.bytes for run in reduction.runs),
         "queries": len(reduction.runs),
     }
 
 
-def run_child(engine: str, spec: dict | str) -> dict:
+def run_child(engine: str, spec: dict | str, max_tickets_pulled: int | None = None) -> dict:
     """Run ``measure`` in a fresh Python, sampling its process tree's resident memory every 50 ms."""
     import psutil
 
     code = (
         f"import json, sys; sys.path.insert(0, {str(REPO / 'scripts')!r}); import bench_engines; "
-        f"print('RESULT ' + json.dumps(bench_engines.measure({engine!r}, {spec!r})))"
+        f"print('RESULT ' + json.dumps(bench_engines.measure({engine!r}, {spec!r}, {max_tickets_pulled!r})))"
     )
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak, parent = 0, psutil.Process(child.pid)
@@ -142,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         "--engine", nargs="+", default=["duckdb", "postgresql", "spark"], choices=["duckdb", "postgresql", "spark"]
     )
     parser.add_argument("--tickets", nargs="+", type=int, default=[100_000, 1_000_000])
+    parser.add_argument("--max-tickets-pulled", type=int, default=None, help="aggregates mode above this many tickets")
+    parser.add_argument("--folder", type=Path, default=None, help="keep (and reuse) the generated logs here")
     args = parser.parse_args(argv)
     server = None
     if "postgresql" in args.engine:
@@ -153,10 +178,11 @@ def main(argv: list[str] | None = None) -> int:
         server = pg_server.start()
         os.environ["PGPASSWORD"] = pg_server.PASSWORD
     try:
-        with tempfile.TemporaryDirectory(prefix="bench-engines-") as folder:
+        with tempfile.TemporaryDirectory(prefix="bench-engines-") as scratch:
+            folder = args.folder or scratch
             print(
-                f"{'tickets':>10} {'engine':<11} {'seconds':>8} {'peak MB':>8} {'rows back':>10} {'MB back':>8} "
-                f"{'median h':>12} {'p90 h':>12}"
+                f"{'tickets':>10} {'events':>11} {'engine':<11} {'pulled':<17} {'seconds':>8} {'peak MB':>8} "
+                f"{'rows back':>10} {'bytes back':>12} {'median h':>12} {'p90 h':>12}"
             )
             for n in args.tickets:
                 parquet = generate(n, Path(folder))
@@ -169,11 +195,12 @@ def main(argv: list[str] | None = None) -> int:
                         spec = {"url": f"postgresql://analyst@127.0.0.1:{server.port}/support", "table": "bench_events"}
                     else:
                         spec = {"url": "spark://local[2]", "path": str(parquet)}
-                    result = run_child(engine, spec)
+                    result = run_child(engine, spec, args.max_tickets_pulled)
                     results.append(result)
                     print(
-                        f"{n:>10,} {engine:<11} {result['seconds']:>8.1f} {result['peak_mb']:>8.0f} "
-                        f"{result['rows_pulled']:>10,} {result['bytes_pulled'] / 2**20:>8.1f} "
+                        f"{n:>10,} {result['events']:>11,} {engine:<11} {result['pulled']:<17} "
+                        f"{result['seconds']:>8.1f} {result['peak_mb']:>8.0f} "
+                        f"{result['rows_pulled']:>10,} {result['bytes_pulled']:>12,} "
                         f"{result['median']:>12.6f} {result['p90']:>12.6f}",
                         flush=True,
                     )

@@ -238,6 +238,8 @@ baseline:
   week_start: monday
   workflow_start_step: Ticket created
   workflow_end_step: Closed
+  first_response_step: Evidence requested   # the agent's first message to the buyer and the seller
+  first_response_hours: 24
   compare_at: "2026-05-04"
   agent_column: agent_id
   segment_column: category

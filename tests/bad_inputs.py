@@ -321,70 +321,63 @@ class Case:
     existing_out: bool = False
 
 
+def cases_of(analysis: str, file: str) -> Callable[..., Case]:
+    """A builder of the cases of one analysis whose message names ``file`` (the other fields as in ``Case``)."""
+
+    def case(id: str, mutate: Callable[[Path], None], problem: str, **fields) -> Case:
+        return Case(id, analysis, mutate, file, problem, **fields)
+
+    return case
+
+
+config_case = cases_of("config", "team.yml")
+events_case = cases_of("baseline", "events.csv")
+staffing_case = cases_of("baseline", "staffing.csv")
+survey_case = cases_of("survey", "survey.csv")
+its_case = cases_of("its", "weekly.csv")
+feasibility_case = cases_of("feasibility", "team.yml")
+
+
+def no_column(case: Callable[..., Case], id: str, mutate: Callable[[Path], None], column: str) -> Case:
+    """A case whose file lacks ``column``: the message names it."""
+    return case(id, mutate, f"has no column '{column}'", column=column)
+
+
+def not_a_date(case: Callable[..., Case], id: str, file: str, row: int, column: str, value: str) -> Case:
+    """A case with ``value`` written in a date column: the message quotes it, with its column and row."""
+    return case(id, set_cell(file, row, column, value), f"'{value}' is not a date", column=column, row=row)
+
+
 EVENTS_HEADER = "ticket_id,step,timestamp,agent_id,category,outcome"
 # The first 300 tickets: ticket DSP-000001's six events are rows 2-7.
 
 CASES: list[Case] = [
     # -- the config ----------------------------------------------------------------------------------------------
-    Case(
-        "config-unknown-top-level-key", "config", rename_key("timezone", "timezon"), "team.yml", "unknown key 'timezon'"
+    config_case("config-unknown-top-level-key", rename_key("timezone", "timezon"), "unknown key 'timezon'"),
+    config_case(
+        "config-unknown-section-key", rename_key("baseline.start_step", "start_stp"), "unknown key 'baseline.start_stp'"
     ),
-    Case(
-        "config-unknown-section-key",
-        "config",
-        rename_key("baseline.start_step", "start_stp"),
-        "team.yml",
-        "unknown key 'baseline.start_stp'",
-    ),
-    Case(
+    config_case(
         "config-unsafe-yaml-python-object",
-        "config",
         write_text("team.yml", "team: !!python/object/apply:os.system ['touch pwned']\n"),
-        "team.yml",
         "not valid YAML",
     ),
-    Case("config-slug-escapes-with-dotdot", "config", set_key("team", "../.."), "team.yml", "is not a team slug"),
-    Case("config-slug-absolute-path", "config", set_key("team", "/etc"), "team.yml", "is not a team slug"),
-    Case("config-slug-with-slash", "config", set_key("team", "a/../../b"), "team.yml", "is not a team slug"),
-    Case(
-        "config-unknown-time-zone",
-        "config",
-        set_key("timezone", "Mars/Olympus_Mons"),
-        "team.yml",
-        "is not an IANA time zone",
-    ),
-    Case("config-empty-file", "config", write_text("team.yml", ""), "team.yml", "the config file is empty"),
-    Case(
-        "config-a-list-not-a-mapping",
-        "config",
-        write_text("team.yml", "- team: a\n- team: b\n"),
-        "team.yml",
-        "must be a mapping",
-    ),
-    Case(
-        "config-broken-indentation",
-        "config",
-        write_text("team.yml", "team: a\n  title: [unclosed\n"),
-        "team.yml",
-        "not valid YAML",
-    ),
-    Case("config-utf16", "config", reencode("team.yml", "utf-16"), "team.yml", "not UTF-8"),
-    Case("config-zip-renamed", "config", write_bytes("team.yml", zipped("team.yml")), "team.yml", "not UTF-8"),
-    Case(
-        "config-required-key-missing",
-        "config",
-        drop_key("baseline.start_step"),
-        "team.yml",
-        "'baseline.start_step' is required",
-    ),
-    Case(
+    config_case("config-slug-escapes-with-dotdot", set_key("team", "../.."), "is not a team slug"),
+    config_case("config-slug-absolute-path", set_key("team", "/etc"), "is not a team slug"),
+    config_case("config-slug-with-slash", set_key("team", "a/../../b"), "is not a team slug"),
+    config_case("config-unknown-time-zone", set_key("timezone", "Mars/Olympus_Mons"), "is not an IANA time zone"),
+    config_case("config-empty-file", write_text("team.yml", ""), "the config file is empty"),
+    config_case("config-a-list-not-a-mapping", write_text("team.yml", "- team: a\n- team: b\n"), "must be a mapping"),
+    config_case("config-broken-indentation", write_text("team.yml", "team: a\n  title: [unclosed\n"), "not valid YAML"),
+    config_case("config-utf16", reencode("team.yml", "utf-16"), "not UTF-8"),
+    config_case("config-zip-renamed", write_bytes("team.yml", zipped("team.yml")), "not UTF-8"),
+    config_case("config-required-key-missing", drop_key("baseline.start_step"), "'baseline.start_step' is required"),
+    config_case(
         "config-no-analysis-section",
-        "config",
         edit_config(lambda c: [c.pop(k) for k in ("baseline", "survey", "its", "feasibility")]),
-        "team.yml",
         "no analysis section",
     ),
-    Case("config-negative-seed", "config", set_key("seed", -1), "team.yml", "'seed'"),
+    config_case("config-negative-seed", set_key("seed", -1), "'seed'"),
     Case(
         "config-out-is-an-existing-folder",
         "config",
@@ -395,217 +388,148 @@ CASES: list[Case] = [
         existing_out=True,
     ),
     # -- baseline: event log -------------------------------------------------------------------------------------
-    Case("events-file-missing", "baseline", lambda team: (team / "events.csv").unlink(), "events.csv", "no such file"),
-    Case(
+    events_case("events-file-missing", lambda team: (team / "events.csv").unlink(), "no such file"),
+    no_column(
+        events_case,
         "events-missing-timestamp-column",
-        "baseline",
         edit_csv("events.csv", lambda f: f.drop(columns="timestamp")),
-        "events.csv",
-        "has no column 'timestamp'",
-        column="timestamp",
+        "timestamp",
     ),
-    Case(
+    no_column(
+        events_case,
         "events-misnamed-column",
-        "baseline",
         edit_csv("events.csv", lambda f: f.rename(columns={"ticket_id": "Case ID"})),
-        "events.csv",
-        "has no column 'ticket_id'",
-        column="ticket_id",
+        "ticket_id",
     ),
-    Case(
-        "events-mapped-header-absent",
-        "baseline",
-        set_key("baseline.columns", {"Case ID": "ticket_id"}),
-        "events.csv",
-        "has no column 'Case ID'",
-        column="Case ID",
+    no_column(
+        events_case, "events-mapped-header-absent", set_key("baseline.columns", {"Case ID": "ticket_id"}), "Case ID"
     ),
-    Case(
+    events_case(
         "events-day-first-date",
-        "baseline",
         set_cell("events.csv", 40, "timestamp", "04/05/2025 10:00"),
-        "events.csv",
         "'04/05/2025 10:00' is not a timestamp",
         column="timestamp",
         row=40,
     ),
-    Case(
+    events_case(
         "events-impossible-date",
-        "baseline",
         set_cell("events.csv", 9, "timestamp", "2025-02-30 10:00:00"),
-        "events.csv",
         "is not a timestamp",
         column="timestamp",
         row=9,
     ),
-    Case(
+    events_case(
         "events-zone-abbreviation",
-        "baseline",
         set_cell("events.csv", 12, "timestamp", "2025-05-19 10:00:00 SGT"),
-        "events.csv",
         "is not a timestamp",
         column="timestamp",
         row=12,
     ),
-    Case(
+    events_case(
         "events-mixed-zones-reorder-a-ticket",
-        "baseline",
         strict(utc_label_on_start),
-        "events.csv",
         "only before its first 'Evidence received'",
         column="timestamp",
         row=6,
     ),
-    Case(
+    events_case(
         "events-end-before-start-only",
-        "baseline",
         strict(swap_start_and_end),
-        "events.csv",
         "only before its first 'Evidence received'",
         column="timestamp",
         row=6,
     ),
-    Case(
+    events_case(
         "events-blank-timestamp",
-        "baseline",
         strict(set_cell("events.csv", 15, "timestamp", "")),
-        "events.csv",
         "the timestamp is blank",
         column="timestamp",
         row=15,
     ),
-    Case(
+    events_case(
         "events-blank-ticket-id",
-        "baseline",
         set_cell("events.csv", 21, "ticket_id", ""),
-        "events.csv",
         "the ticket id is blank",
         column="ticket_id",
         row=21,
     ),
-    Case(
+    events_case(
         "events-duplicate-row",
-        "baseline",
         strict(duplicate_row("events.csv", 30)),
-        "events.csv",
         "this event repeats row 30",
         column="ticket_id",
         row=31,
     ),
-    Case(
+    events_case(
         "events-used-column-header-repeated",
-        "baseline",
         duplicate_header("category", "agent_id"),
-        "events.csv",
         "two columns have the same header",
         column="agent_id",
         row=1,
     ),
-    Case(
+    events_case(
         "events-unused-header-repeated-under-strict",
-        "baseline",
         strict(
             set_key("baseline.segment_column", None),
             duplicate_header("category", "outcome"),
             set_key("baseline.outcome_column", None),
         ),
-        "events.csv",
         "two columns have the same header",
         column="outcome",
         row=1,
     ),
-    Case(
+    events_case(
         "events-day-first-dates-named-with-a-format",
-        "baseline",
         set_cell("events.csv", 40, "timestamp", "29/05/2025 10:00"),
-        "events.csv",
         "'29/05/2025 10:00' is not a timestamp",
         column="timestamp",
         row=40,
     ),
-    Case(
+    events_case(
         "events-start-step-renamed",
-        "baseline",
         set_key("baseline.start_step", "Evidence Received"),
-        "events.csv",
         "no event has the step 'Evidence Received'",
         column="step",
     ),
-    Case(
+    events_case(
+        "events-first-response-step-unknown",
+        set_key("baseline.first_response_step", "First reply"),
+        "no event has the step 'First reply'",
+        column="step",
+    ),
+    events_case(
         "events-unquoted-comma",
-        "baseline",
         edit_line(
             "events.csv", 25, lambda line: ",".join([*line.split(",")[:4], "Damaged, item", *line.split(",")[5:]])
         ),
-        "events.csv",
         "different number of fields",
         row=25,
     ),
-    Case(
+    events_case(
         "events-extra-field",
-        "baseline",
         edit_line("events.csv", 33, lambda line: line + ",Escalated"),
-        "events.csv",
         "different number of fields",
         row=33,
     ),
-    Case(
-        "events-semicolon-separated",
-        "baseline",
-        edit_csv("events.csv", lambda f: None, sep=";"),
-        "events.csv",
-        "semicolon-separated",
-        row=1,
+    events_case(
+        "events-semicolon-separated", edit_csv("events.csv", lambda f: None, sep=";"), "semicolon-separated", row=1
     ),
-    Case(
-        "events-tab-separated",
-        "baseline",
-        edit_csv("events.csv", lambda f: None, sep="\t"),
-        "events.csv",
-        "tab-separated",
-        row=1,
-    ),
-    Case(
+    events_case("events-tab-separated", edit_csv("events.csv", lambda f: None, sep="\t"), "tab-separated", row=1),
+    events_case(
         "events-latin1",
-        "baseline",
         both(set_cell("events.csv", 50, "category", "Article endommagé"), reencode("events.csv", "latin-1")),
-        "events.csv",
         "not UTF-8",
         row=50,
     ),
-    Case("events-utf16", "baseline", reencode("events.csv", "utf-16"), "events.csv", "UTF-16", row=1),
-    Case(
-        "events-zip-renamed-csv",
-        "baseline",
-        write_bytes("events.csv", zipped("events.csv")),
-        "events.csv",
-        "the file is binary",
-    ),
-    Case(
-        "events-xlsx-renamed-csv", "baseline", write_bytes("events.csv", xlsx_bytes), "events.csv", "the file is binary"
-    ),
-    Case("events-empty-file", "baseline", write_text("events.csv", ""), "events.csv", "the file is empty"),
-    Case(
-        "events-header-only",
-        "baseline",
-        write_text("events.csv", EVENTS_HEADER + "\n"),
-        "events.csv",
-        "header but no data rows",
-        row=2,
-    ),
-    Case(
-        "events-5mb-single-line",
-        "baseline",
-        write_bytes("events.csv", one_huge_line()),
-        "events.csv",
-        "no line break",
-        row=1,
-    ),
-    Case(
+    events_case("events-utf16", reencode("events.csv", "utf-16"), "UTF-16", row=1),
+    events_case("events-zip-renamed-csv", write_bytes("events.csv", zipped("events.csv")), "the file is binary"),
+    events_case("events-xlsx-renamed-csv", write_bytes("events.csv", xlsx_bytes), "the file is binary"),
+    events_case("events-empty-file", write_text("events.csv", ""), "the file is empty"),
+    events_case("events-header-only", write_text("events.csv", EVENTS_HEADER + "\n"), "header but no data rows", row=2),
+    events_case("events-5mb-single-line", write_bytes("events.csv", one_huge_line()), "no line break", row=1),
+    events_case(
         "events-300k-garbage-rows",
-        "baseline",
         write_bytes("events.csv", garbage_rows(EVENTS_HEADER, 300_000, 6)),
-        "events.csv",
         "is not a timestamp",
         column="timestamp",
         row=2,
@@ -628,13 +552,11 @@ CASES: list[Case] = [
         "events.xlsx",
         "unsupported file type '.xlsx'",
     ),
-    Case(
+    no_column(
+        events_case,
         "events-outcome-column-missing",
-        "baseline",
         edit_csv("events.csv", lambda f: f.drop(columns="outcome")),
-        "events.csv",
-        "has no column 'outcome'",
-        column="outcome",
+        "outcome",
     ),
     Case(
         "baseline-same-start-and-end-step",
@@ -644,6 +566,13 @@ CASES: list[Case] = [
         "start_step and end_step are the same step",
     ),
     Case(
+        "baseline-first-response-is-its-own-start",
+        "baseline",
+        set_key("baseline.first_response_step", "Ticket created"),
+        "team.yml",
+        "the time to first response would always be zero",
+    ),
+    Case(
         "baseline-column-mapped-to-unknown",
         "baseline",
         set_key("baseline.columns", {"Case ID": "case"}),
@@ -651,192 +580,110 @@ CASES: list[Case] = [
         "which is not one of ours",
     ),
     # -- baseline: staffing ----------------------------------------------------------------------------------------
-    Case(
+    no_column(
+        staffing_case,
         "staffing-missing-column",
-        "baseline",
         edit_csv("staffing.csv", lambda f: f.rename(columns={"staffed_hours": "hours"})),
-        "staffing.csv",
-        "has no column 'staffed_hours'",
-        column="staffed_hours",
+        "staffed_hours",
     ),
-    Case(
-        "staffing-day-first-week",
-        "baseline",
-        set_cell("staffing.csv", 5, "week", "16/06/2025"),
-        "staffing.csv",
-        "'16/06/2025' is not a date",
-        column="week",
-        row=5,
-    ),
-    Case(
+    not_a_date(staffing_case, "staffing-day-first-week", "staffing.csv", 5, "week", "16/06/2025"),
+    staffing_case(
         "staffing-week-not-a-monday",
-        "baseline",
         set_cell("staffing.csv", 7, "week", "2025-07-01"),
-        "staffing.csv",
         "is a Tuesday",
         column="week",
         row=7,
     ),
-    Case(
+    staffing_case(
         "staffing-hours-with-unit",
-        "baseline",
         set_cell("staffing.csv", 3, "staffed_hours", "1165 h"),
-        "staffing.csv",
         "'1165 h' is not a number of hours",
         column="staffed_hours",
         row=3,
     ),
-    Case(
+    staffing_case(
         "staffing-negative-hours",
-        "baseline",
         set_cell("staffing.csv", 11, "staffed_hours", "-4"),
-        "staffing.csv",
         "is not a number of hours >= 0",
         column="staffed_hours",
         row=11,
     ),
-    Case(
-        "staffing-duplicate-week",
-        "baseline",
-        duplicate_row("staffing.csv", 10),
-        "staffing.csv",
-        "this week appears twice",
-        column="week",
-        row=11,
+    staffing_case(
+        "staffing-duplicate-week", duplicate_row("staffing.csv", 10), "this week appears twice", column="week", row=11
     ),
     # -- survey ----------------------------------------------------------------------------------------------------
-    Case(
-        "survey-missing-item-column",
-        "survey",
-        edit_csv("survey.csv", lambda f: f.drop(columns="q_fast")),
-        "survey.csv",
-        "has no column 'q_fast'",
-        column="q_fast",
+    no_column(
+        survey_case, "survey-missing-item-column", edit_csv("survey.csv", lambda f: f.drop(columns="q_fast")), "q_fast"
     ),
-    Case(
+    no_column(
+        survey_case,
         "survey-reverse-item-misspelt",
-        "survey",
         set_key("survey.scales", {"ease": ["q_find", "q_fast", "-q_clickz"], "trust": ["q_reliable", "q_accurate"]}),
-        "survey.csv",
-        "has no column 'q_clickz'",
-        column="q_clickz",
+        "q_clickz",
     ),
-    Case(
+    survey_case(
         "survey-answer-out-of-range",
-        "survey",
         set_cell("survey.csv", 8, "q_find", "6"),
-        "survey.csv",
         "outside the declared scale 1..5",
         column="q_find",
         row=8,
     ),
-    Case(
+    survey_case(
         "survey-answer-zero",
-        "survey",
         set_cell("survey.csv", 9, "q_overall", "0"),
-        "survey.csv",
         "outside the declared scale",
         column="q_overall",
         row=9,
     ),
-    Case(
+    survey_case(
         "survey-non-integer-answer",
-        "survey",
         set_cell("survey.csv", 12, "q_fast", "4.5"),
-        "survey.csv",
         "answer '4.5' is not a whole number",
         column="q_fast",
         row=12,
     ),
-    Case(
+    survey_case(
         "survey-answer-as-words",
-        "survey",
         set_cell("survey.csv", 20, "q_reliable", "Agree"),
-        "survey.csv",
         "answer 'Agree' is not a number",
         column="q_reliable",
         row=20,
     ),
-    Case(
-        "survey-blank-wave",
-        "survey",
-        set_cell("survey.csv", 6, "wave", ""),
-        "survey.csv",
-        "the wave is blank",
-        column="wave",
-        row=6,
-    ),
-    Case(
+    survey_case("survey-blank-wave", set_cell("survey.csv", 6, "wave", ""), "the wave is blank", column="wave", row=6),
+    survey_case(
         "survey-item-never-answered",
-        "survey",
         edit_csv("survey.csv", lambda f: f.assign(q_accurate="")),
-        "survey.csv",
         "the item has no answers at all",
         column="q_accurate",
     ),
-    Case(
+    survey_case(
         "survey-duplicated-rows-exceed-invited",
-        "survey",
         edit_csv("survey.csv", lambda f: pd.concat([f, f], ignore_index=True)),
-        "survey.csv",
         "but 'invited' (per wave) is 72",
         column="wave",
     ),
-    Case(
-        "survey-single-response",
-        "survey",
-        edit_csv("survey.csv", lambda f: f.iloc[:1]),
-        "survey.csv",
-        "at least 2 are needed",
-        row=2,
+    survey_case("survey-single-response", edit_csv("survey.csv", lambda f: f.iloc[:1]), "at least 2 are needed", row=2),
+    survey_case("survey-header-only", edit_csv("survey.csv", lambda f: f.iloc[:0]), "header but no data rows", row=2),
+    survey_case(
+        "survey-semicolon-separated", edit_csv("survey.csv", lambda f: None, sep=";"), "semicolon-separated", row=1
     ),
-    Case(
-        "survey-header-only",
-        "survey",
-        edit_csv("survey.csv", lambda f: f.iloc[:0]),
-        "survey.csv",
-        "header but no data rows",
-        row=2,
-    ),
-    Case(
-        "survey-semicolon-separated",
-        "survey",
-        edit_csv("survey.csv", lambda f: None, sep=";"),
-        "survey.csv",
-        "semicolon-separated",
-        row=1,
-    ),
-    Case(
+    survey_case(
         "survey-latin1-text",
-        "survey",
         both(set_cell("survey.csv", 30, "pain_points", "Le délai est trop long"), reencode("survey.csv", "latin-1")),
-        "survey.csv",
         "not UTF-8",
         row=30,
     ),
-    Case(
+    survey_case(
         "survey-utf16-excel-unicode-text",
-        "survey",
         both(edit_csv("survey.csv", lambda f: None, sep="\t"), reencode("survey.csv", "utf-16")),
-        "survey.csv",
         "UTF-16",
         row=1,
     ),
-    Case(
-        "survey-xlsx-renamed-csv", "survey", write_bytes("survey.csv", xlsx_bytes), "survey.csv", "the file is binary"
-    ),
-    Case("survey-empty-file", "survey", write_text("survey.csv", ""), "survey.csv", "the file is empty"),
-    Case(
-        "survey-5mb-single-line",
-        "survey",
-        write_bytes("survey.csv", one_huge_line()),
-        "survey.csv",
-        "no line break",
-        row=1,
-    ),
-    Case(
+    survey_case("survey-xlsx-renamed-csv", write_bytes("survey.csv", xlsx_bytes), "the file is binary"),
+    survey_case("survey-empty-file", write_text("survey.csv", ""), "the file is empty"),
+    survey_case("survey-5mb-single-line", write_bytes("survey.csv", one_huge_line()), "no line break", row=1),
+    survey_case(
         "survey-50k-garbage-rows",
-        "survey",
         write_bytes(
             "survey.csv",
             garbage_rows(
@@ -845,112 +692,74 @@ CASES: list[Case] = [
                 11,
             ),
         ),
-        "survey.csv",
         "is not a number",
         column="q_overall",
         row=2,
     ),
     Case("survey-scale-too-short", "survey", set_key("survey.scale_max", 2), "team.yml", "'survey'"),
     # -- its ---------------------------------------------------------------------------------------------------------
-    Case(
+    no_column(
+        its_case,
         "its-missing-outcome-column",
-        "its",
         edit_csv("weekly.csv", lambda f: f.rename(columns={"median_hours": "median"})),
-        "weekly.csv",
-        "has no column 'median_hours'",
-        column="median_hours",
+        "median_hours",
     ),
-    Case(
-        "its-impossible-date",
-        "its",
-        set_cell("weekly.csv", 14, "week", "2025-13-01"),
-        "weekly.csv",
-        "'2025-13-01' is not a date",
-        column="week",
-        row=14,
-    ),
-    Case(
+    not_a_date(its_case, "its-impossible-date", "weekly.csv", 14, "week", "2025-13-01"),
+    its_case(
         "its-mixed-time-zones",
-        "its",
         edit_csv(
             "weekly.csv",
             lambda f: f.assign(
                 week=[w + ("T00:00:00+08:00" if i < 5 else "T00:00:00Z") for i, w in enumerate(f["week"])]
             ),
         ),
-        "weekly.csv",
         "time zones",
         column="week",
         row=7,
     ),
-    Case(
-        "its-duplicate-date",
-        "its",
-        duplicate_row("weekly.csv", 20),
-        "weekly.csv",
-        "appears twice",
-        column="week",
-        row=21,
+    its_case("its-duplicate-date", duplicate_row("weekly.csv", 20), "appears twice", column="week", row=21),
+    its_case(
+        "its-too-few-periods", edit_csv("weekly.csv", lambda f: f.iloc[48:53]), "too few periods to fit", column="week"
     ),
-    Case(
-        "its-too-few-periods",
-        "its",
-        edit_csv("weekly.csv", lambda f: f.iloc[48:53]),
-        "weekly.csv",
-        "too few periods to fit",
-        column="week",
-    ),
-    Case(
+    its_case(
         "its-constant-covariate",
-        "its",
         edit_csv("weekly.csv", lambda f: f.assign(staffed_hours="1200")),
-        "weekly.csv",
         "has the same value in every fitted period",
         column="staffed_hours",
     ),
-    Case(
+    its_case(
         "its-outcome-with-unit",
-        "its",
         set_cell("weekly.csv", 33, "median_hours", "17.5h"),
-        "weekly.csv",
         "'17.5h' is not a number",
         column="median_hours",
         row=33,
     ),
-    Case(
+    its_case(
         "its-week-dated-a-day-late",
-        "its",
         set_cell("weekly.csv", 4, "week", "2025-06-10"),
-        "weekly.csv",
         "2025-06-10 is a Tuesday, but the other weeks start on a Monday",
         column="week",
         row=4,
     ),
-    Case(
+    its_case(
         "its-week-on-another-weekday",
-        "its",
         set_cell("weekly.csv", 9, "week", "2025-07-16"),
-        "weekly.csv",
         "is a Wednesday",
         column="week",
         row=9,
     ),
-    Case(
+    its_case(
         "its-dates-not-evenly-spaced",
-        "its",
         edit_csv(
             "weekly.csv",
             lambda f: f.assign(week=pd.date_range("2025-05-19", periods=len(f), freq="10D").strftime("%Y-%m-%d")),
         ),
-        "weekly.csv",
         "not evenly spaced",
         column="week",
     ),
-    Case(
+    its_case(
         "its-intervention-after-the-data",
-        "its",
         set_key("its.interventions", ["2030-01-07"]),
-        "weekly.csv",
         "so there is no post-period",
         column="week",
     ),
@@ -962,38 +771,18 @@ CASES: list[Case] = [
         "increasing order",
     ),
     Case("its-unknown-family", "its", set_key("its.family", "binomial"), "team.yml", "'its.family'"),
-    Case(
-        "its-binary-series", "its", write_bytes("weekly.csv", zipped("weekly.csv")), "weekly.csv", "the file is binary"
-    ),
+    its_case("its-binary-series", write_bytes("weekly.csv", zipped("weekly.csv")), "the file is binary"),
     # -- feasibility ------------------------------------------------------------------------------------------------
-    Case(
-        "feasibility-alpha-as-percent",
-        "feasibility",
-        set_key("feasibility.alpha", 5),
-        "team.yml",
-        "percentages are written as fractions",
+    feasibility_case(
+        "feasibility-alpha-as-percent", set_key("feasibility.alpha", 5), "percentages are written as fractions"
     ),
-    Case(
-        "feasibility-power-as-percent",
-        "feasibility",
-        set_key("feasibility.power", 80),
-        "team.yml",
-        "'feasibility.power'",
-    ),
-    Case("feasibility-icc-above-one", "feasibility", set_key("feasibility.icc", 1.5), "team.yml", "icc is 1.5"),
-    Case("feasibility-one-user", "feasibility", set_key("feasibility.users", 1), "team.yml", "at least 2 people"),
-    Case(
-        "feasibility-zero-effect",
-        "feasibility",
-        set_key("feasibility.minimum_effect", 0),
-        "team.yml",
-        "minimum_effect is 0",
-    ),
-    Case(
+    feasibility_case("feasibility-power-as-percent", set_key("feasibility.power", 80), "'feasibility.power'"),
+    feasibility_case("feasibility-icc-above-one", set_key("feasibility.icc", 1.5), "icc is 1.5"),
+    feasibility_case("feasibility-one-user", set_key("feasibility.users", 1), "at least 2 people"),
+    feasibility_case("feasibility-zero-effect", set_key("feasibility.minimum_effect", 0), "minimum_effect is 0"),
+    feasibility_case(
         "feasibility-unit-minutes-with-estimate",
-        "feasibility",
         set_key("feasibility.metric_unit", "minutes"),
-        "team.yml",
         "metric_unit is 'minutes'",
     ),
     Case(
@@ -1011,11 +800,9 @@ CASES: list[Case] = [
         "only 0 agent(s)",
         column="agent_id",
     ),
-    Case(
+    feasibility_case(
         "feasibility-estimate-without-baseline",
-        "feasibility",
         edit_config(lambda c: [c.pop("baseline"), c["its"].update(series="weekly.csv")]),
-        "team.yml",
         "there is no baseline section",
     ),
 ]

@@ -65,10 +65,35 @@ def sample_run(repo, tmp_path_factory) -> Path:
     return out
 
 
-# The fast lane (`make test-fast`, under 90 s on 2 cores) is every test not marked `slow`. Slow are the tests that
-# execute notebooks, drive a browser, start a server or engine, or run the command line in a subprocess over and
-# over: the markers below, and whole modules whose every test does one of those things.
+def baseline_config_text(team: str, events_value: str) -> str:
+    """A team.yml with the sample team's baseline steps and 24 h SLA, reading events from ``events_value``."""
+    return (
+        f"team: {team}\ntimezone: Asia/Singapore\nbaseline:\n  events: {events_value}\n"
+        "  start_step: Evidence received\n  end_step: Resolution proposed\n  sla_hours: 24\n"
+    )
+
+
+def glued_values(notebook_path: Path) -> dict[str, object]:
+    """The values a notebook glued (myst-nb stores them as outputs carrying 'scrapbook' metadata)."""
+    import nbformat
+
+    values = {}
+    for cell in nbformat.read(notebook_path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                text = next(v for k, v in output["data"].items() if k.endswith("text/plain"))
+                values[name] = eval(text, {"__builtins__": {}})  # plain literals (numbers, strings) only
+    return values
+
+
+# The fast lane (`make test-fast`, under 90 s on 2 cores) is every test not marked `slow`: unit and reference tests.
+# Slow are the tests that execute notebooks, drive a browser, start a server or engine, run the command line in a
+# subprocess over and over, or run a whole analysis on the sample team or a real export: the markers and fixtures
+# below, whole modules whose every test does one of those things, and single tests that do. Each statistics module
+# and each analysis's reference values keep fast tests (test_*_stats.py, test_its_references.py, ...).
 SLOW_MARKERS = ("notebook", "browser", "postgres", "spark")
+SLOW_FIXTURES = ("spark", "spark_connect_url", "postgres", "sample_run")  # an engine, a server or a whole run
 SLOW_MODULES = {
     "test_bad_inputs.py",  # one `playbook` subprocess per bad input (over a hundred)
     "test_runner.py",  # whole runs with kernels
@@ -77,12 +102,39 @@ SLOW_MODULES = {
     "test_site_html.py",  # reads the built site
     "test_onboarding_commands.py",  # runs the onboarding page's commands as written
     "test_second_team.py",  # runs every notebook on a second team
+    "test_baseline_sample.py",  # the whole baseline on the sample team (planted effects)
+    "test_survey_sample.py",  # the whole survey on the sample team
+    "test_its_sample_team.py",  # the whole ITS on the sample team
+    "test_real_exports.py",  # the whole baseline on the real ServiceNow export
+}
+SLOW_TESTS = {
+    # a whole analysis on the sample team or a real export, the same numbers by two paths
+    "test_api.py::test_baseline_from_a_frame_equals_the_file_path",
+    "test_api.py::test_baseline_result_plots_labelled_figures",
+    "test_api.py::test_every_key_a_result_writes_is_stated_on_its_type",
+    "test_api.py::test_survey_from_a_frame_equals_the_file_path",
+    "test_api.py::test_its_from_a_frame_equals_the_file_path",
+    "test_api.py::test_feasibility_with_given_sd_and_icc_equals_the_notebook_path",
+    "test_api.py::test_feasibility_estimates_from_an_intervals_frame_equal_the_baseline_section",
+    "test_baseline_engines.py::test_duckdb_memtable_gives_the_file_paths_tickets[sample]",
+    "test_baseline_engines.py::test_a_pandas_frame_through_load_table_gives_the_file_paths_tickets[sample]",
+    "test_baseline_fast_path.py::test_sample_team_fast_path_equals_slow_path_and_prepared_table",
+    "test_feasibility_analysis.py::test_sample_team_analysis",
+    "test_real_exports_shapes.py::test_every_shape_gives_the_same_numbers",
+    # over 2 s each on an idle core
+    "test_properties.py::test_config_loader_raises_only_input_error_on_arbitrary_text",
+    "test_survey_themes.py::test_reruns_are_byte_identical",
 }
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if item.path.name in SLOW_MODULES or any(item.get_closest_marker(name) for name in SLOW_MARKERS):
+        if (
+            item.path.name in SLOW_MODULES
+            or f"{item.path.name}::{item.name}" in SLOW_TESTS
+            or any(item.get_closest_marker(name) for name in SLOW_MARKERS)
+            or any(name in getattr(item, "fixturenames", ()) for name in SLOW_FIXTURES)
+        ):
             item.add_marker(pytest.mark.slow)
 
 

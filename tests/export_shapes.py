@@ -104,20 +104,26 @@ def write_servicenow(tickets: list[Ticket], folder: Path) -> dict:
     }
 
 
+def _one_row_per_ticket(path: Path, id_column: str, step_columns: dict[str, str]) -> dict:
+    """The baseline section of a wide export (a row a ticket, a date column a step): first step to last."""
+    steps = list(step_columns)
+    return {
+        "events": str(path),
+        "columns": {id_column: "ticket_id"},
+        "step_columns": step_columns,
+        "start_step": steps[0],
+        "end_step": steps[-1],
+    }
+
+
 def write_jira(tickets: list[Ticket], folder: Path) -> dict:
     def jira(moment: dt.datetime | None) -> str:
         return "" if moment is None else moment.strftime("%d/%b/%y %I:%M %p")
 
     rows = [[t.id, "Story", jira(t.start), jira(t.work), jira(t.end)] for t in tickets]
     path = _write(folder / "jira.csv", ["Issue key", "Issue Type", "Created", "Started", "Resolved"], rows)
-    return {
-        "events": str(path),
-        "columns": {"Issue key": "ticket_id"},
-        "step_columns": {"Created": "Created", "In progress": "Started", "Resolved": "Resolved"},
-        "timestamp_format": "%d/%b/%y %I:%M %p",
-        "start_step": "Created",
-        "end_step": "Resolved",
-    }
+    steps = {"Created": "Created", "In progress": "Started", "Resolved": "Resolved"}
+    return {**_one_row_per_ticket(path, "Issue key", steps), "timestamp_format": "%d/%b/%y %I:%M %p"}
 
 
 def write_zendesk(tickets: list[Ticket], folder: Path) -> dict:
@@ -126,13 +132,7 @@ def write_zendesk(tickets: list[Ticket], folder: Path) -> dict:
 
     rows = [[t.id.removeprefix("T"), zulu(t.start), zulu(t.end), "Support"] for t in tickets]
     path = _write(folder / "zendesk.csv", ["Id", "Created at", "Solved at", "Group"], rows)
-    return {
-        "events": str(path),
-        "columns": {"Id": "ticket_id"},
-        "step_columns": {"Created": "Created at", "Solved": "Solved at"},
-        "start_step": "Created",
-        "end_step": "Solved",
-    }
+    return _one_row_per_ticket(path, "Id", {"Created": "Created at", "Solved": "Solved at"})
 
 
 def write_process_mining(tickets: list[Ticket], folder: Path) -> dict:

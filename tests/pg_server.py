@@ -46,6 +46,16 @@ class Server:
     def url(self, password: str = "${PLAYBOOK_TEST_PG_PASSWORD}") -> str:
         return f"postgresql+psycopg://{USER}:{password}@127.0.0.1:{self.port}/{DATABASE}"
 
+    def ibis(self):
+        """An Ibis connection to the test database as the test user (the password passed directly)."""
+        import ibis
+
+        return ibis.postgres.connect(host="127.0.0.1", port=self.port, user=USER, password=PASSWORD, database=DATABASE)
+
+    def libpq_url(self) -> str:
+        """The URL a user writes when the password is in PGPASSWORD (never in the URL)."""
+        return f"postgresql://{USER}@127.0.0.1:{self.port}/{DATABASE}"
+
     def stop(self) -> None:
         subprocess.run(
             [*self.as_user, str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "stop"],

@@ -27,6 +27,16 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample-team"
 NAMES = ("baseline", "survey", "its", "feasibility")
 
+#: the sample team's baseline section (data/sample-team/team.yml) beyond its files and steps, as keyword options
+BASELINE_OPTIONS = dict(
+    sla_hours=24,
+    compare_at="2026-05-04",
+    outcome_column="outcome",
+    workflow_start_step="Ticket created",
+    workflow_end_step="Closed",
+    agent_column="agent_id",
+    segment_column="category",
+)
 #: the sample team's survey section (data/sample-team/team.yml) as keyword options
 SURVEY_OPTIONS = dict(
     csat_item="q_overall",
@@ -114,13 +124,7 @@ def sample_baseline():
         end_step="Resolution proposed",
         staffing=pd.read_csv(SAMPLE / "staffing.csv"),
         timezone="Asia/Singapore",
-        sla_hours=24,
-        compare_at="2026-05-04",
-        outcome_column="outcome",
-        workflow_start_step="Ticket created",
-        workflow_end_step="Closed",
-        agent_column="agent_id",
-        segment_column="category",
+        **BASELINE_OPTIONS,
     )
 
 
@@ -133,13 +137,7 @@ def test_baseline_from_a_frame_equals_the_file_path(sample_baseline):
         start_step="Evidence received",
         end_step="Resolution proposed",
         staffing=str(SAMPLE / "staffing.csv"),
-        sla_hours=24,
-        compare_at="2026-05-04",
-        outcome_column="outcome",
-        workflow_start_step="Ticket created",
-        workflow_end_step="Closed",
-        agent_column="agent_id",
-        segment_column="category",
+        **BASELINE_OPTIONS,
     )
     from_file = baseline.analyse(params, RunContext(timezone="Asia/Singapore"), draw=False)
     assert sample_baseline.to_dict() == from_file.to_dict()

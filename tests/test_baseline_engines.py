@@ -123,17 +123,9 @@ def test_a_pandas_frame_through_load_table_gives_the_file_paths_tickets(team):
 
 @pytest.mark.postgres
 def test_postgresql_gives_the_file_paths_tickets(team, postgres):
-    import ibis
-    import pg_server
 
     name, frame, params, timezone, reference = team
-    con = ibis.postgres.connect(
-        host="127.0.0.1",
-        port=postgres.port,
-        user=pg_server.USER,
-        password=pg_server.PASSWORD,
-        database=pg_server.DATABASE,
-    )
+    con = postgres.ibis()
     table = con.create_table(f"baseline_{name}", frame, overwrite=True)
     reduction = reduce_table(table, engines.ENGINES["postgresql"], params, timezone)
     assert_same_as_file_path(_log(reduction, params, timezone), reference)
@@ -188,17 +180,9 @@ def test_dst_gap_repeated_hour_rework_and_ties_match_the_file_path_on_duckdb(tmp
 @pytest.mark.postgres
 @pytest.mark.parametrize("timezone", ["Europe/London", "Asia/Singapore"])
 def test_dst_gap_repeated_hour_rework_and_ties_match_the_file_path_on_postgresql(tmp_path, timezone, postgres):
-    import ibis
-    import pg_server
 
     frame, params, reference = _rework_case(tmp_path, timezone)
-    con = ibis.postgres.connect(
-        host="127.0.0.1",
-        port=postgres.port,
-        user=pg_server.USER,
-        password=pg_server.PASSWORD,
-        database=pg_server.DATABASE,
-    )
+    con = postgres.ibis()
     table = con.create_table("rework_events", frame, overwrite=True)
     reduction = reduce_table(table, engines.ENGINES["postgresql"], params, timezone)
     assert_same_as_file_path(_log(reduction, params, timezone), reference)

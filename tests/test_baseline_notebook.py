@@ -42,7 +42,7 @@ def test_notebook_runs_on_the_sample_team(tmp_path):
     results = json.loads((out / "results.json").read_text())
     assert results["n_tickets"] > 1000 and results["weekly"] == "weekly.csv"
     assert (out / "weekly.csv").exists()
-    for name in ("weekly", "distribution", "outcome_mix", "whole_vs_step"):
+    for name in ("weekly", "distribution", "outcome_mix", "whole_vs_step", "first_response"):
         assert (out / "figures" / f"{name}.png").exists()
     nb = nbformat.read(executed, as_version=4)
     glued = set()

@@ -8,8 +8,8 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
+from conftest import glued_values
 
 pytestmark = pytest.mark.notebook
 
@@ -23,18 +23,6 @@ def chapter_references(repo: Path) -> dict[str, set[str]]:
         for notebook, key in GLUE_REFERENCE.findall(page.read_text(encoding="utf-8")):
             cited.setdefault(notebook, set()).add(key)
     return cited
-
-
-def glued_values(notebook_path: Path) -> dict[str, object]:
-    """The values a notebook glued (myst-nb stores them as outputs carrying 'scrapbook' metadata)."""
-    values = {}
-    for cell in nbformat.read(notebook_path, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                text = next(v for k, v in output["data"].items() if k.endswith("text/plain"))
-                values[name] = eval(text, {"__builtins__": {}})  # plain literals (numbers, strings) only
-    return values
 
 
 def test_chapters_cite_glue_keys(repo):
@@ -63,6 +51,15 @@ def test_glued_values_equal_the_results_json(sample_run):
     assert glued["baseline"]["baseline_km_median_hours"] == pytest.approx(results["baseline"]["km_median"])
     assert glued["baseline"]["baseline_p90_hours"] == pytest.approx(results["baseline"]["p90"])
     assert glued["baseline"]["baseline_within_sla_share"] == pytest.approx(results["baseline"]["within_sla"]["share"])
+    first_response = results["baseline"]["first_response"]
+    assert glued["baseline"]["baseline_first_response_share"] == pytest.approx(first_response["share"])
+    assert glued["baseline"]["baseline_first_response_median_hours"] == pytest.approx(first_response["median"])
+    assert glued["baseline"]["baseline_first_response_hours"] == first_response["target_hours"] == 24
+    assert glued["baseline"]["baseline_first_response_n"] == first_response["n_decided"]
+    for period in ("pre", "post"):
+        assert glued["baseline"][f"baseline_first_response_share_{period}"] == pytest.approx(
+            first_response["compare_at"][period]["share"]
+        )
     assert glued["survey"]["survey_n_responses"] == results["survey"]["n_responses"]
     assert glued["its"]["its_level_change_hours"] == pytest.approx(results["its"]["level_change"]["estimate"])
     assert [glued["its"]["its_level_change_ci_low"], glued["its"]["its_level_change_ci_high"]] == pytest.approx(
@@ -136,6 +133,16 @@ def test_typed_claims_about_the_sample_team_match_its_results(repo, sample_run):
     assert "Evidence requested" in truth["steps"] and not any("response" in step.lower() for step in truth["steps"])
     assert results["baseline"]["within_sla"]["sla_hours"] == 24
     assert 'Ticket created" to "Evidence requested"' in text["measurement"]
+    # measurement, strategy: one run reports both co-owned metrics; the first-response share fell after the change
+    first_response = results["baseline"]["first_response"]
+    assert "workflow" in results["baseline"] and first_response["response_step"] == "Evidence requested"
+    assert first_response["start_step"] == "Ticket created" and first_response["target_hours"] == 24
+    assert (
+        "second baseline run" not in text["measurement"]
+        and "first_response_step: Evidence requested" in text["measurement"]
+    )
+    before, after = first_response["compare_at"]["pre"], first_response["compare_at"]["post"]
+    assert before["ci"][0] > after["ci"][1] and "went the wrong way" in text["measurement"]
 
 
 def test_stepped_wedge_plan_glued_for_the_chapters(sample_run):

@@ -8,10 +8,10 @@ that path. The sample team's first 1,200 tickets keep the runs short.
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pandas as pd
 import pytest
+from conftest import baseline_config_text
 
 from inbound_playbook import cli
 
@@ -27,15 +27,7 @@ def sample_events(repo, tmp_path_factory):
 
 
 def config_text(events_value: str) -> str:
-    return textwrap.dedent(f"""\
-        team: engine-team
-        timezone: Asia/Singapore
-        baseline:
-          events: {events_value}
-          start_step: Evidence received
-          end_step: Resolution proposed
-          sla_hours: 24
-        """)
+    return baseline_config_text("engine-team", events_value)
 
 
 def run_results(config_dir, out) -> dict:
@@ -58,6 +50,7 @@ def test_spark_path_input_runs_the_baseline_in_spark_with_the_files_numbers(spar
         "label": "Apache Spark",
         "where": "spark://local[2]",
         "ticket_rows_pulled": 1200,
+        "pulled": "tickets",
         "quantile_method": "exact",
         "quantiles_computed": "on this machine, from the per-ticket rows",
     }
@@ -78,21 +71,14 @@ def test_spark_path_input_runs_the_baseline_in_spark_with_the_files_numbers(spar
 def test_postgresql_table_input_validates_with_credentials_from_pgpassword(
     postgres, sample_events, tmp_path, monkeypatch
 ):
-    import ibis
     import pg_server
 
     _, events = sample_events
-    con = ibis.postgres.connect(
-        host="127.0.0.1",
-        port=postgres.port,
-        user=pg_server.USER,
-        password=pg_server.PASSWORD,
-        database=pg_server.DATABASE,
-    )
+    con = postgres.ibis()
     con.create_table("sample_events", events, overwrite=True)
     con.disconnect()
     monkeypatch.setenv("PGPASSWORD", pg_server.PASSWORD)
-    url = f"postgresql://{pg_server.USER}@127.0.0.1:{postgres.port}/{pg_server.DATABASE}"
+    url = postgres.libpq_url()
     (tmp_path / "team.yml").write_text(config_text(f"{{url: '{url}', table: sample_events}}"))
     assert cli.main(["validate", str(tmp_path / "team.yml")]) == 0
 

@@ -32,22 +32,15 @@ def events_parquet(tmp_path_factory):
 def pg_events(postgres):
     """The toy events as table support.ticket_events (timestamptz, naive timestamp and text columns), and the
     libpq password variable set the way a user would set it (never in the URL)."""
-    import ibis
     import pg_server
 
-    con = ibis.postgres.connect(
-        host="127.0.0.1",
-        port=postgres.port,
-        user=pg_server.USER,
-        password=pg_server.PASSWORD,
-        database=pg_server.DATABASE,
-    )
+    con = postgres.ibis()
     con.raw_sql("create schema if not exists support").close()
     con.create_table("ticket_events", EVENTS, database="support", overwrite=True)
     con.disconnect()
     patch = pytest.MonkeyPatch()
     patch.setenv("PGPASSWORD", pg_server.PASSWORD)
-    yield f"postgresql://{pg_server.USER}@127.0.0.1:{postgres.port}/{pg_server.DATABASE}"
+    yield postgres.libpq_url()
     patch.undo()
 
 

@@ -81,22 +81,15 @@ def test_duckdb_gives_the_numbers_stated_in_issue_13(duckdb_numbers):
 
 @pytest.mark.postgres
 def test_postgresql_gives_the_same_numbers(postgres, export_parquet, duckdb_numbers, monkeypatch):
-    import ibis
     import pg_server
 
-    con = ibis.postgres.connect(
-        host="127.0.0.1",
-        port=postgres.port,
-        user=pg_server.USER,
-        password=pg_server.PASSWORD,
-        database=pg_server.DATABASE,
-    )
+    con = postgres.ibis()
     con.create_table("servicenow_events", export_parquet[1], overwrite=True)
     con.disconnect()
     monkeypatch.setenv("PGPASSWORD", pg_server.PASSWORD)
     opened = engines.open_input(
         {
-            "url": f"postgresql://{pg_server.USER}@127.0.0.1:{postgres.port}/{pg_server.DATABASE}",
+            "url": postgres.libpq_url(),
             "table": "servicenow_events",
         }
     )

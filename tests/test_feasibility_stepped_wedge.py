@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats as sps
 
 from inbound_playbook import feasibility
 from inbound_playbook.feasibility.stats import (
@@ -71,6 +72,103 @@ def test_hussey_hughes_uvw_example():
         / ((clusters * 8 - 34) * sigma2 + (8**2 + clusters * periods * 8 - periods * 34 - clusters * 14) * tau2)
     )
     assert hussey_hughes_variance(design, sigma2, tau2) == pytest.approx(expected, rel=1e-12)
+
+
+def test_hussey_hughes_matches_teerenstra_published_example():
+    """A published worked example of the Hussey-Hughes variance: Teerenstra, Taljaard, Haenen, Huis, Atsma, Rodwell
+    and Hulscher (2019), 'Sample size calculation for stepped-wedge cluster-randomized trials with more than two
+    levels of clustering', Clinical Trials 16(3), 225-236, doi:10.1177/1740774519829053; Example 1 (CHANGE trial,
+    hand-hygiene compliance), read in the accepted manuscript in the authors' repository
+    (github.com/steventeerenstra/stepped-wedge, multilevel-sw/CT-18-0065.R2). Four nursing homes, one switching at
+    each of s = 4 steps (5 periods); wards (n3 = 5) are the same every period, nurses (n2 = 15) and observations
+    (n1 = 5) new each period; ICCs 0.6 (observations within a nurse), 0.05 (nurses within a ward), 0.01 (wards within
+    a home); total variance 0.21375 / (1 - 0.6) = 0.534375.
+    The paper prints tau^2 = 33.345e-4 (the period-constant home-and-ward part of a home's period mean),
+    sigma^2 = 46.313e-4 (the nurse-and-observation part, new each period), Var(delta) = 26.967e-4 and, for
+    delta = 0.15, power Phi(0.928515) = 0.8234. Our s2 is their sigma^2 and our t2 their tau^2."""
+    total = 0.21375 / (1 - 0.6)
+    tau2 = (0.01 * 0.05 * 0.6 + (1 - 0.01) * 0.05 * 0.6 / 5) * total
+    sigma2 = ((1 - 0.05) * 0.6 / (5 * 15) + (1 - 0.6) / (5 * 15 * 5)) * total
+    # printed to 0.001e-4: agreement to one unit in that place (sigma^2 is 46.3125e-4 before rounding)
+    assert tau2 == pytest.approx(33.345e-4, abs=1e-7) and sigma2 == pytest.approx(46.313e-4, abs=1e-7)
+    variance = hussey_hughes_variance(stepped_wedge_design(4), sigma2, tau2)
+    assert variance == pytest.approx(26.967e-4, abs=1e-7)
+    assert normal_power(0.15, variance) == pytest.approx(0.8234, abs=5e-5)
+
+
+# Reference values from R's swCRTdesign (Hughes, Hakhu, Voldal and Xia; the Hussey-Hughes authors' own package),
+# version 4.0 (CRAN, 2023-08-25), function swPwr. Its help page (man/swPwr.Rd, Examples 1, 2 and 8) gives the calls;
+# the powers below are what those calls print, run with swCRTdesign 4.0's R sources on R 4.2.2 (Debian 12 r-base-core).
+# swPwr takes the individual SD sigma (binomial: sigma^2 = mubar (1 - mubar), mubar = (mu0 + mu1) / 2), n people per
+# cluster-period and the cluster SD tau; our functions take the variance of a cluster-period mean, s2 = sigma^2 / n, and
+# the between-cluster variance t2 = tau^2. With icc and cac, swPwr sets the total cluster variance to
+# icc sigma^2 / (1 - icc) and splits it cac : (1 - cac) between a constant and a period-specific part, which is our
+# gls_treatment_variance's model with t2 = icc sigma^2 / (1 - icc).
+SWCRT_MUBAR = (0.05 + 0.035) / 2
+
+
+def _extended(design: np.ndarray, extra_periods: int) -> np.ndarray:
+    """swDsn(..., extra.trt.time = k): k more periods with every cluster on the intervention."""
+    return np.hstack([design, np.ones((design.shape[0], extra_periods))])
+
+
+@pytest.mark.parametrize(
+    "design, printed",
+    [
+        (stepped_wedge_design(4, 6), 0.7861895925),  # Example 1: swDsn(c(6,6,6,6)), 24 clusters, 5 periods
+        (_extended(stepped_wedge_design(4, 6), 3), 0.8171283257),  # Example 2: extra.time = 3, 8 periods
+    ],
+)
+def test_hussey_hughes_power_matches_swcrtdesign(design, printed):
+    """swCRTdesign 4.0, man/swPwr.Rd Examples 1 and 2 (Hussey and Hughes's own setting: incidence 5% falling to 3.5%,
+    120 people per cluster-period, tau = 0.01): swPwr(swDsn(c(6,6,6,6)), distn = "binomial", n = 120, mu0 = 0.05,
+    mu1 = 0.035, tau = 0.01, eta = 0, rho = 0, gamma = 0, alpha = 0.05) prints 0.7861895925 (Example 1) and, with
+    extra.time = 3, 0.8171283257 (Example 2). Converted as in the block comment: s2 = mubar (1 - mubar) / 120,
+    t2 = 0.01^2."""
+    variance = hussey_hughes_variance(design, SWCRT_MUBAR * (1 - SWCRT_MUBAR) / 120, 0.01**2)
+    assert normal_power(0.035 - 0.05, variance, alpha=0.05) == pytest.approx(printed, abs=1e-9)
+    assert gls_treatment_variance(design, SWCRT_MUBAR * (1 - SWCRT_MUBAR) / 120, 0.01**2) == pytest.approx(
+        variance, rel=1e-10
+    )
+
+
+def test_cluster_autocorrelation_matches_swcrtdesign():
+    """swCRTdesign 4.0, man/swPwr.Rd Example 8 ('Using ICC and CAC'): swPwr(swDsn(c(6,6,6,6)), distn = "gaussian",
+    n = 120, mu0 = 0.05, mu1 = 0.035, sigma = 0.1, icc = 0.02, cac = 0.125, alpha = 0.05) prints 0.917188611.
+    Converted: s2 = 0.1^2 / 120, t2 = 0.02 x 0.1^2 / 0.98, CAC 0.125."""
+    variance = gls_treatment_variance(stepped_wedge_design(4, 6), 0.01 / 120, 0.02 * 0.01 / 0.98, cac=0.125)
+    assert normal_power(0.015, variance, alpha=0.05) == pytest.approx(0.917188611, abs=1e-9)
+
+
+def test_cluster_autocorrelation_matches_clusterpower_printed_example():
+    """R package clusterPower (Kleinman, Moyer, Sakrejda; CRAN), help page cpa.sw.normal, Examples: 'nsubjects = 50,
+    ntimes = 5, d = 1.5 units, ICC = 0.2, rho_c = 0.80, rho_s = 0, and vart = 16 square-units ... The result,
+    nclusters = 1.288772' clusters switching per step for 80% power at alpha 0.05 (Hooper et al. 2016's design effect
+    for a cross-sectional stepped wedge: 5 steps after a baseline period, 6 periods). Information adds over clusters, so
+    g clusters per step have variance V_1 / g; solving power 0.8 for g: g = V_1 ((z_0.975 + z_0.8) / d)^2, with
+    s2 = (1 - ICC) vart / 50 and t2 = ICC vart. clusterPower solves by uniroot at tolerance eps^0.25 (1.2e-4), so the
+    printed value agrees to that precision."""
+    one_per_step = gls_treatment_variance(stepped_wedge_design(5), 0.8 * 16 / 50, 0.2 * 16, cac=0.8)
+    per_step = one_per_step * ((sps.norm.ppf(0.975) + sps.norm.ppf(0.8)) / 1.5) ** 2
+    assert per_step == pytest.approx(1.288772, abs=1.2e-4)
+    assert normal_power(1.5, one_per_step / 1.288772) == pytest.approx(0.80, abs=1e-4)
+
+
+def test_plan_power_matches_swcrtdesign():
+    """The team-sized plan end to end: 70 people, 6 tickets a week each, 2-week steps, SD 15 hours, person ICC 0.04,
+    a 2-hour effect. The plan picks 5 groups of 14 people (168 tickets per group-period) with power 0.8327; 4 groups
+    (210 tickets) give 0.7502. swCRTdesign 4.0 agrees: swPwr(swDsn(c(1,1,1,1,1)), distn = "gaussian", n = 168,
+    mu0 = 0, mu1 = 2, sigma = 15 sqrt(0.96), tau = sqrt(0.04 x 225 / 14), eta = 0, rho = 0, gamma = 0) prints
+    0.832734157988, and with swDsn(c(1,1,1,1)), n = 210, tau = sqrt(0.04 x 225 / 17.5) prints 0.750249215448 (run on
+    R 4.2.2). A ticket's person effect (variance ICC SD^2) averages over a group of k people to ICC SD^2 / k: the
+    group SD tau that swPwr takes."""
+    plan = plan_stepped_wedge(
+        users=70, units_per_user_per_week=6, sd=15.0, icc=0.04, effect=2.0, alpha=0.05, power=0.8, step_weeks=2
+    )
+    assert (plan.groups, plan.units_per_group_period) == (5, 168.0)
+    assert plan.power == pytest.approx(0.832734157988, abs=1e-10)
+    four = next(c for c in plan.candidates if c["groups"] == 4)
+    assert four["power"] == pytest.approx(0.750249215448, abs=1e-10)
 
 
 def test_cluster_autocorrelation_below_one_costs_power():

@@ -14,8 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
+from conftest import glued_values
 
 pytestmark = pytest.mark.notebook
 
@@ -33,17 +33,6 @@ def onboarding_text(repo: Path) -> str:
 def onboarding_commands(repo: Path) -> list[str]:
     """The shell blocks of the exercises, in page order."""
     return BASH_BLOCK.findall(onboarding_text(repo))
-
-
-def glued_values(notebook_path: Path) -> dict[str, object]:
-    values = {}
-    for cell in nbformat.read(notebook_path, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                text = next(v for k, v in output["data"].items() if k.endswith("text/plain"))
-                values[name] = eval(text, {"__builtins__": {}})  # plain literals (numbers, strings) only
-    return values
 
 
 def test_the_page_has_the_exercise_commands(repo):

@@ -10,47 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import run_sample_team
+from expected import CONTRACT_KEYS
 
 pytestmark = pytest.mark.notebook
 
 ANALYSES = ["baseline", "survey", "its", "feasibility"]
-
-#: DESIGN.md's results.json contract, per analysis
-CONTRACT_KEYS = {
-    "baseline": {
-        "n_tickets",
-        "n_completed",
-        "n_censored",
-        "median",
-        "median_ci",
-        "mean",
-        "p90",
-        "km_median",
-        "within_sla",
-        "outcome_mix",
-        "weekly",
-    },
-    "survey": {"n_responses", "response_rate", "csat", "scales", "waves", "suppressed_groups"},
-    "its": {
-        "family",
-        "n_pre",
-        "n_post",
-        "level_change",
-        "slope_change",
-        "hac",
-        "relative_effect",
-        "diagnostics",
-        "placebo",
-    },
-    "feasibility": {
-        "n_required_per_arm",
-        "design_effect",
-        "n_effective_available",
-        "weeks_needed",
-        "verdict",
-        "reasons",
-    },
-}
 
 
 def test_full_run_folder(sample_run):

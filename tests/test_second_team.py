@@ -112,6 +112,7 @@ def _second_team(sample: Path, target: Path) -> Path:
         end_step=STEPS[baseline["end_step"]],
         workflow_start_step=STEPS[baseline["workflow_start_step"]],
         workflow_end_step=STEPS[baseline["workflow_end_step"]],
+        first_response_step=STEPS[baseline["first_response_step"]],
         compare_at="2028-05-01",
     )
     config["survey"]["responses"] = "pulse.csv"
@@ -158,6 +159,7 @@ def test_report_names_this_team(second_run, name):
 def test_reports_name_this_teams_steps_and_dates(second_run):
     baseline = _report_text(second_run, "baseline")
     assert "Payslip in" in baseline and "Answer sent" in baseline
+    assert re.search(r"First response \S*Payslip asked\S* within 24 hours of \S*Case logged", baseline)
     its = _report_text(second_run, "its")
     assert re.search(r"2028-05-01|1 May 2028|May 1, 2028", its)
     results = json.loads((second_run / "baseline" / "results.json").read_text())

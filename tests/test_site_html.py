@@ -293,3 +293,16 @@ def test_team_reports_are_self_contained_and_accessible(sample_run):
         jumps = [f"{name}: h{a} followed by h{b}" for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
         problems += jumps[:1]
     assert not problems, "\n".join(problems)
+
+
+# Bibliography --------------------------------------------------------------------------------------------------
+def test_reference_list_labels_read_as_names(built_site):  # noqa: F811
+    """Both source documents are in the reference list under readable labels (alpha, or the entry's ``label``).
+
+    pybtex's alpha labels are built from author initials and the last two characters of the year, so "A Carousell
+    product manager", n.d., would read ``[ACpmanagerd.]`` without the ``label`` field in references.bib.
+    """
+    text = (built_site.html / "chapters" / "references.html").read_text(encoding="utf-8")
+    labels = re.findall(r'<span class="label"><span class="fn-bracket">\[</span>([^<]+)<', text)
+    assert "Carousell" in labels and "Per25" in labels, labels
+    assert all(re.fullmatch(r"[A-Za-z0-9+]+", label) for label in labels), labels

@@ -4,10 +4,10 @@ credentials only from the environment, clear exit-2 messages for every failure."
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pandas as pd
 import pytest
+from conftest import baseline_config_text
 
 from inbound_playbook import cli
 
@@ -41,15 +41,7 @@ def warehouse(postgres, repo):
 
 
 def config_text(events_value: str) -> str:
-    return textwrap.dedent(f"""\
-        team: warehouse-team
-        timezone: Asia/Singapore
-        baseline:
-          events: {events_value}
-          start_step: Evidence received
-          end_step: Resolution proposed
-          sla_hours: 24
-        """)
+    return baseline_config_text("warehouse-team", events_value)
 
 
 def sql_value(url: str, query: str = EVENTS_QUERY) -> str:

@@ -46,6 +46,22 @@ def test_sus_scoring_follows_brooke():
     assert sus_scores(frame).tolist() == [87.5, 50.0, 100.0, 0.0]
 
 
+def test_sus_matches_brookes_published_scoring_example():
+    """Brooke's scoring example as printed in Tullis and Albert (2013), Measuring the User Experience, 2nd ed., Morgan
+    Kaufmann, Figure 6.8 ('The System Usability Scale, developed by John Brooke at Digital Equipment Corporation and an
+    example of scoring it') and the text under 'Calculating a SUS score': the figure prints each item's score
+    contribution, 4, 1, 1, 4, 1, 2, 1, 1, 4, 3, then 'Total = 22' and 'SUS Score = 22 * 2.5 = 55' (a text transcription
+    of the figure: what-when-how.com/Tutorial/topic-18348v65/, page 'Measuring-the-User-Experience-Collecting-
+    Analyzing-and-Presenting-Usability-Metrics-157'). The ticked answers are graphical; under Brooke's
+    rule (odd items x - 1, even items 5 - x) those contributions are the answers 5, 4, 2, 1, 2, 3, 2, 4, 5, 2, which
+    must score 55. Scoring the wrong items in reverse would give a different total (for this sheet 45)."""
+    answers = [5, 4, 2, 1, 2, 3, 2, 4, 5, 2]
+    contributions = [4, 1, 1, 4, 1, 2, 1, 1, 4, 3]
+    assert [a - 1 if i % 2 == 0 else 5 - a for i, a in enumerate(answers)] == contributions
+    assert sum(contributions) == 22
+    assert sus_scores(pd.DataFrame([answers])).tolist() == [55.0]
+
+
 def test_sus_grade_is_sauro_lewis_curved_scale():
     """Sauro and Lewis (2016), Quantifying the User Experience, 2nd ed., Table 8.5 (reproduced at
     measuringu.com/interpret-sus-score): A+ 84.1-100, A 80.8-84.0, A- 78.9-80.7, B+ 77.2-78.8, B 74.1-77.1,
@@ -90,8 +106,9 @@ def test_sus_mean_has_a_t_interval():
 def test_umux_lite_scoring_and_sus_regression():
     """Lewis, Utesch and Maher (2013), 'UMUX-LITE: when there's no time for the SUS', CHI 2013, 2099-2102:
     UMUX-LITE = (item 1 + item 2 - 2) x 100 / 12 on 1-7 items, and the SUS-scaled UMUX-LITEr = 0.65 x UMUX-LITE + 22.9
-    (validated on independent data: Lewis, Utesch and Maher 2015, LNCS 9186, 204-211). The regression's published
-    ends: UMUX-LITE 0 -> 22.9, 100 -> 87.9; answers 5 and 6 -> 75 -> 71.65."""
+    (validated on independent data: Lewis, Utesch and Maher 2015, 'Investigating the correspondence between UMUX-LITE
+    and SUS scores', LNCS 9186, 204-211). No scored example from either paper was at hand, so the values are worked
+    from the published coefficients: UMUX-LITE 0 -> 22.9, 100 -> 87.9; answers 5 and 6 -> 75 -> 71.65."""
     scores = umux_lite_scores(pd.Series([7, 1, 5]), pd.Series([7, 1, 6]))
     assert scores.tolist() == pytest.approx([100.0, 0.0, 75.0])
     assert umux_sus_equivalent(0.0) == pytest.approx(22.9)
@@ -131,6 +148,40 @@ def test_nps_adjusted_wald_interval():
     p, d = 50.75 / n_adj, 20.75 / n_adj
     half = sps.norm.ppf(0.975) * math.sqrt((p + d - (p - d) ** 2) / n_adj)
     assert r.ci == pytest.approx((100 * (p - d - half), 100 * (p - d + half)), rel=1e-12)
+
+
+def _answers(promoters: int, passives: int, detractors: int) -> pd.Series:
+    return pd.Series([9] * promoters + [7] * passives + [3] * detractors)
+
+
+# Rocks's own implementation of his adjusted-Wald interval: the R package NPS by Brendan Rocks, development version
+# 2.0.999 (github.com/brendan-r/NPS, commit cd9473e, 2016-08-28; CRAN's NPS 1.1 predates the adjusted-Wald option),
+# function nps_test_(counts, test = "adjusted.wald") with its default pseudo_observations = c(0.75, 1.5, 0.75) added to
+# (detractors, passives, promoters). The intervals below are what it returns, run from those R sources on R 4.2.2
+# (its exported wrapper nps_test() fails on raw scores in that version, so the counts go to nps_test_ directly).
+@pytest.mark.parametrize(
+    "counts, printed",
+    [
+        ((50, 30, 20), (0.140511301788, 0.442012970057)),  # nps_test_(c(20, 30, 50), test = "adjusted.wald")
+        ((5, 2, 3), (-0.303259944355, 0.610952252047)),  # nps_test_(c(3, 2, 5), test = "adjusted.wald")
+    ],
+)
+def test_nps_interval_matches_rocks_nps_package(counts, printed):
+    """Rocks (2016), 'Interval estimation for the "net promoter score"', The American Statistician 70(4), 365-372,
+    recommends the adjusted-Wald interval; reference values from the author's R package NPS (block comment above),
+    counts given as (promoters, passives, detractors) here. NPS reports shares, the playbook points (x 100)."""
+    result = nps(_answers(*counts))
+    assert result.ci == pytest.approx((100 * printed[0], 100 * printed[1]), abs=1e-8)
+
+
+def test_nps_wave_difference_matches_rocks_nps_package():
+    """The two-sample form in Rocks's package: nps_test_(c(20, 10, 10), c(10, 10, 20), test = "adjusted.wald")
+    returns the interval 0.116942758976 to 0.813289799164 around the adjusted difference 0.46511627907 (each wave gets
+    its own pseudo-observations, variances added). Here the earlier wave has 10 promoters, 10 passives and 20
+    detractors, the later one the reverse; the raw difference is 50 points."""
+    diff = nps_difference(nps(_answers(10, 10, 20)), nps(_answers(20, 10, 10)))
+    assert diff.difference == pytest.approx(50.0)
+    assert diff.ci == pytest.approx((11.6942758976, 81.3289799164), abs=1e-8)
 
 
 def test_nps_interval_stays_within_its_range():

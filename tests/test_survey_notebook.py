@@ -15,6 +15,39 @@ SAMPLE = REPO / "data" / "sample-team"
 GLUE_KEYS = {"survey_n_responses", "survey_csat_first_wave", "survey_csat_last_wave", "survey_ease_alpha"}
 
 
+def execute(executed: Path, **parameters) -> nbformat.NotebookNode:
+    """The survey notebook run by papermill (python3 kernel) with ``parameters``, saved to ``executed`` and read."""
+    import papermill
+
+    papermill.execute_notebook(
+        str(NOTEBOOK),
+        str(executed),
+        parameters=parameters,
+        cwd=str(NOTEBOOK.parent),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    return nbformat.read(executed, as_version=4)
+
+
+def outputs(nb: nbformat.NotebookNode) -> list[dict]:
+    return [o for c in nb.cells for o in c.get("outputs", [])]
+
+
+def glued(nb: nbformat.NotebookNode) -> dict[str, dict]:
+    """What the notebook glued for the book (scrapbook outputs), by name."""
+    return {o["metadata"]["scrapbook"]["name"]: o["data"] for o in outputs(nb) if "scrapbook" in o.get("metadata", {})}
+
+
+def shown_text(nb: nbformat.NotebookNode) -> str:
+    """The Markdown and HTML the report shows (glued values left out)."""
+    return "\n".join(
+        str(o.get("data", {}).get("text/markdown", "")) + str(o.get("data", {}).get("text/html", ""))
+        for o in outputs(nb)
+        if "scrapbook" not in o.get("metadata", {})
+    )
+
+
 def test_notebook_is_committed_without_outputs_and_tagged():
     nb = nbformat.read(NOTEBOOK, as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "python3"
@@ -32,41 +65,27 @@ def test_notebook_is_committed_without_outputs_and_tagged():
 
 @pytest.mark.notebook
 def test_notebook_runs_on_the_sample_team(tmp_path):
-    import papermill
     from nbconvert import HTMLExporter
 
     out_dir = tmp_path / "survey"
     executed = tmp_path / "notebook.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(executed),
-        parameters={"output_dir": str(out_dir)},
-        cwd=str(NOTEBOOK.parent),
-        kernel_name="python3",
-        progress_bar=False,
-    )
+    nb = execute(executed, output_dir=str(out_dir))
     results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
     truth = json.loads((SAMPLE / "TRUTH.json").read_text(encoding="utf-8"))["survey"]
     assert results["n_responses"] == sum(w["n_responses"] for w in truth["realised"]["by_wave"].values())
     for name in ("item_distributions", "wave_change", "group_csat", "themes"):
         assert (out_dir / "figures" / f"{name}.png").is_file()
 
-    nb = nbformat.read(executed, as_version=4)
-    glued = {
-        o["metadata"]["scrapbook"]["name"]: o["data"]
-        for c in nb.cells
-        for o in c.get("outputs", [])
-        if "scrapbook" in o.get("metadata", {})
-    }
-    assert set(glued) >= GLUE_KEYS
-    assert {"survey_alpha_ease", "survey_alpha_trust"} <= set(glued)
+    values = glued(nb)
+    assert set(values) >= GLUE_KEYS
+    assert {"survey_alpha_ease", "survey_alpha_trust"} <= set(values)
     first_wave = truth["before_change_wave"]
-    assert float(glued["survey_csat_first_wave"]["application/papermill.record/text/plain"]) == pytest.approx(
+    assert float(values["survey_csat_first_wave"]["application/papermill.record/text/plain"]) == pytest.approx(
         results["waves"]["csat_by_wave"][first_wave]["top2box"]
     )
-    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    errors = [o for o in outputs(nb) if o.get("output_type") == "error"]
     assert not errors
-    pngs = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    pngs = [o for o in outputs(nb) if "image/png" in o.get("data", {})]
     assert len(pngs) == 4
 
     # the team report's exporter (inbound_playbook.report): nbconvert's 'basic' template, inputs removed
@@ -91,7 +110,6 @@ def test_notebook_runs_on_the_sample_team(tmp_path):
 def test_notebook_escapes_labels_and_quotes_from_the_data(tmp_path):
     """Group labels and free text come from the team's file: they are shown as text, never as HTML (a label
     or answer containing markup must not inject elements into the report)."""
-    import papermill
     from nbconvert import HTMLExporter
 
     lines = ["wave,role,q_overall,q_a,q_b,pain_points"]
@@ -106,25 +124,16 @@ def test_notebook_escapes_labels_and_quotes_from_the_data(tmp_path):
         lines.append(f"w{1 + i % 2},<script>alert(1)</script>,4,4,4,search is slow")
     survey_file = tmp_path / "survey.csv"
     survey_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    executed = tmp_path / "notebook.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(executed),
-        cwd=str(NOTEBOOK.parent),
-        kernel_name="python3",
-        progress_bar=False,
-        parameters={
-            "responses": str(survey_file),
-            "scales": {"s": ["q_a", "-q_b"]},
-            "invited": None,
-            "min_group_size": 2,
-            "output_dir": str(tmp_path / "out"),
-            "name_suppressed_groups": True,
-        },
+    nb = execute(
+        tmp_path / "notebook.ipynb",
+        responses=str(survey_file),
+        scales={"s": ["q_a", "-q_b"]},
+        invited=None,
+        min_group_size=2,
+        output_dir=str(tmp_path / "out"),
+        name_suppressed_groups=True,
     )
-    html, _ = HTMLExporter(template_name="basic", exclude_input=True).from_notebook_node(
-        nbformat.read(executed, as_version=4)
-    )
+    html, _ = HTMLExporter(template_name="basic", exclude_input=True).from_notebook_node(nb)
     assert "<script>alert" not in html
     assert "<img src=x" not in html
     assert "<b>Bold</b>" not in html
@@ -138,46 +147,28 @@ def test_notebook_escapes_labels_and_quotes_from_the_data(tmp_path):
 def test_notebook_on_a_scale_only_survey_speaks_of_that_team(tmp_path):
     """R's attitude data as another team's survey: no CSAT item, no waves, no text. The report runs, says CSAT is
     not configured, reports alpha with its interval, and tells none of the sample team's story."""
-    import papermill
-
     out_dir = tmp_path / "survey"
-    executed = tmp_path / "notebook.ipynb"
     attitude = REPO / "tests" / "data" / "survey_attitude" / "attitude.csv"
     items = ["rating", "complaints", "privileges", "learning", "raises", "critical", "advance"]
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(executed),
-        cwd=str(NOTEBOOK.parent),
-        kernel_name="python3",
-        progress_bar=False,
-        parameters={
-            "output_dir": str(out_dir),
-            "responses": str(attitude),
-            "scale_min": 0,
-            "scale_max": 100,
-            "csat_item": None,
-            "scales": {"attitude": items},
-            "items": [],
-            "wave_column": None,
-            "group_column": None,
-            "text_column": None,
-            "invited": None,
-            "title": "Clerical staff survey",
-            "team": "clerical",
-        },
+    nb = execute(
+        tmp_path / "notebook.ipynb",
+        output_dir=str(out_dir),
+        responses=str(attitude),
+        scale_min=0,
+        scale_max=100,
+        csat_item=None,
+        scales={"attitude": items},
+        items=[],
+        wave_column=None,
+        group_column=None,
+        text_column=None,
+        invited=None,
+        title="Clerical staff survey",
+        team="clerical",
     )
     results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
     assert results["csat"]["item"] is None and results["scales"]["attitude"]["alpha"] == pytest.approx(0.8431, abs=1e-4)
-    nb = nbformat.read(executed, as_version=4)
-    shown = "\n".join(
-        [c.source for c in nb.cells if c.cell_type == "markdown"]
-        + [
-            str(o.get("data", {}).get("text/markdown", "")) + str(o.get("data", {}).get("text/html", ""))
-            for c in nb.cells
-            for o in c.get("outputs", [])
-            if "scrapbook" not in o.get("metadata", {})
-        ]
-    )
+    shown = "\n".join([c.source for c in nb.cells if c.cell_type == "markdown"] + [shown_text(nb)])
     assert "Clerical staff survey" in shown and "No csat_item is configured" in shown
     assert "Cronbach's alpha 0.84" in shown
     for story in (
@@ -192,13 +183,7 @@ def test_notebook_on_a_scale_only_survey_speaks_of_that_team(tmp_path):
         "*ease*",
     ):
         assert story not in shown, story
-    glued = {
-        o["metadata"]["scrapbook"]["name"]
-        for c in nb.cells
-        for o in c.get("outputs", [])
-        if "scrapbook" in o.get("metadata", {})
-    }
-    assert glued >= GLUE_KEYS
+    assert set(glued(nb)) >= GLUE_KEYS
 
 
 @pytest.mark.notebook
@@ -207,42 +192,28 @@ def test_notebook_reports_standard_questionnaires(tmp_path):
     change between waves, with the figure."""
     import sys
 
-    import papermill
-
     sys.path.insert(0, str(REPO / "tests"))
     from test_survey_instruments import SUS_ITEMS, _survey
 
-    path = _survey(tmp_path)
-    out_dir, executed = tmp_path / "survey", tmp_path / "notebook.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(executed),
-        cwd=str(NOTEBOOK.parent),
-        kernel_name="python3",
-        progress_bar=False,
-        parameters={
-            "output_dir": str(out_dir),
-            "responses": str(path),
-            "csat_item": None,
-            "scales": {},
-            "items": [],
-            "sus": SUS_ITEMS,
-            "umux_lite": ["umux1", "umux2"],
-            "nps_item": "ltr",
-            "wave_column": "wave",
-            "group_column": "role",
-            "text_column": None,
-            "invited": None,
-            "title": "Field service tools",
-        },
+    out_dir = tmp_path / "survey"
+    nb = execute(
+        tmp_path / "notebook.ipynb",
+        output_dir=str(out_dir),
+        responses=str(_survey(tmp_path)),
+        csat_item=None,
+        scales={},
+        items=[],
+        sus=SUS_ITEMS,
+        umux_lite=["umux1", "umux2"],
+        nps_item="ltr",
+        wave_column="wave",
+        group_column="role",
+        text_column=None,
+        invited=None,
+        title="Field service tools",
     )
     results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
-    nb = nbformat.read(executed, as_version=4)
-    shown = "\n".join(
-        str(o.get("data", {}).get("text/markdown", "")) + str(o.get("data", {}).get("text/html", ""))
-        for c in nb.cells
-        for o in c.get("outputs", [])
-    )
+    shown = shown_text(nb)
     assert f"{results['sus']['score']:.1f}" in shown and f"grade {results['sus']['grade']}" in shown
     assert "SUS from **2026-01** to **2026-06**" in shown and "NPS from **2026-01** to **2026-06**" in shown
     assert (out_dir / "figures" / "instruments.png").is_file()

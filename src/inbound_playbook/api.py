@@ -70,7 +70,7 @@ def baseline(
         Seed of the bootstrap intervals.
     **options
         Any other key of the config's ``baseline`` section: ``sla_hours``, ``compare_at``, ``outcome_column``,
-        ``workflow_start_step``, ``segment_column``, ``agent_column``, ``business_hours``, ...
+        ``workflow_start_step``, ``first_response_step``, ``segment_column``, ``agent_column``, ``business_hours``, ...
 
     Returns
     -------

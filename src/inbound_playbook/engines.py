@@ -85,7 +85,8 @@ ENGINES: dict[str, Engine] = {
         "APPROX_QUANTILES",
         None,
         "BigQuery documents APPROX_QUANTILES as approximate and publishes no error bound for it "
-        "(GoogleSQL 'Approximate aggregate functions': they do not let you specify the precision)",
+        "(GoogleSQL 'Approximate aggregate functions': they do not let you specify the precision of the estimate; "
+        "the KLL sketch functions do)",
         runs_here=False,
     ),
     "trino": Engine(
@@ -95,8 +96,9 @@ ENGINES: dict[str, Engine] = {
         False,
         "approx_percentile",
         None,
-        "Trino documents approx_percentile(x, percentage) as approximate and publishes no error bound for it; "
-        "only the weighted form with an explicit accuracy argument states a maximum rank error",
+        "Trino documents approx_percentile(x, percentage) as approximate and publishes no error bound for it "
+        "(Trino's 'Aggregate functions' page; releases with an accuracy argument called it a maximum rank error, "
+        "and Ibis passes none)",
         runs_here=False,
     ),
 }

@@ -100,6 +100,21 @@ def subplots(nrows: int = 1, ncols: int = 1, **kwargs):
     return fig, axes
 
 
+def reference_line(
+    ax,
+    at,
+    *,
+    color: str,
+    label: str | None,
+    vertical: bool = False,
+    linestyle: str = LINESTYLES[3],
+    linewidth: float = 1.0,
+):
+    """Mark a threshold (horizontal) or a date (``vertical=True``) with a labelled line across ``ax``."""
+    draw = ax.axvline if vertical else ax.axhline
+    return draw(at, color=color, linestyle=linestyle, linewidth=linewidth, label=label)
+
+
 #: the PNG that save_figure wrote for a figure, so that show_figure displays it without drawing it again
 _SAVED_PNG: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 

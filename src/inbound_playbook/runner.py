@@ -78,9 +78,10 @@ RUN_JSON_KEYS: tuple[tuple[tuple[str, ...], str], ...] = (
         "Per input file: `path`, `bytes`, `sha256`. Warehouse inputs add `source: sql`, the `url` "
         "(password hidden), the `query` and the `rows` returned; the checksum is of the snapshot the run "
         "read. An engine input for the baseline's events (`{url, table / query / path}`) adds `source: engine`, "
-        "`engine`, `queries` (every SQL statement the engine ran; `query` joins them), `rows` and "
-        "`bytes_pulled` (what came back: one-row aggregates and one row per ticket, never the events); its "
-        "checksum is of the per-ticket table.",
+        "`engine`, `queries` (every SQL statement the engine ran; `query` joins them), `pulled`, `rows` and "
+        "`bytes_pulled` (what came back: one-row aggregates and one row per ticket, never the events; above "
+        "`max_tickets_pulled` tickets, `pulled: weekly aggregates` and only per-week rows); its "
+        "checksum is of the per-ticket table (of the weekly rows in aggregates mode).",
     ),
     (("versions",), "Python and every package that computed a number."),
     (("command",), "The command line, when run through `playbook`."),

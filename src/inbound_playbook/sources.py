@@ -193,12 +193,21 @@ def _reduce_in_engine(config, item: PendingSource, target: Path, where: str) -> 
     except InputError:
         raise
     except Exception as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        reason = _first_line(exc)
         raise InputError(
-            f"'{where}': the baseline's reduction failed in {opened.engine.label}: {reason}",
-            fix="check the table, query or path in the engine's own client",
+            f"'{where}': the baseline's reduction failed in {opened.engine.label}: {reason}", fix=CHECK_ENGINE
         ) from None
     return {"source": "engine", "url": url, **record, "query": "\n;\n".join(record["queries"])}
+
+
+#: the fix for an engine's own error: the playbook cannot see more than the message
+CHECK_ENGINE = "check the table, query or path in the engine's own client"
+
+
+def _first_line(exc: Exception) -> str:
+    """An error's first line, or its type when it has no message: engine errors run to pages of plan and stack."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _engine_input_to_parquet(item: PendingSource, target: Path, where: str) -> dict[str, Any]:
@@ -217,10 +226,8 @@ def _engine_input_to_parquet(item: PendingSource, target: Path, where: str) -> d
             writer.write_batch(batch)
             rows, size = rows + batch.num_rows, size + batch.nbytes
     except Exception as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(
-            f"'{where}': reading from {opened.engine.label} failed: {reason}",
-            fix="check the table, query or path in the engine's own client",
+            f"'{where}': reading from {opened.engine.label} failed: {_first_line(exc)}", fix=CHECK_ENGINE
         ) from None
     finally:
         if writer is not None:

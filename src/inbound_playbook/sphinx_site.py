@@ -23,6 +23,9 @@ Loaded from ``_config.yml`` (``sphinx.extra_extensions: [inbound_playbook.sphinx
 7. **No stale notebook outputs.** The execution cache (jupyter-cache) keys on a notebook's own code, so a change to
    the library or the sample team's data would leave old numbers on the site. The extension fingerprints
    ``src/inbound_playbook`` and ``data/sample-team`` and empties the cache when the fingerprint changes.
+8. **Bibliography labels.** The reference list keeps pybtex's alpha labels (``[Kohavi20]``), except that an entry
+   with a ``label`` field uses it: an author that is a description ("A Carousell product manager") and a year of
+   "n.d." would otherwise make the label ``[ACpmanagerd.]``.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from pybtex.plugin import register_plugin
+from pybtex.style.formatting.alpha import Style as AlphaStyle
+from pybtex.style.labels.alpha import LabelStyle as AlphaLabelStyle
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ExtensionError
@@ -317,7 +323,22 @@ def invalidate_stale_cache(app: Sphinx, config: Config) -> None:
     stamp.write_text(fingerprint + "\n")
 
 
+class _LabelFieldStyle(AlphaLabelStyle):
+    def format_label(self, entry):
+        return str(entry.fields["label"]) if "label" in entry.fields else super().format_label(entry)
+
+
+class _PlaybookBibliographyStyle(AlphaStyle):
+    default_label_style = _LabelFieldStyle
+
+
+def register_bibliography_style() -> None:
+    """Register ``bibtex_default_style: playbook`` (alpha labels, overridable by a ``label`` field)."""
+    register_plugin("pybtex.style.formatting", "playbook", _PlaybookBibliographyStyle, force=True)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    register_bibliography_style()
     app.connect("config-inited", configure, priority=900)
     app.connect("config-inited", invalidate_stale_cache, priority=950)
     app.connect("builder-inited", remember_git_dates)

@@ -37,8 +37,9 @@ Params = BaselineParams
 
 #: the weekly table's columns, in order; optional ones appear only when their input is configured
 #: (staffing -> staffed_hours, tickets_per_staffed_hour; sla_hours -> sla_share, sla_n; workflow steps ->
-#: workflow_tickets_started, workflow_tickets_completed, workflow_median_hours; outcome_column -> outcome_<slug>
-#: per outcome: tickets whose outcome was recorded that week, blank before the first recorded outcome)
+#: workflow_tickets_started, workflow_tickets_completed, workflow_median_hours; first_response_step ->
+#: first_response_tickets, first_response_share, first_response_n, first_response_median_hours; outcome_column ->
+#: outcome_<slug> per outcome: tickets whose outcome was recorded that week, blank before the first recorded outcome)
 WEEKLY_COLUMNS: tuple[str, ...] = (
     "week",
     "tickets_started",
@@ -56,6 +57,10 @@ WEEKLY_COLUMNS: tuple[str, ...] = (
     "workflow_tickets_started",
     "workflow_tickets_completed",
     "workflow_median_hours",
+    "first_response_tickets",
+    "first_response_share",
+    "first_response_n",
+    "first_response_median_hours",
 )
 
 BOOTSTRAP_METHOD = (
@@ -63,6 +68,14 @@ BOOTSTRAP_METHOD = (
     "their binomial-tail distribution (same distribution as resampling the tickets, see "
     "baseline.stats.bootstrap_median_order_indices)"
 )
+
+#: results.json's ``quantiles`` when the per-ticket rows came back (aggregates mode: ``aggregate.quantile_labels``)
+EXACT_QUANTILES = {
+    "method": "exact",
+    "function": "numpy.quantile (linear interpolation, R type 7) on this machine, from the per-ticket rows",
+    "error_bound": None,
+    "error_bound_note": None,
+}
 
 KM_EXPLANATION = (
     "While tickets are still open, the median of completed tickets is biased low: the open ones are the ones "
@@ -139,6 +152,21 @@ class BaselineResult:
             "The whole workflow's interval with the same statistics as the step, when workflow steps are set.",
         ),
         (
+            ("first_response",),
+            "When `first_response_step` is set: time to first response, per ticket from `start_step` (the "
+            "workflow's first step, or the start step) to the first `response_step` event at or after it, and the "
+            "`rule` in words. `target_hours`; `n_tickets` (tickets with that start), `n_responded`, `n_waiting` "
+            "(no response yet); `share` responded to within the target with its Wilson `ci`, of `n_decided` "
+            "(`within` of them), `undetermined` (waiting, younger than the target: left out of the share), "
+            "`missed_waiting` (waiting, older than the target: counted as not within); `median` (Kaplan-Meier, "
+            "waiting tickets censored) with `median_ci`; `responded_median` with its bootstrap "
+            "`responded_median_ci` and `responded_p90`; `left_out`: `no_start_step` (tickets of the log without "
+            "that start; with no workflow also those the step's pairing left out) and `response_before_start` "
+            "(every response before the start); with `compare_at`, a `compare_at` block: `date` and the share "
+            "within the target `pre` and `post` (by the local date the ticket started), each with `sla_hours`, "
+            "`share`, `ci`, `within`, `n`, `undetermined`.",
+        ),
+        (
             ("step_median_pre", "step_median_post", "workflow_median_pre", "workflow_median_post"),
             "Medians before and after `compare_at`.",
         ),
@@ -155,8 +183,27 @@ class BaselineResult:
             ("engine",),
             "Where the events were reduced: `name` (`duckdb`, `postgresql`, `spark`), `label`, `where` (`this "
             "machine`, or the engine's URL without a password), `ticket_rows_pulled` (per-ticket rows that came "
-            "back; `null` for a file read on this machine), `quantile_method` (`exact`: medians and percentiles "
-            "are computed from the per-ticket rows on this machine, on every engine) and `quantiles_computed`.",
+            "back; `null` for a file read on this machine, 0 in aggregates mode), `pulled`, `quantile_method` "
+            "(`exact` when the per-ticket rows came back: medians and percentiles are computed on this machine; in "
+            "aggregates mode the engine's, with `quantile_function`, `error_bound` and `error_bound_note`) and "
+            "`quantiles_computed`.",
+        ),
+        (
+            ("pulled",),
+            "`tickets` (one row per ticket came back) or `weekly aggregates` (the engine input had more tickets "
+            "than `max_tickets_pulled`: only per-week aggregates and exact order statistics came back).",
+        ),
+        (
+            ("quantiles",),
+            "How the median and p90 were computed: `method` (`exact`, or `approximate` on an engine without exact "
+            "percentiles, BigQuery and Trino), `function`, `error_bound` (the engine's published bound, `null` "
+            "when it publishes none) and `error_bound_note`.",
+        ),
+        (
+            ("median_ci_method", "not_computed"),
+            "Aggregates mode only: the median's interval is the distribution-free order-statistic interval; "
+            "`not_computed` lists each configured part that needs per-ticket rows (`part`, `reason`, and `raise`: "
+            "the `max_tickets_pulled` that would compute it).",
         ),
         (
             ("data_quality",),
@@ -272,6 +319,7 @@ def weekly_table(
     workflow = None
     if params.workflow_start_step:
         workflow = log.tickets[["workflow_start_date", "workflow_hours"]]
+    responses = _first_response_tickets(log) if params.first_response_step else None
     return stats.weekly_table(
         tickets,
         week_start=params.week_start,
@@ -282,6 +330,24 @@ def weekly_table(
         staffing=staffing,
         outcomes=_outcome_names(tickets),
         workflow=workflow,
+        first_response=responses,
+        first_response_hours=params.first_response_hours,
+    )
+
+
+def _first_response_tickets(log: TicketLog) -> pd.DataFrame:
+    """The tickets in the first-response metric (they reached its start step, and not every response came before
+    it): local start date, hours to the first response (NaN while waiting), hours from the start to the log's end."""
+    frame = log.tickets
+    start_us = frame["first_response_start_us"].to_numpy(dtype=float)
+    started = ~np.isnan(start_us)
+    censor = (log.last_timestamp.value / 1000 - start_us[started]) / 3.6e9
+    return pd.DataFrame(
+        {
+            "first_response_start_date": frame["first_response_start_date"].to_numpy()[started],
+            "first_response_hours": frame["first_response_hours"].to_numpy(dtype=float)[started],
+            "first_response_censor": censor,
+        }
     )
 
 
@@ -334,6 +400,8 @@ def compute(
     workflow = _workflow_hours(log) if params.workflow_start_step else None
     if workflow is not None:
         results["workflow"] = _workflow_json(params, context, workflow)
+    if params.first_response_step:
+        results["first_response"] = _first_response_json(params, context, log)
     if params.compare_at is not None:
         _add_compare_at(result, context, hours, tickets, workflow)
     if "segment" in tickets:
@@ -360,6 +428,8 @@ def _headline_json(params: BaselineParams, log: TicketLog, head: stats.Headline)
         "pairing": log.pairing_rule,
         "data_quality": _data_quality(log),
         "engine": dict(log.engine),
+        "pulled": "tickets",
+        "quantiles": EXACT_QUANTILES,
         "n_events": log.n_events,
         "n_tickets": head.n_tickets,
         "n_completed": head.n_completed,
@@ -447,6 +517,57 @@ def _workflow_json(params: BaselineParams, context: RunContext, workflow: _Workf
         "median_ci": head.median_ci,
         "p90": head.p90,
         "km_median": head.km.median,
+    }
+
+
+FIRST_RESPONSE_RULE = (
+    "per ticket, from its first {start} event to the first {response} event at or after it; a ticket with no "
+    "response by the log's last timestamp is waiting: counted as not within {target:g} hours once it has waited "
+    "longer than that, left out of the share while younger, and censored at its age for the median"
+)
+
+
+def _first_response_json(params: BaselineParams, context: RunContext, log: TicketLog) -> dict[str, Any]:
+    """Time to first response (``first_response``): the share within the target and the median, honest about
+    tickets still waiting."""
+    responses = _first_response_tickets(log)
+    fr = stats.first_response(
+        responses["first_response_hours"].to_numpy(),
+        responses["first_response_censor"].to_numpy(),
+        params.first_response_hours,
+        seed=context.seed,
+        resamples=params.bootstrap_resamples,
+    )
+    before = log.tickets["first_response_before_start"].to_numpy(dtype=bool)
+    compare = {}
+    if params.compare_at is not None:
+        post = responses["first_response_start_date"].to_numpy(dtype="datetime64[D]") >= np.datetime64(
+            params.compare_at, "D"
+        )
+        hours, censor = responses["first_response_hours"].to_numpy(), responses["first_response_censor"].to_numpy()
+        compare["compare_at"] = {
+            "date": params.compare_at.isoformat(),
+            **{
+                name: to_jsonable(stats.within_sla(hours[mask], censor[mask], params.first_response_hours))
+                for name, mask in (("pre", ~post), ("post", post))
+            },
+        }
+    return {
+        "start_step": params.first_response_start,
+        "response_step": params.first_response_step,
+        "rule": FIRST_RESPONSE_RULE.format(
+            start=step_label(params.first_response_start),
+            response=step_label(params.first_response_step),
+            target=params.first_response_hours,
+        ),
+        **to_jsonable(fr),
+        "left_out": {
+            # every ticket of the log not measured: without the start step (and, with no workflow configured, those
+            # the step's own pairing left out: data_quality's ended_before_start)
+            "no_start_step": int(log.quality.get("tickets", len(log.tickets)) - len(responses) - before.sum()),
+            "response_before_start": int(before.sum()),
+        },
+        **compare,
     }
 
 
@@ -795,6 +916,13 @@ def _summary(params: BaselineParams, results: dict[str, Any]) -> str:
     if "within_sla" in results and results["within_sla"]["share"] is not None:
         sla = results["within_sla"]
         text += f" {sla['share']:.0%} of tickets took at most {sla['sla_hours']:g} hours."
+    fr = results.get("first_response")
+    if fr and fr["share"] is not None:
+        text += (
+            f" {fr['share']:.0%} of tickets were first responded to ({step_label(fr['response_step'])}) within "
+            f"{fr['target_hours']:g} hours of {step_label(fr['start_step'])}; the median time to first response is "
+            f"{_num(fr['median'])} hours."
+        )
     block = results.get("compare_at")
     if block:
         step = block["step"]
@@ -829,13 +957,23 @@ def analyse(
     :func:`inbound_playbook.baseline.frames.events_from_frame`); ``staffing``: an already checked staffing table
     (:func:`~inbound_playbook.baseline.frames.staffing_from_frame`).
     """
-    if log is None:
+    from .aggregate import pulled_facts
+
+    facts = pulled_facts(params.events) if log is None else None  # aggregates mode: no per-ticket rows came back
+    if facts is None and log is None:
         log = prepared_or_loaded(params, context)
     if staffing is None and params.staffing:
         staffing = load_staffing(params.staffing, params.week_start)
-    result = compute(params, context, log, staffing)
-    if draw:
-        result.plot()
+    if facts is not None:
+        from .aggregate_result import aggregates_figures, aggregates_result
+
+        result = aggregates_result(params, context, facts, staffing)
+        if draw:
+            result.figures = aggregates_figures(result)
+    else:
+        result = compute(params, context, log, staffing)
+        if draw:
+            result.plot()
     out = context.output_dir
     if out is not None:
         out = Path(out)
@@ -881,6 +1019,16 @@ def _figures(result: BaselineResult) -> dict[str, Any]:
             workflow_post=wf.post.median if wf else None,
             step_label=f"{step_label(params.start_step)} to {step_label(params.end_step)}",
             workflow_label=f"{step_label(params.workflow_start_step)} to {step_label(params.workflow_end_step)}",
+        )
+    if "first_response" in results:
+        fr = results["first_response"]
+        figures["first_response"] = plots.first_response_figure(
+            weekly,
+            target_hours=fr["target_hours"],
+            share=fr["share"],
+            start_label=step_label(fr["start_step"]),
+            response_label=step_label(fr["response_step"]),
+            compare_at=params.compare_at,
         )
     if result.segment_rows is not None:
         figures["segments"] = plots.segment_figure(result.segment_rows, params.segment_column)

@@ -327,14 +327,20 @@ def _to_pandas(tickets: pa.Table) -> pd.DataFrame:
     return tickets.to_pandas(date_as_object=False)
 
 
+#: the first-response columns of the per-ticket frame that are numbers (NaN: none), when first_response_step is set;
+#: besides them first_response_start_date (local) and first_response_before_start (its responses all came before
+#: the start: left out of the metric and counted)
+FIRST_RESPONSE_NUMBERS = ("first_response_start_us", "first_response_hours")
+
+
 def _ticket_log(frame: pd.DataFrame, reduced: _Reduced, timezone: str) -> TicketLog:
     """The TicketLog from the per-ticket frame of ``reduce.reduce_table`` (typed, with hours, completed and censoring
     added)."""
-    for column in ("start_us", "end_us", "workflow_start_us", "workflow_hours"):
+    for column in ("start_us", "end_us", "workflow_start_us", "workflow_hours", *FIRST_RESPONSE_NUMBERS):
         if column in frame:  # plain float64 with NaN (epoch microseconds are exact in a double until 2255)
             frame[column] = pd.to_numeric(frame[column], errors="raise").astype("float64")
     frame["start_date"] = frame["start_date"].astype("datetime64[s]")
-    for column in ("workflow_start_date", "outcome_date"):
+    for column in ("workflow_start_date", "outcome_date", "first_response_start_date"):
         if column in frame:
             frame[column] = frame[column].astype("datetime64[s]")
     has_start = frame["start_us"].notna().to_numpy()
@@ -484,7 +490,7 @@ def engine_block(name: str, *, where: str = "this machine", rows: int | None = N
     """results.json's ``engine``: where the events were reduced, and how exact the percentiles are.
 
     Medians and percentiles are computed here from the per-ticket rows that came back, so they are exact on every
-    engine (the engine's own quantile function is used only above ``pull_tickets_max``, not implemented yet).
+    engine (above ``max_tickets_pulled`` tickets the engine's own are used: ``aggregate.engine_block``).
     """
     from ..engines import ENGINES
 
@@ -494,6 +500,7 @@ def engine_block(name: str, *, where: str = "this machine", rows: int | None = N
         "label": engine.label,
         "where": where,
         "ticket_rows_pulled": rows,
+        "pulled": "tickets",
         "quantile_method": "exact",
         "quantiles_computed": "on this machine, from the per-ticket rows",
     }
@@ -507,9 +514,13 @@ def reduce_in_engine(
     Events never come back: ``reduce.reduce_table`` runs the checks and the reduction in the engine and pulls the
     per-ticket rows. Returns what run.json records: engine, every SQL statement it ran, rows and bytes pulled.
     """
+    from .aggregate import summariser, write_summary
     from .reduce import reduce_table
 
-    reduction = reduce_table(opened.table, opened.engine, params, timezone, where=where)
+    summarise = summariser(params, timezone, opened.engine)  # aggregates above max_tickets_pulled tickets
+    reduction = reduce_table(opened.table, opened.engine, params, timezone, where=where, summarise=summarise)
+    if reduction.summary is not None:
+        return write_summary(reduction, target, opened.engine, url)
     with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, reduction.tickets.schema) as writer:
         writer.write_table(reduction.tickets)
     facts = {
@@ -523,6 +534,7 @@ def reduce_in_engine(
     Path(str(target) + ".json").write_text(json.dumps(facts), encoding="utf-8")
     return {
         "engine": opened.engine.name,
+        "pulled": "tickets",
         "queries": [run.sql for run in reduction.runs],
         "rows": sum(run.rows for run in reduction.runs),
         "bytes": sum(run.bytes for run in reduction.runs),
@@ -551,6 +563,9 @@ def _engine_reduced(params: BaselineParams) -> tuple[pa.Table, _Reduced] | None:
     """The per-ticket rows an engine pulled back (``reduce_in_engine``), or None for a file input."""
     if not str(params.events).endswith(ENGINE_TICKETS_SUFFIX):
         return None
+    from .aggregate import refuse_per_ticket
+
+    refuse_per_ticket(params.events)  # aggregates mode: no per-ticket rows came back
     path = Path(params.events)
     facts = json.loads(Path(str(path) + ".json").read_text(encoding="utf-8"))
     with pa.OSFile(str(path), "rb") as source:

@@ -30,6 +30,19 @@ def _mark_change(ax: Axes, compare_at: dt.date | None, label: bool = False) -> N
         )
 
 
+def _shade_still_open(ax: Axes, weeks: pd.DatetimeIndex, open_share: pd.Series, label: str) -> None:
+    """Shade from the first week with over 5% of its tickets still open to the end: there the median reads low."""
+    unsure = weeks[(open_share > 0.05).to_numpy()]
+    if len(unsure):
+        ax.axvspan(
+            unsure.min() - pd.Timedelta(days=3.5),
+            weeks.max() + pd.Timedelta(days=3.5),
+            color=OKABE_ITO["black"],
+            alpha=0.07,
+            label=label,
+        )
+
+
 def _date_axis(ax: Axes) -> None:
     ax.xaxis.set_major_locator(mdates.MonthLocator(interval=2))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
@@ -61,15 +74,7 @@ def weekly_figure(weekly: pd.DataFrame, *, start_step: str, end_step: str, compa
     ax.plot(weeks, weekly["median_hours"], color=OKABE_ITO["blue"], marker="o", markersize=3, label="median")
     ax.plot(weeks, weekly["p90_hours"], color=OKABE_ITO["orange"], linestyle="--", label="90th percentile")
     open_share = weekly["tickets_open"] / weekly["tickets_started"].where(weekly["tickets_started"] > 0)
-    unsure = weeks[(open_share > 0.05).to_numpy()]
-    if len(unsure):
-        ax.axvspan(
-            unsure.min() - pd.Timedelta(days=3.5),
-            weeks.max() + pd.Timedelta(days=3.5),
-            color=OKABE_ITO["black"],
-            alpha=0.07,
-            label="> 5% of the week's tickets still open",
-        )
+    _shade_still_open(ax, weeks, open_share, "> 5% of the week's tickets still open")
     _mark_change(ax, compare_at, label=True)
     ax.set_ylabel("Hours")
     ax.set_xlabel(WEEK_LABEL)
@@ -210,15 +215,7 @@ def whole_vs_step_figure(
         started, completed = open_shares[column]
         if started in weekly and completed in weekly:
             share_open = 1 - weekly[completed] / weekly[started].where(weekly[started] > 0)
-            unsure = weeks[(share_open > 0.05).to_numpy()]
-            if len(unsure):
-                ax.axvspan(
-                    unsure.min() - pd.Timedelta(days=3.5),
-                    weeks.max() + pd.Timedelta(days=3.5),
-                    color=OKABE_ITO["black"],
-                    alpha=0.07,
-                    label="> 5% still open (median too low)",
-                )
+            _shade_still_open(ax, weeks, share_open, "> 5% still open (median too low)")
         if compare_at is not None:
             at = pd.Timestamp(compare_at)
             if pre is not None:
@@ -254,4 +251,54 @@ def segment_figure(rows: list, column: str) -> Figure:
     ax.set_xlabel("Median hours (95% interval), completed tickets")
     ax.set_ylabel(column)
     ax.set_title(f"Median by {column}")
+    return fig
+
+
+def first_response_figure(
+    weekly: pd.DataFrame,
+    *,
+    target_hours: float,
+    share: float | None,
+    start_label: str,
+    response_label: str,
+    compare_at: dt.date | None = None,
+) -> Figure:
+    """Week by week, the share first responded to within the target, above the responded tickets' median."""
+    fig, axes = subplots(2, 1, figsize=(9, 6.4), sharex=True, layout="fixed")
+    weeks = _weeks(weekly)
+    ax = axes[0]
+    ax.plot(
+        weeks,
+        100 * weekly["first_response_share"],
+        color=OKABE_ITO["blue"],
+        marker="o",
+        markersize=3,
+        label=f"weekly share within {target_hours:g} h",
+    )
+    if share is not None:
+        ax.axhline(100 * share, color=OKABE_ITO["black"], linestyle="--", linewidth=1, label=f"whole log: {share:.0%}")
+    _mark_change(ax, compare_at, label=True)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("Tickets responded to in time (%)")
+    ax.set_xlabel(WEEK_LABEL)
+    ax.set_title(f"First response ({response_label}) within {target_hours:g} hours of {start_label}")
+    ax.legend(fontsize=8, loc="lower left")
+    ax = axes[1]
+    ax.plot(
+        weeks,
+        weekly["first_response_median_hours"],
+        color=OKABE_ITO["orange"],
+        marker="o",
+        markersize=3,
+        label="weekly median (responded tickets)",
+    )
+    ax.axhline(target_hours, color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.5, label="target")
+    _mark_change(ax, compare_at)
+    highest = np.nanmax(weekly["first_response_median_hours"].to_numpy(dtype=float), initial=0.0)
+    ax.set_ylim(0, 1.15 * max(highest, target_hours))  # the target line stays inside the panel
+    ax.set_ylabel("Hours to first response")
+    ax.set_xlabel(WEEK_LABEL)
+    ax.set_title("Median time to first response, by the week the ticket started")
+    ax.legend(fontsize=8, loc="lower right")
+    _date_axis(axes[-1])
     return fig

@@ -452,22 +452,27 @@ class _Source:
 class Reduction:
     """What :func:`reduce_table` pulled back: the per-ticket Arrow table and the facts about the log."""
 
-    tickets: pa.Table
+    tickets: pa.Table | None
     n_events: int
     first_us: int
     last_us: int
     extras: dict[str, str]
     quality: dict[str, Any]
     runs: list[engines.EngineRun] = field(default_factory=list)
+    #: set instead of ``tickets`` when ``summarise`` (``aggregate.summariser``) chose aggregates mode
+    summary: Any = None
 
 
 def _pairs(params: BaselineParams) -> list[tuple[str, list[str], list[str]]]:
-    """(name, start steps, end steps): the step interval and, if set, the whole workflow. Each pair gives the
-    per-ticket columns ``name`` (the first start), ``name_end_min`` / ``name_end_max`` and the paired
-    ``name_end`` (the first end at or after the start)."""
+    """(name, start steps, end steps): the step interval and, if set, the whole workflow and the first response
+    (from the workflow's start steps, or the step interval's). Each pair gives the per-ticket columns ``name`` (the
+    first start), ``name_end_min`` / ``name_end_max`` and the paired ``name_end`` (the first end at or after the
+    start)."""
     pairs = [("s", as_list(params.start_step), as_list(params.end_step))]
     if params.workflow_start_step:
         pairs.append(("ws", as_list(params.workflow_start_step), as_list(params.workflow_end_step)))
+    if params.first_response_step:
+        pairs.append(("r", as_list(params.first_response_start), as_list(params.first_response_step)))
     return pairs
 
 
@@ -779,6 +784,13 @@ def _output(t, picks: dict[str, Any], params: BaselineParams, extras: dict[str, 
             "workflow_start_us": us(ibis.ifelse((t.ws_end_max < t.ws).fill_null(False), none, t.ws)),
             "workflow_end_us": us(t.ws_end),
         }
+    if params.first_response_step:  # the pair's start, unless all its responses precede it (left out and counted)
+        before = (t.r_end_max < t.r).fill_null(False)
+        columns |= {
+            "first_response_start_us": us(ibis.ifelse(before, none, t.r)),
+            "first_response_us": us(t.r_end),
+            "first_response_before_start": before,
+        }
     for role in extras:
         columns[role] = t[f"{role}_pick"]
     if params.pause_steps:
@@ -799,6 +811,7 @@ def reduce_table(
     *,
     where: str = "baseline.events",
     with_ids: bool = True,
+    summarise: Any = None,
 ) -> Reduction:
     """Reduce a table of raw events to one row per ticket in ``engine``; only per-ticket rows come back.
 
@@ -814,12 +827,17 @@ def reduce_table(
         The ``baseline`` section.
     timezone : str
         The team's IANA zone: naive timestamps are wall time there.
+    summarise : callable, optional
+        Aggregates mode's hook (``aggregate.summariser``): called with the per-ticket rows expression, the
+        data_quality counts and the pull function before the rows are fetched; when it returns a summary, only
+        its aggregates come back and ``tickets`` is None.
 
     Returns
     -------
     Reduction
-        The per-ticket Arrow table (the columns ``load._ticket_log`` reads), the log's facts and data_quality
-        counts, and what each query pulled back (``engines.EngineRun``).
+        The per-ticket Arrow table (the columns ``load._ticket_log`` reads) or, in aggregates mode, the
+        ``summary``; the log's facts and data_quality counts, and what each query pulled back
+        (``engines.EngineRun``).
 
     Raises
     ------
@@ -881,6 +899,7 @@ def reduce_table(
             extras,
             with_ids,
             runs,
+            summarise,
         )
     finally:
         t.release()
@@ -889,21 +908,19 @@ def reduce_table(
 
 
 def _finish(
-    events_of, t, pull, checks, duplicates, engine, params, timezone, theirs, source, extras, with_ids, runs
+    events_of, t, pull, checks, duplicates, engine, params, timezone, theirs, source, extras, with_ids, runs, summarise
 ) -> Reduction:
-    """After the checks: data_quality, the second looks (agent, pause, last step), the rows that come back."""
+    """After the checks: data_quality, the second looks (agent, pause, last step), the rows that come back (or, in
+    aggregates mode, ``summarise``'s aggregates of them)."""
     counts = pull(_quality(t, params)).to_pylist()[0]
     if params.strict:
         _raise_strict(events_of, t, checks, params, theirs, source)
-    picks = {}
-    if "agent" in extras and _second_look_agent(params):
-        picks["agent"] = _agent_pick(events_of(), t, params, engine)
-    if params.pause_steps:
-        picks["pause"] = _pause(events_of(), t, params, engine)
-    if counts["started"] - counts["completed"]:
-        picks["last_step"] = _last_steps(events_of, t, engine)
-    tickets = _local_columns(pull(_output(t, picks, params, extras, engine, with_ids)), params, timezone)
-    if not with_ids:
+    any_open = bool(counts["started"] - counts["completed"])
+    output = _ticket_rows(events_of, t, params, extras, engine, with_ids, any_open=any_open)
+    # aggregates mode (aggregate.summariser): above max_tickets_pulled only aggregates of ``output`` come back
+    summary = summarise(output, counts, pull) if summarise is not None else None
+    tickets = None if summary is not None else _local_columns(pull(output), params, timezone)
+    if tickets is not None and not with_ids:
         tickets = tickets.drop_columns(["ticket_id"])
     n_rows = int(checks["n_rows"] or 0)
     counts = {k: int(v) for k, v in counts.items()}
@@ -924,7 +941,40 @@ def _finish(
         extras=extras,
         quality=quality,
         runs=runs,
+        summary=summary,
     )
+
+
+def _ticket_rows(events_of, t, params: BaselineParams, extras, engine, with_ids: bool, *, any_open: bool):
+    """The per-ticket rows expression: ``t`` (with its paired ends) and the second looks' picks (agent, pause, and
+    with ``any_open`` the last step of open tickets) joined."""
+    picks = {}
+    if "agent" in extras and _second_look_agent(params):
+        picks["agent"] = _agent_pick(events_of(), t, params, engine)
+    if params.pause_steps:
+        picks["pause"] = _pause(events_of(), t, params, engine)
+    if any_open:
+        picks["last_step"] = _last_steps(events_of, t, engine)
+    return _output(t, picks, params, extras, engine, with_ids)
+
+
+def ticket_rows_expression(table, engine: engines.Engine, params: BaselineParams, timezone: str):
+    """The per-ticket rows ``reduce_table`` pulls, as one uncached Ibis expression with every second look in it (for
+    compiled-SQL snapshots of engines that do not run here; ``reduce_table`` itself adds a second look only where
+    the checks found tickets that need it, and keeps the per-ticket table in the engine between queries)."""
+    source = _Source(where="baseline.events", is_file=ROW_COLUMN in table.columns)
+    header = [c for c in table.columns if c not in _READER_COLUMNS]
+    theirs = _their_names(params, header)
+    extras = _extra_columns(params)
+    events = _events(table, engine, params, timezone, theirs, extras, source)
+
+    def events_of(ids=None):
+        return events if ids is None else events.semi_join(ids, "tid")
+
+    t = _per_ticket(events, engine, params, extras, source)
+    every_rework = {f"{name}_rework": True for name, _, _ in _pairs(params)}
+    paired = _rework(events_of, t, params, every_rework, engine)
+    return _ticket_rows(events_of, paired, params, extras, engine, True, any_open=True)
 
 
 def _local_columns(tickets: pa.Table, params: BaselineParams, timezone: str) -> pa.Table:
@@ -959,6 +1009,13 @@ def _local_columns(tickets: pa.Table, params: BaselineParams, timezone: str) -> 
             "workflow_start_date": date("workflow_start_us"),
             "workflow_start_us": tickets["workflow_start_us"],
             "workflow_hours": hours("workflow_end_us", "workflow_start_us"),
+        }
+    if params.first_response_step:
+        out |= {
+            "first_response_start_us": tickets["first_response_start_us"],
+            "first_response_start_date": date("first_response_start_us"),
+            "first_response_hours": hours("first_response_us", "first_response_start_us"),
+            "first_response_before_start": tickets["first_response_before_start"],
         }
     if params.business_hours is not None:
         out |= {"start_local": local("start_us"), "end_local": local("end_us")}
@@ -1111,14 +1168,13 @@ def _raise_duplicates(events, duplicates: int, theirs, source: _Source) -> None:
 
 def _raise_unknown_steps(events, checks, params: BaselineParams, theirs, source: _Source) -> None:
     """A configured step (or every step of a list) that no event has: name them (a file: and list the log's steps)."""
-    kinds = ["start_step", "end_step"] + (
-        ["workflow_start_step", "workflow_end_step"] if params.workflow_start_step else []
-    )
-    missing = []
-    for kind in kinds:
-        name = "ws" if kind.startswith("workflow") else "s"
-        if not checks[f"{name}_{'starts' if kind.endswith('start_step') else 'ends'}"]:
-            missing.append(kind)
+    # (check key, the config key naming those steps); the first response's start steps are another pair's
+    kinds = [("s_starts", "start_step"), ("s_ends", "end_step")]
+    if params.workflow_start_step:
+        kinds += [("ws_starts", "workflow_start_step"), ("ws_ends", "workflow_end_step")]
+    if params.first_response_step:
+        kinds.append(("r_ends", "first_response_step"))
+    missing = [kind for key, kind in kinds if not checks[key]]
     if not missing:
         return
     column = theirs.get("step", ", ".join(params.step_columns.values()))
@@ -1143,7 +1199,7 @@ def _raise_unknown_steps(events, checks, params: BaselineParams, theirs, source:
         + more,
         file=source.where,
         column=column,
-        fix=fix + "start_step / end_step",
+        fix=fix + "start_step / end_step (or the workflow and first-response steps that name it)",
     )
 
 

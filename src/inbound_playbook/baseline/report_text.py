@@ -21,6 +21,48 @@ def _day(iso: str) -> str:
     return iso[:10]
 
 
+def _percent(share: float | None) -> str:
+    return "n/a" if share is None else f"{share:.1%}"
+
+
+def first_response(params: BaselineParams, results: dict[str, Any]) -> str:
+    """The first-response section: this team's steps, target, share, median and what was left out."""
+    fr = results.get("first_response")
+    if not fr:
+        return (
+            "No first response is configured. If the team is judged on how soon a ticket gets its first reply, name "
+            "the step that is that reply as first_response_step (and the target as first_response_hours)."
+        )
+    start, response, target = step_label(fr["start_step"]), step_label(fr["response_step"]), fr["target_hours"]
+    ci = fr["ci"] or (None, None)
+    mci = fr["median_ci"] or (None, None)
+    text = [
+        f"Measured per ticket from its first {start} event to the first {response} event at or after it, for "
+        f"{fr['n_tickets']:,} tickets: {fr['n_responded']:,} have had a first response and {fr['n_waiting']:,} "
+        "are still waiting for one.",
+        "",
+        f"**Within {target:g} hours:** {_percent(fr['share'])} of {fr['n_decided']:,} tickets (95% interval "
+        f"{_percent(ci[0])} to {_percent(ci[1])}, Wilson). {fr['missed_waiting']:,} tickets still waiting after "
+        f"more than {target:g} hours count as not within; {fr['undetermined']:,} still waiting but younger than "
+        f"{target:g} hours cannot be judged yet and are left out.",
+        "",
+        f"**Median time to first response:** {_hours(fr['median'])} (95% interval {_hours(mci[0])} to "
+        f"{_hours(mci[1])}; Kaplan-Meier, counting waiting tickets as censored). Over responded tickets only: "
+        f"median {_hours(fr['responded_median'])}, 90th percentile {_hours(fr['responded_p90'])}.",
+    ]
+    left, notes = fr["left_out"], []
+    if left["no_start_step"]:
+        notes.append(f"{left['no_start_step']:,} tickets have no {start} event (or were left out by the pairing).")
+    if left["response_before_start"]:
+        notes.append(
+            f"{left['response_before_start']:,} tickets have {response} events only before {start} (check the step "
+            "names and the time zone)."
+        )
+    if notes:
+        text += ["", "Left out of the first-response numbers and counted: " + " ".join(notes)]
+    return "\n".join(text)
+
+
 def at_a_glance(params: BaselineParams, context: RunContext, results: dict[str, Any]) -> str:
     """The opening block: team, interval, period, and the three numbers a reader needs first."""
     q, ts = results["data_quality"], results["timestamps"]
@@ -35,9 +77,22 @@ def at_a_glance(params: BaselineParams, context: RunContext, results: dict[str, 
         f"step and {results['n_censored']:,} are still open"
         + (f" ({q['closed_without_end']:,} closed without it are left out)" if q["closed_without_end"] else "")
         + ".",
-        f"- Median {_hours(results['median'])} for completed tickets; 90th percentile {_hours(results['p90'])}; "
-        f"Kaplan-Meier median {_hours(results['km_median'])}.",
+        f"- Median {_hours(results['median'])} for completed tickets; 90th percentile {_hours(results['p90'])}"
+        + _approximate(results)
+        + (
+            ""
+            if results.get("pulled") == "weekly aggregates"
+            else f"; Kaplan-Meier median {_hours(results['km_median'])}"
+        )
+        + ".",
     ]
+    fr = results.get("first_response")
+    if fr and fr["share"] is not None:
+        lines.append(
+            f"- First response ({step_label(fr['response_step'])}) within {fr['target_hours']:g} hours of "
+            f"{step_label(fr['start_step'])}: {_percent(fr['share'])} of {fr['n_decided']:,} tickets; median "
+            f"time to first response {_hours(fr['median'])}."
+        )
     if "active_time" in results:
         act = results["active_time"]
         lines.append(
@@ -51,7 +106,9 @@ def at_a_glance(params: BaselineParams, context: RunContext, results: dict[str, 
         else "- No warnings: the checks below all passed."
     )
     lines += ["", results["pairing"]]
-    if results.get("engine", {}).get("name", "duckdb") != "duckdb":  # an engine input: say where it ran
+    if results.get("pulled") == "weekly aggregates":
+        lines += ["", aggregates_sentences(results)]
+    elif results.get("engine", {}).get("name", "duckdb") != "duckdb":  # an engine input: say where it ran
         e = results["engine"]
         lines += [
             "",
@@ -59,6 +116,31 @@ def at_a_glance(params: BaselineParams, context: RunContext, results: dict[str, 
             f"per-ticket rows came back, and the medians and percentiles are {e['quantile_method']}.",
         ]
     return "\n".join(lines)
+
+
+def _approximate(results: dict[str, Any]) -> str:
+    """' (approximate: ...)' after the median and p90 when the engine's quantile function is approximate."""
+    q = results.get("quantiles", {})
+    if q.get("method") != "approximate":
+        return ""
+    bound = f"error bound {q['error_bound']:g}" if q.get("error_bound") is not None else q.get("error_bound_note")
+    return f" (both approximate: {q['function']}; {bound})"
+
+
+def aggregates_sentences(results: dict[str, Any]) -> str:
+    """Aggregates mode: where the events were reduced, what came back, and what was not computed and why."""
+    e, q = results["engine"], results["quantiles"]
+    from .aggregate import NOT_COMPUTED_LABELS
+
+    parts = "; ".join(NOT_COMPUTED_LABELS[item["part"]] for item in results["not_computed"])
+    raise_to = results["not_computed"][0]["raise"] if results["not_computed"] else ""
+    return (
+        f"The events were reduced in {e['label']} ({e['where']}). The log has more tickets than "
+        "max_tickets_pulled, so only per-week aggregates and exact order statistics came back, no row per ticket: "
+        f"the medians and percentiles are the engine's, {q['method']} ({q['function']}), and the median's interval "
+        "is distribution-free (two order statistics). **Not computed in aggregates mode** (each needs one row per "
+        f"ticket; {raise_to} to compute them): {parts}."
+    )
 
 
 def counted_sentences(params: BaselineParams, results: dict[str, Any]) -> str:
@@ -81,10 +163,14 @@ def checklist(params: BaselineParams, results: dict[str, Any]) -> str:
             f"- Open tickets silent for more than twice the 90th percentile: {silent['n_silent']:,} of "
             f"{silent['n_open']:,}."
         )
-    window = checks["closed_in_window"]
-    lines.append(
-        "- Extract of tickets closed inside its window: " + ("**detected**." if window["detected"] else "not detected.")
-    )
+    window = checks.get("closed_in_window")
+    if window is None:  # aggregates mode: the check reads each open ticket
+        lines.append("- Extract of tickets closed inside its window: not checked (aggregates mode).")
+    else:
+        lines.append(
+            "- Extract of tickets closed inside its window: "
+            + ("**detected**." if window["detected"] else "not detected.")
+        )
     cover = checks.get("staffing_coverage")
     if cover:
         lines.append(f"- Weeks of the log with a staffing row: {cover['covered']:,} of {cover['log_weeks']:,}.")
@@ -132,6 +218,13 @@ def key_questions(params: BaselineParams, results: dict[str, Any]) -> str:
         )
     if not params.staffing:
         items.append("Did volume or staffing change over these weeks? A staffing file lets the analysis show it.")
+    fr = results.get("first_response")
+    if fr and fr["share"] is not None:
+        items.append(
+            f"Is {step_label(fr['response_step'])} the first reply the customer actually sees? With it, "
+            f"{_percent(fr['share'])} of tickets were responded to within {fr['target_hours']:g} hours: does that "
+            "match what the operation reports?"
+        )
     if not as_list(params.workflow_start_step):
         items.append(
             "How long does the whole workflow take? Naming workflow_start_step and workflow_end_step "

@@ -23,6 +23,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 #: streams of the run's seed, so each random step has its own reproducible generator
 STREAM_OVERALL, STREAM_WEEKLY, STREAM_PRE, STREAM_POST, STREAM_SEGMENT = 1, 2, 3, 4, 5
 STREAM_WORKFLOW_PRE, STREAM_WORKFLOW_POST = 6, 7
+STREAM_FIRST_RESPONSE = 9  # 8: the working-hours median
 
 
 def rng_for(seed: int, *stream: int) -> np.random.Generator:
@@ -526,6 +527,120 @@ def within_sla(hours: np.ndarray, censor_hours: np.ndarray, sla_hours: float) ->
     )
 
 
+@dataclass(frozen=True)
+class FirstResponse:
+    """Time to first response: the share of tickets first responded to within a target, and the median time.
+
+    ``within`` of ``n_decided`` tickets were responded to within ``target_hours`` (``share``, Wilson ``ci``);
+    ``undetermined`` tickets still waiting, younger than the target, are left out of the share and
+    ``missed_waiting`` still waiting, older than it, count as not within. ``median`` is the Kaplan-Meier median
+    counting every waiting ticket as censored (``median_ci``, Brookmeyer-Crowley); ``responded_median`` (bootstrap
+    ``responded_median_ci``) and ``responded_p90`` are over the responded tickets only.
+    """
+
+    target_hours: float
+    n_tickets: int
+    n_responded: int
+    n_waiting: int
+    within: int
+    n_decided: int
+    undetermined: int
+    missed_waiting: int
+    share: float | None
+    ci: tuple[float, float] | None
+    median: float | None
+    median_ci: tuple[float, float] | None
+    responded_median: float | None
+    responded_median_ci: tuple[float, float] | None
+    responded_p90: float | None
+
+
+def first_response(
+    hours: np.ndarray,
+    censor_hours: np.ndarray,
+    target_hours: float,
+    *,
+    seed: int,
+    resamples: int,
+    stream: tuple[int, ...] = (STREAM_FIRST_RESPONSE,),
+) -> FirstResponse:
+    """Share of tickets first responded to within a target, and the median time to first response.
+
+    Parameters
+    ----------
+    hours : numpy.ndarray
+        Per ticket, hours from its start to its first response; NaN while it waits for one.
+    censor_hours : numpy.ndarray
+        Per ticket, hours from its start to the log's last timestamp (read for waiting tickets only).
+    target_hours : float
+        The target, e.g. 24 for "responded to within 24 hours".
+    seed, resamples : int
+        Seed and bootstrap replicates of the responded-only median's interval.
+    stream : tuple of int, default (STREAM_FIRST_RESPONSE,)
+        Random stream of the bootstrap (see :func:`rng_for`).
+
+    Returns
+    -------
+    FirstResponse
+        Counts, the share within the target with its Wilson interval, the Kaplan-Meier median with its interval,
+        and the responded tickets' median (bootstrap interval) and 90th percentile.
+
+    Notes
+    -----
+    With r_i the time to first response of responded ticket i, a_j the age at the log's end of waiting ticket j
+    and T the target:
+
+        share = #{i : r_i <= T} / (#responded + #{j : a_j > T}),
+
+    with the Wilson score interval (:func:`within_sla`, :func:`~inbound_playbook.common_stats.wilson_interval`). A
+    waiting ticket older than T has missed the target whatever happens next; one younger than T may still make
+    it, so it is left out (``undetermined``) rather than guessed. The median is the Kaplan-Meier median with the
+    waiting tickets censored at a_j (:func:`kaplan_meier_median`): dropping them would bias the median low, as the
+    waiting tickets are the slow ones.
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference. JASA 22, 209-212.
+    Kaplan, E. L. and Meier, P. (1958). Nonparametric estimation from incomplete observations. JASA 53, 457-481.
+    Brookmeyer, R. and Crowley, J. (1982). A confidence interval for the median survival time. Biometrics 38, 29-41.
+
+    Examples
+    --------
+    Three tickets responded to after 2, 10 and 30 hours; two wait, one 40 hours old and one 5 hours old. Within
+    24 hours: 2 of the 4 decided (the 5-hour-old one is left out), and the Kaplan-Meier curve is 4/5 after 2 h,
+    4/5 * 2/3 after 10 h (the 5-hour censoring left 3 at risk), 4/5 * 2/3 * 1/2 = 0.27 after 30 h: median 30 h.
+
+    >>> r = first_response(np.array([2.0, 10.0, 30.0, np.nan, np.nan]), np.array([0, 0, 0, 40.0, 5.0]), 24,
+    ...                    seed=1, resamples=200)
+    >>> r.within, r.n_decided, r.share, r.undetermined, r.missed_waiting
+    (2, 4, 0.5, 1, 1)
+    >>> round(r.ci[0], 4), round(r.ci[1], 4), r.median, r.responded_median
+    (0.15, 0.85, 30.0, 10.0)
+    """
+    hours = np.asarray(hours, dtype=float)
+    censor_hours = np.asarray(censor_hours, dtype=float)
+    waiting = np.isnan(hours)
+    within = within_sla(hours, censor_hours, target_hours)
+    head = headline(hours, censor_hours, seed=seed, resamples=resamples, stream=stream)
+    return FirstResponse(
+        target_hours=float(target_hours),
+        n_tickets=head.n_tickets,
+        n_responded=head.n_completed,
+        n_waiting=head.n_censored,
+        within=within.within,
+        n_decided=within.n,
+        undetermined=within.undetermined,
+        missed_waiting=int((waiting & (censor_hours > target_hours)).sum()),
+        share=within.share,
+        ci=within.ci,
+        median=head.km.median,
+        median_ci=head.km.ci,
+        responded_median=head.median,
+        responded_median_ci=head.median_ci,
+        responded_p90=head.p90,
+    )
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Weeks
 # --------------------------------------------------------------------------------------------------------------
@@ -601,6 +716,8 @@ def weekly_table(
     staffing: pd.DataFrame | None = None,
     outcomes: list[str] | None = None,
     workflow: pd.DataFrame | None = None,
+    first_response: pd.DataFrame | None = None,
+    first_response_hours: float = 24.0,
 ) -> pd.DataFrame:
     """One row per reporting week (aggregates only), weeks set by the local date of the interval's start.
 
@@ -624,6 +741,13 @@ def weekly_table(
     workflow : pandas.DataFrame, optional
         ``workflow_start_date`` and ``workflow_hours`` per ticket: adds the whole-workflow counts and median by the
         week the workflow's first step happened.
+    first_response : pandas.DataFrame, optional
+        ``first_response_start_date``, ``first_response_hours`` (NaN while waiting) and ``first_response_censor``
+        (hours from the start to the log's end) per ticket: adds ``first_response_tickets``,
+        ``first_response_share`` and ``first_response_n`` (within ``first_response_hours``, :func:`within_sla`) and
+        ``first_response_median_hours`` (responded tickets) by the week the first response's start happened.
+    first_response_hours : float, default 24
+        The first-response target.
 
     Returns
     -------
@@ -660,6 +784,12 @@ def weekly_table(
         wf_first_day = _first_day_numbers(wf_dates[wf_started], week_start)
         if wf_first_day.size:
             first = min(first, int(wf_first_day.min()))
+    if first_response is not None:
+        fr_dates = first_response["first_response_start_date"].to_numpy()
+        fr_started = ~np.isnat(fr_dates)
+        fr_first_day = _first_day_numbers(fr_dates[fr_started], week_start)
+        if fr_first_day.size:
+            first = min(first, int(fr_first_day.min()))
     if staffing is not None and len(staffing):
         first = min(first, int(_first_day_numbers(staffing["week"].to_numpy(dtype="datetime64[D]"), week_start).min()))
     weeks = np.arange(first, last + 1, 7).astype("datetime64[D]")
@@ -672,6 +802,15 @@ def weekly_table(
     if workflow is not None:
         wf_hours = workflow["workflow_hours"].to_numpy(dtype=float)[wf_started]
         _add_workflow(table, (wf_first_day - first) // 7, wf_hours)
+    if first_response is not None:
+        fr = first_response[fr_started]
+        _add_first_response(
+            table,
+            (fr_first_day - first) // 7,
+            fr["first_response_hours"].to_numpy(dtype=float),
+            fr["first_response_censor"].to_numpy(dtype=float),
+            first_response_hours,
+        )
     if outcomes is not None and "outcome" in tickets:
         _add_outcomes(table, tickets, outcomes, first=first, week_start=week_start)
     return table
@@ -736,6 +875,28 @@ def _add_workflow(table: pd.DataFrame, index: np.ndarray, wf_hours: np.ndarray) 
     table["workflow_tickets_started"] = started
     table["workflow_tickets_completed"] = completed
     table["workflow_median_hours"] = medians
+
+
+def _add_first_response(
+    table: pd.DataFrame, index: np.ndarray, hours: np.ndarray, censor: np.ndarray, target_hours: float
+) -> None:
+    """Per week of the first response's start: tickets, share responded to within the target (:func:`within_sla`:
+    waiting tickets younger than the target left out), tickets decided, and the responded tickets' median."""
+    order, bounds = _group_by_week(index, len(table))
+    tickets, shares, decided, medians = [], [], [], []
+    for w in range(len(table)):
+        members = order[bounds[w] : bounds[w + 1]]
+        h = hours[members]
+        share = within_sla(h, censor[members], target_hours)
+        done = h[~np.isnan(h)]
+        tickets.append(int(members.size))
+        shares.append(share.share if share.share is not None else np.nan)
+        decided.append(share.n)
+        medians.append(float(np.median(done)) if done.size else np.nan)
+    table["first_response_tickets"] = tickets
+    table["first_response_share"] = shares
+    table["first_response_n"] = decided
+    table["first_response_median_hours"] = medians
 
 
 def _add_outcomes(

@@ -253,13 +253,8 @@ def analyse(
         )
     )
     plan = plan_stepped_wedge(
-        users=params.users,
-        units_per_user_per_week=params.units_per_user_per_week,
-        sd=sd_value,
-        icc=icc_value,
+        **_design_inputs(params, sd_value, icc_value),
         effect=params.minimum_effect,
-        alpha=params.alpha,
-        power=params.power,
         step_weeks=params.stepped_wedge_step_weeks,
         groups=params.stepped_wedge_groups,
         cac=params.cluster_autocorrelation,
@@ -470,6 +465,18 @@ def _stepped_wedge_table(plan: SteppedWedgePlan, params: FeasibilityParams) -> p
     )
 
 
+def _design_inputs(params: FeasibilityParams, sd_value: float, icc_value: float) -> dict[str, float]:
+    """What every power calculation of the test takes: people, tickets a person a week, SD, ICC, alpha and power."""
+    return {
+        "users": params.users,
+        "units_per_user_per_week": params.units_per_user_per_week,
+        "sd": sd_value,
+        "icc": icc_value,
+        "alpha": params.alpha,
+        "power": params.power,
+    }
+
+
 def _mde_figure(params: FeasibilityParams, power: dict[str, Any], sd_value: float, icc_value: float):
     needed, limit = power["needed"], power["limit"]
     top = max(2 * params.weeks_available, 12.0)
@@ -478,15 +485,7 @@ def _mde_figure(params: FeasibilityParams, power: dict[str, Any], sd_value: floa
     elif limit is not None:
         top = max(top, 52.0)  # a year: long enough to see the clustered curve flatten
     weeks_grid = np.linspace(top / 120, top, 120)
-    curve = mde_curve(
-        users=params.users,
-        units_per_user_per_week=params.units_per_user_per_week,
-        icc=icc_value,
-        sd=sd_value,
-        alpha=params.alpha,
-        power=params.power,
-        weeks=weeks_grid,
-    )
+    curve = mde_curve(**_design_inputs(params, sd_value, icc_value), weeks=weeks_grid)
     return plot_mde(
         curve,
         minimum_effect=params.minimum_effect,

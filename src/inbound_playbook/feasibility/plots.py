@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..plotting import LINESTYLES, OKABE_ITO, subplots
+from ..plotting import LINESTYLES, OKABE_ITO, reference_line, subplots
 
 
 def mde_curve(
@@ -53,40 +53,29 @@ def plot_mde(
     ``floor``: the detectable effect an endless test with randomised people approaches (at users / (2 ICC) per arm).
     """
     fig, ax = subplots()
-    ax.plot(
-        curve["weeks"],
-        curve["mde_individual"],
-        color=OKABE_ITO["blue"],
-        linestyle=LINESTYLES[0],
-        label="tickets independent (no clustering)",
+    curves = (
+        ("mde_individual", OKABE_ITO["blue"], LINESTYLES[0], "tickets independent (no clustering)"),
+        ("mde_clustered", OKABE_ITO["vermillion"], LINESTYLES[1], f"people randomised (ICC {icc:.3f})"),
     )
-    ax.plot(
-        curve["weeks"],
-        curve["mde_clustered"],
-        color=OKABE_ITO["vermillion"],
-        linestyle=LINESTYLES[1],
-        label=f"people randomised (ICC {icc:.3f})",
-    )
-    ax.axhline(
-        minimum_effect,
-        color=OKABE_ITO["black"],
-        linestyle=LINESTYLES[3],
-        linewidth=1,
-        label=f"minimum effect worth detecting: {minimum_effect:g} {unit}",
+    for column, colour, dash, label in curves:
+        ax.plot(curve["weeks"], curve[column], color=colour, linestyle=dash, label=label)
+    reference_line(
+        ax, minimum_effect, color=OKABE_ITO["black"], label=f"minimum effect worth detecting: {minimum_effect:g} {unit}"
     )
     if floor is not None:
-        ax.axhline(
+        reference_line(
+            ax,
             floor,
             color=OKABE_ITO["vermillion"],
-            linestyle=LINESTYLES[3],
             linewidth=0.8,
             label=f"people randomised, however many weeks: {floor:.2f} {unit}",
         )
-    ax.axvline(
+    reference_line(
+        ax,
         weeks_available,
+        vertical=True,
         color=OKABE_ITO["green"],
         linestyle=LINESTYLES[2],
-        linewidth=1,
         label=f"weeks available ({weeks_available:g})",
     )
     ax.set_xlabel("Weeks of data")

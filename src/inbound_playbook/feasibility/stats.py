@@ -13,7 +13,7 @@ gives the same numbers; the tests check both solvers.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -88,11 +88,9 @@ def minimum_detectable_effect(n_per_arm: float, sd: float, *, alpha: float = 0.0
     n_per_arm : float
         Independent (effective) units per arm; fractional is fine.
     sd : float
-        Standard deviation of the metric.
-    alpha : float, default 0.05
-        Two-sided significance level.
-    power : float, default 0.8
-        Power wanted.
+        Standard deviation of the metric, in its units.
+    alpha, power : float, defaults 0.05 and 0.8
+        Two-sided significance level and power wanted.
 
     Returns
     -------
@@ -178,8 +176,7 @@ def effective_n(users: int, cluster_size: float, icc: float) -> float:
 
     References
     ----------
-    Kish, L. (1965). Survey Sampling. Wiley, section 5.4.
-    Donner, A. and Klar, N. (2000). Design and Analysis of Cluster Randomization Trials. Arnold, chapter 5.
+    Kish (1965), section 5.4, and Donner and Klar (2000), chapter 5, as at :func:`design_effect`: n / DEFF.
 
     Examples
     --------
@@ -210,8 +207,7 @@ def effective_n_per_arm_limit(users: int, icc: float) -> float | None:
 
     References
     ----------
-    Kish, L. (1965). Survey Sampling. Wiley, section 5.4.
-    Donner, A. and Klar, N. (2000). Design and Analysis of Cluster Randomization Trials. Arnold, chapter 5.
+    Donner and Klar (2000), chapter 5, as at :func:`design_effect`: the ceiling as clusters grow.
 
     Examples
     --------
@@ -255,8 +251,7 @@ def weeks_needed(n_required: float, users: int, units_per_user_per_week: float, 
 
     References
     ----------
-    Kish, L. (1965). Survey Sampling. Wiley, section 5.4.
-    Donner, A. and Klar, N. (2000). Design and Analysis of Cluster Randomization Trials. Arnold, chapter 5.
+    Kish (1965) and Donner and Klar (2000), as at :func:`design_effect`, solved for the cluster size.
 
     Examples
     --------
@@ -505,18 +500,7 @@ def estimate_sd_icc(
     sd_ci = tuple(float(x) for x in np.quantile(sd_b, q))
     icc_b = icc_b[np.isfinite(icc_b)]
     icc_ci = tuple(float(x) for x in np.quantile(icc_b, q)) if icc_b.size else None
-    icc = IccEstimate(
-        icc=base.icc,
-        ci=icc_ci,
-        ci_f=base.ci_f,
-        f=base.f,
-        df1=base.df1,
-        df2=base.df2,
-        n0=base.n0,
-        n_clusters=base.n_clusters,
-        n_units=base.n_units,
-    )
-    return SdEstimate(sd=sd_point, ci=sd_ci, n_units=base.n_units), icc
+    return SdEstimate(sd=sd_point, ci=sd_ci, n_units=base.n_units), replace(base, ci=icc_ci)
 
 
 @dataclass(frozen=True)
@@ -706,7 +690,7 @@ def gls_treatment_variance(design: np.ndarray, sigma2: float, tau2: float, cac: 
     """Variance of the treatment effect by generalised least squares, allowing a cluster autocorrelation (CAC).
 
     Hand-written because no maintained Python library computes stepped-wedge power; tested against the
-    Hussey-Hughes closed form at CAC = 1.
+    Hussey-Hughes closed form at CAC = 1 and against R's swCRTdesign (``swPwr``) and clusterPower at CAC < 1.
 
     Parameters
     ----------
@@ -794,10 +778,8 @@ def normal_mde(variance: float, alpha: float = 0.05, power: float = 0.8) -> floa
     ----------
     variance : float
         Variance of the effect's estimate.
-    alpha : float, default 0.05
-        Two-sided significance level.
-    power : float, default 0.8
-        Power wanted.
+    alpha, power : float, defaults 0.05 and 0.8
+        Two-sided significance level and power wanted.
 
     Returns
     -------
@@ -894,10 +876,8 @@ def plan_stepped_wedge(
 
     References
     ----------
-    Hussey, M. A. and Hughes, J. P. (2007). Design and analysis of stepped wedge cluster randomized trials.
-    Contemporary Clinical Trials 28(2), 182-191.
-    Hooper, R., Teerenstra, S., de Hoop, E. and Eldridge, S. (2016). Sample size calculation for stepped wedge and
-    other longitudinal cluster randomised trials. Statistics in Medicine 35(26), 4718-4728.
+    Hussey and Hughes (2007) and Hooper et al. (2016), as at :func:`stepped_wedge_design` and
+    :func:`gls_treatment_variance`: the design and its variance.
 
     Examples
     --------

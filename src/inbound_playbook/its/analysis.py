@@ -992,23 +992,13 @@ def _effects_table(result: ItsResult) -> pd.DataFrame:
 
 def _descriptive_table(result: ItsResult) -> pd.DataFrame:
     d = result.descriptive
+    sides = (
+        ("before", d.n_pre, d.pre_median, d.pre_mean, d.pre_range),
+        ("after", d.n_post, d.post_median, d.post_mean, d.post_range),
+    )
     return pd.DataFrame(
         [
-            {
-                "side": "before",
-                "periods": d.n_pre,
-                "median": d.pre_median,
-                "mean": d.pre_mean,
-                "lowest": d.pre_range[0],
-                "highest": d.pre_range[1],
-            },
-            {
-                "side": "after",
-                "periods": d.n_post,
-                "median": d.post_median,
-                "mean": d.post_mean,
-                "lowest": d.post_range[0],
-                "highest": d.post_range[1],
-            },
+            {"side": side, "periods": n, "median": median, "mean": mean, "lowest": low, "highest": high}
+            for side, n, median, mean, (low, high) in sides
         ]
     )

@@ -66,6 +66,10 @@ BASELINE_WEEKLY_COLUMNS: dict[str, tuple[str, str | None]] = {
     "workflow_tickets_started": ("tickets whose workflow start falls in the week", "workflow_start_step"),
     "workflow_tickets_completed": ("of those, tickets with a workflow end", "workflow_start_step"),
     "workflow_median_hours": ("median hours of the whole workflow", "workflow_start_step"),
+    "first_response_tickets": ("tickets whose first-response start falls in the week", "first_response_step"),
+    "first_response_share": ("share first responded to within first_response_hours", "first_response_step"),
+    "first_response_n": ("tickets decided for the first-response share", "first_response_step"),
+    "first_response_median_hours": ("median hours to first response, responded tickets", "first_response_step"),
 }
 #: the weekly-table columns that are durations (modelled on the log scale by ``scale: auto``)
 DURATION_SUFFIXES = ("_hours", "_minutes", "_days", "_seconds")

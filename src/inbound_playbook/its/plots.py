@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..plotting import LINESTYLES, OKABE_ITO
+from ..plotting import LINESTYLES, OKABE_ITO, reference_line
 from .stats import Diagnostics, Placebo
 
 OBSERVED = OKABE_ITO["black"]
@@ -29,10 +29,11 @@ def _x(pred: pd.DataFrame):
 
 def _intervention_lines(ax, intervention_dates, phase_in_spans) -> None:
     for k, date in enumerate(intervention_dates):
-        ax.axvline(
+        reference_line(
+            ax,
             pd.Timestamp(date),
+            vertical=True,
             color=INTERVENTION,
-            linestyle=":",
             linewidth=1.5,
             label="Intervention" if k == 0 else None,
         )
@@ -40,6 +41,22 @@ def _intervention_lines(ax, intervention_dates, phase_in_spans) -> None:
         ax.axvspan(
             start, end, color=OKABE_ITO["sky_blue"], alpha=0.15, label="Phase-in (not fitted)" if k == 0 else None
         )
+
+
+def _left_out_points(ax, x, y, label: str, **marker) -> None:
+    """Periods left out of the fit, as open circles beside the filled observed points."""
+    ax.plot(x, y, "o", markerfacecolor="none", color=OBSERVED, label=label, **marker)
+
+
+def _fitted_and_counterfactual(ax, x, post, fitted: pd.Series, counterfactual: pd.Series) -> None:
+    """The fitted model, broken at the intervention, and the counterfactual (no change) over the post periods."""
+    lines = (  # two fitted segments: the line breaks at the intervention
+        (~post, fitted, FITTED, LINESTYLES[0], "Fitted model"),
+        (post, fitted, FITTED, LINESTYLES[0], None),
+        (post, counterfactual, COUNTERFACTUAL, LINESTYLES[1], "Counterfactual (no change)"),
+    )
+    for part, values, colour, dash, label in lines:
+        ax.plot(x[part], values[part], color=colour, linestyle=dash, linewidth=2, label=label)
 
 
 def counterfactual_figure(
@@ -56,32 +73,8 @@ def counterfactual_figure(
     left_out = pred["excluded"].astype(bool)
     top.plot(x[~left_out], pred["observed"][~left_out], "o", color=OBSERVED, markersize=3.5, label="Observed")
     if left_out.any():
-        top.plot(
-            x[left_out],
-            pred["observed"][left_out],
-            "o",
-            markerfacecolor="none",
-            color=OBSERVED,
-            markersize=4,
-            label="Left out of the fit",
-        )
-    for k, part in enumerate((~post, post)):  # two segments: the line breaks at the intervention
-        top.plot(
-            x[part],
-            pred["fitted"][part],
-            color=FITTED,
-            linestyle=LINESTYLES[0],
-            linewidth=2,
-            label="Fitted model" if k == 0 else None,
-        )
-    top.plot(
-        x[post],
-        pred["counterfactual"][post],
-        color=COUNTERFACTUAL,
-        linestyle=LINESTYLES[1],
-        linewidth=2,
-        label="Counterfactual (no change)",
-    )
+        _left_out_points(top, x[left_out], pred["observed"][left_out], "Left out of the fit", markersize=4)
+    _fitted_and_counterfactual(top, x, post, pred["fitted"], pred["counterfactual"])
     top.fill_between(
         x[post],
         pred["counterfactual_low"][post],
@@ -116,23 +109,7 @@ def adjusted_figure(pred: pd.DataFrame, *, outcome_label: str, intervention_date
     x = _x(pred)
     post = pred["pointwise"].notna() | (pred["effect"].abs() > 0)
     ax.plot(x, pred["observed_adjusted"], "o", color=OBSERVED, markersize=3.5, label="Observed (adjusted)")
-    for k, part in enumerate((~post, post)):
-        ax.plot(
-            x[part],
-            pred["fitted_adjusted"][part],
-            color=FITTED,
-            linestyle=LINESTYLES[0],
-            linewidth=2,
-            label="Fitted model" if k == 0 else None,
-        )
-    ax.plot(
-        x[post],
-        pred["counterfactual_adjusted"][post],
-        color=COUNTERFACTUAL,
-        linestyle=LINESTYLES[1],
-        linewidth=2,
-        label="Counterfactual (no change)",
-    )
+    _fitted_and_counterfactual(ax, x, post, pred["fitted_adjusted"], pred["counterfactual_adjusted"])
     _intervention_lines(ax, intervention_dates, phase_in_spans)
     ax.set_xlabel("Period start date")
     ax.set_ylabel(outcome_label + " (adjusted)")
@@ -150,14 +127,7 @@ def descriptive_figure(frame: pd.DataFrame, *, outcome_label: str, intervention_
     kept = ~frame["excluded"].astype(bool)
     ax.plot(frame["date"][kept], frame["y"][kept], "o-", color=OBSERVED, markersize=4, linewidth=1, label="Observed")
     if (~kept).any():
-        ax.plot(
-            frame["date"][~kept],
-            frame["y"][~kept],
-            "o",
-            markerfacecolor="none",
-            color=OBSERVED,
-            label="Left out (too few tickets or mostly open)",
-        )
+        _left_out_points(ax, frame["date"][~kept], frame["y"][~kept], "Left out (too few tickets or mostly open)")
     _intervention_lines(ax, intervention_dates, ())
     ax.set_xlabel("Period start date")
     ax.set_ylabel(outcome_label)

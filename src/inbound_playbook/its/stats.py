@@ -185,6 +185,41 @@ class ItsFit:
         return self.resid[self.group == 1]
 
 
+def example_series(periods: int = 24, first_post: int = 12) -> pd.DataFrame:
+    """The small series the examples in this module fit: a level drop and a slope change at ``first_post``.
+
+    Parameters
+    ----------
+    periods : int, default 24
+        Number of periods, ``t`` = 0, 1, ..., periods - 1.
+    first_post : int, default 12
+        The first post period t0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``t`` and ``y``.
+
+    Notes
+    -----
+    y_t = 10 + 0.5 t - 3 post_t + 0.2 (t - t0) post_t + 0.1 sin(t), with post_t = 1[t >= t0]: a known level change
+    of -3 and slope change of 0.2 under a small wiggle, so an example's printed numbers can be checked by eye.
+
+    References
+    ----------
+    Lopez Bernal et al. (2017), module References: the tutorial whose model this is.
+
+    Examples
+    --------
+    >>> example_series()["y"].round(2).tolist()[11:14]
+    [15.4, 12.95, 13.74]
+    """
+    t = np.arange(periods)
+    post = t >= first_post
+    y = 10 + 0.5 * t - 3 * post + 0.2 * (t - first_post) * post + 0.1 * np.sin(t)
+    return pd.DataFrame({"t": t, "y": y})
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Design
 # --------------------------------------------------------------------------------------------------------------
@@ -249,10 +284,8 @@ def design_rows(
 
     References
     ----------
-    Wagner, A. K. et al. (2002). Segmented regression analysis of interrupted time series studies in medication use
-    research. Journal of Clinical Pharmacy and Therapeutics 27, 299-309.
-    Linden, A. (2015). Conducting interrupted time-series analysis for single- and multiple-group comparisons. Stata
-    Journal 15(2), 480-500.
+    Wagner et al. (2002), module References: segmented regression in medication-use research.
+    Linden (2015), module References: multiple-group ITS (Stata ``itsa``).
 
     Examples
     --------
@@ -308,8 +341,7 @@ def stack(frame: pd.DataFrame, spec: ItsSpec) -> pd.DataFrame:
 
     References
     ----------
-    Linden, A. (2015). Conducting interrupted time-series analysis for single- and multiple-group comparisons. Stata
-    Journal 15(2), 480-500.
+    Linden (2015), module References: treated and control series stacked in one regression.
 
     Examples
     --------
@@ -434,10 +466,8 @@ def fit_its(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec) -> 
 
     References
     ----------
-    Wagner, A. K. et al. (2002). Segmented regression analysis of interrupted time series studies in medication use
-    research. Journal of Clinical Pharmacy and Therapeutics 27, 299-309.
-    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
-    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+    Wagner et al. (2002), module References: segmented regression in medication-use research.
+    Lopez Bernal et al. (2017), module References: the segmented regression model and its fitting.
 
     Examples
     --------
@@ -791,15 +821,12 @@ def fit_its_auto(frame: pd.DataFrame, first_post: tuple[int, ...], spec: ItsSpec
 
     References
     ----------
-    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
-    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+    Lopez Bernal et al. (2017), module References: the choice between autocorrelation models.
     Ljung, G. M. and Box, G. E. P. (1978). Biometrika 65, 297-303.
 
     Examples
     --------
-    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
-    >>> frame = pd.DataFrame({"t": t, "y": y})
-    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> frame = example_series(); fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
     >>> fit, choice = fit_its_auto(frame, (12,), ItsSpec(hac_maxlags=1, errors="newey-west"))
     >>> choice.errors
     'newey-west'
@@ -875,14 +902,11 @@ def linear_combination(fit: ItsFit, vector: np.ndarray) -> Estimate:
 
     References
     ----------
-    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
-    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+    Lopez Bernal et al. (2017), module References: effects as linear combinations of coefficients.
 
     Examples
     --------
-    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
-    >>> frame = pd.DataFrame({"t": t, "y": y})
-    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> frame = example_series(); fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
     >>> vector = np.zeros(len(fit.names)); vector[fit.names.index("level_1")] = 1.0
     >>> linear_combination(fit, vector) == fit.coefficient("level_1")
     True
@@ -914,8 +938,7 @@ def rate_ratio(estimate: Estimate) -> RateRatio:
 
     References
     ----------
-    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
-    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+    Lopez Bernal et al. (2017), module References: rate ratios of count models (``Epi::ci.exp``).
 
     Examples
     --------
@@ -951,14 +974,11 @@ def treated_design(fit: ItsFit, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
 
     References
     ----------
-    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
-    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+    Lopez Bernal et al. (2017), module References: the counterfactual as the model with its intervention terms at 0.
 
     Examples
     --------
-    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
-    >>> frame = pd.DataFrame({"t": t, "y": y})
-    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> frame = example_series(); fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
     >>> actual, counterfactual = treated_design(fit, frame)
     >>> int(actual["level_1"].sum()), int(counterfactual["level_1"].sum())
     (12, 0)
@@ -1002,14 +1022,11 @@ def predictions(fit: ItsFit, frame: pd.DataFrame) -> pd.DataFrame:
 
     References
     ----------
-    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
-    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+    Lopez Bernal et al. (2017), module References: the counterfactual line and its band.
 
     Examples
     --------
-    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
-    >>> frame = pd.DataFrame({"t": t, "y": y})
-    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> frame = example_series(); fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
     >>> p = predictions(fit, frame)
     >>> int(p["pointwise"].notna().sum()), round(float(p["counterfactual"].iloc[-1]), 1)
     (12, 21.4)
@@ -1127,8 +1144,7 @@ def percent_change(estimate: Estimate) -> Estimate:
 
     References
     ----------
-    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
-    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+    Lopez Bernal et al. (2017), module References: relative changes of log-scale models.
 
     Examples
     --------
@@ -1167,14 +1183,11 @@ def effects(fit: ItsFit, frame: pd.DataFrame) -> EffectSummary:
 
     References
     ----------
-    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
-    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+    Lopez Bernal et al. (2017), module References: absolute and relative effects at the end of the series.
 
     Examples
     --------
-    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
-    >>> frame = pd.DataFrame({"t": t, "y": y})
-    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> frame = example_series(); fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
     >>> e = effects(fit, frame)
     >>> round(e.absolute_end.estimate, 1), e.cumulative_periods
     (-0.7, 12)
@@ -1246,8 +1259,7 @@ def jump_at_intervention(fit: ItsFit, frame: pd.DataFrame, k: int = 0) -> Estima
 
     References
     ----------
-    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
-    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+    Lopez Bernal et al. (2017), module References: the level change at the intervention date.
 
     Examples
     --------
@@ -1301,14 +1313,11 @@ def post_trends(fit: ItsFit) -> tuple[PostTrend, ...]:
 
     References
     ----------
-    Linden, A. (2015). Conducting interrupted time-series analysis for single- and multiple-group comparisons. Stata
-    Journal 15(2), 480-500. (``itsa ..., posttrend``)
+    Linden (2015), module References: post-intervention trends (``itsa ..., posttrend``).
 
     Examples
     --------
-    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
-    >>> frame = pd.DataFrame({"t": t, "y": y})
-    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> frame = example_series(); fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
     >>> round(post_trends(fit)[0].trend.estimate, 2)
     0.7
     """
@@ -1428,7 +1437,7 @@ def holdout_check(
     Parameters
     ----------
     frame : pandas.DataFrame
-        The series, as for :func:`fit_its`.
+        The series, as for :func:`fit_its`; only its pre-period is fitted.
     first_post : tuple of int
         First post period of each intervention.
     spec : ItsSpec
@@ -1454,9 +1463,7 @@ def holdout_check(
 
     Examples
     --------
-    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
-    >>> frame = pd.DataFrame({"t": t, "y": y})
-    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> frame = example_series(); fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
     >>> h = holdout_check(frame, (12,), ItsSpec(hac_maxlags=1))
     >>> h.status, h.n_train, h.n_test, bool(h.rmse < 0.3)
     ('ok', 9, 3, True)
@@ -1556,7 +1563,7 @@ def placebo_test(
     Parameters
     ----------
     frame : pandas.DataFrame
-        The series, as for :func:`fit_its`.
+        The series, as for :func:`fit_its`; the fake dates fall inside its pre-period.
     first_post : tuple of int
         First post period of each (real) intervention.
     spec : ItsSpec
@@ -1579,8 +1586,7 @@ def placebo_test(
 
     References
     ----------
-    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
-    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+    Lopez Bernal et al. (2017), module References: in-time placebo dates as a check of the design.
     Abadie, A., Diamond, A. and Hainmueller, J. (2015). Comparative politics and the synthetic control method.
     American Journal of Political Science 59(2), 495-510 (in-time placebos).
 
@@ -1638,9 +1644,9 @@ def date_sensitivity(
     Parameters
     ----------
     frame : pandas.DataFrame
-        The series, as for :func:`fit_its`.
+        The series, as for :func:`fit_its`, refitted at each moved date.
     first_post : tuple of int
-        First post period of each intervention.
+        First post period of each intervention; the first one is moved.
     spec : ItsSpec
         The model.
     periods : int, default 2
@@ -1808,8 +1814,7 @@ def segmented_regression(
 
     References
     ----------
-    Wagner, A. K. et al. (2002). Segmented regression analysis of interrupted time series studies in medication use
-    research. Journal of Clinical Pharmacy and Therapeutics 27, 299-309.
+    Wagner et al. (2002), module References: segmented regression in medication-use research.
 
     Examples
     --------
@@ -1875,8 +1880,7 @@ def naive_difference(pre: np.ndarray, post: np.ndarray, column: str) -> NaiveDif
 
     References
     ----------
-    Welch, B. L. (1947). The generalization of "Student's" problem when several different population variances are
-    involved. Biometrika 34, 28-35.
+    Welch, B. L. (1947). Biometrika 34, 28-35: the t test without equal variances, which this naive comparison uses.
 
     Examples
     --------
@@ -1932,14 +1936,11 @@ def intervention_effects(fit: ItsFit, dates: tuple) -> tuple[InterventionEffect,
 
     References
     ----------
-    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
-    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+    Lopez Bernal et al. (2017), module References: the level and slope change of each intervention.
 
     Examples
     --------
-    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
-    >>> frame = pd.DataFrame({"t": t, "y": y})
-    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> frame = example_series(); fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
     >>> effect = intervention_effects(fit, ("2026-05-04",))[0]
     >>> effect.first_post_t, round(effect.level_change.estimate, 1), round(effect.slope_change.estimate, 1)
     (12, -2.9, 0.2)
@@ -1987,14 +1988,11 @@ def coefficient_table(fit: ItsFit) -> pd.DataFrame:
 
     References
     ----------
-    Lopez Bernal, J., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the evaluation of
-    public health interventions: a tutorial. International Journal of Epidemiology 46(1), 348-355.
+    Lopez Bernal et al. (2017), module References: the table of coefficients with their intervals.
 
     Examples
     --------
-    >>> t = np.arange(24); y = 10 + 0.5 * t - 3 * (t >= 12) + 0.2 * (t - 12) * (t >= 12) + 0.1 * np.sin(t)
-    >>> frame = pd.DataFrame({"t": t, "y": y})
-    >>> fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
+    >>> frame = example_series(); fit = fit_its(frame, (12,), ItsSpec(hac_maxlags=1))
     >>> coefficient_table(fit)["term"].tolist()
     ['const', 'time', 'level_1', 'slope_1']
     """

@@ -15,7 +15,7 @@ Each instrument is scored by its published rule and reported with the interval i
   for the difference of the two (multinomial) shares.
 
 Wave differences: SUS and UMUX-Lite means by Welch's t interval (scipy); NPS by the difference of two independent
-adjusted-Wald estimates, variances added (Rocks 2016, section 5, the two-sample form).
+adjusted-Wald estimates, variances added (the two-sample form of Rocks's own R package NPS, ``nps_test``).
 """
 
 from __future__ import annotations
@@ -383,6 +383,8 @@ def nps(answers: pd.Series, z: float = float(sps.norm.ppf(0.975))) -> NpsResult:
     References
     ----------
     Rocks, B. (2016). Interval estimation for the "net promoter score". The American Statistician 70(4), 365-372.
+    Rocks, B. NPS R package, version 2.0.999 (github.com/brendan-r/NPS), ``nps_test(x, test = "adjusted.wald")``:
+    the same interval (it adds 0.75, 1.5 and 0.75 pseudo-answers to detractors, passives and promoters).
 
     Examples
     --------
@@ -499,8 +501,9 @@ def nps_difference(earlier: NpsResult, later: NpsResult, z: float = float(sps.no
 
     References
     ----------
-    Rocks, B. (2016). Interval estimation for the "net promoter score". The American Statistician 70(4), 365-372,
-    section 5.
+    Rocks, B. (2016). Interval estimation for the "net promoter score". The American Statistician 70(4), 365-372.
+    Rocks, B. NPS: convenience functions and tests for working with the Net Promoter Score, R package, version
+    2.0.999 (github.com/brendan-r/NPS), ``nps_test(x, y, test = "adjusted.wald")``.
 
     Examples
     --------

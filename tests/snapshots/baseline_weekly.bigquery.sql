@@ -1,0 +1,33 @@
+SELECT
+  *
+FROM (
+  SELECT
+    `t1`.`week`,
+    COUNT(*) AS `tickets_started`,
+    COUNT(`t1`.`hours`) AS `tickets_completed`,
+    APPROX_QUANTILES(`t1`.`hours`, 2)[offset(1)] AS `median_hours`,
+    APPROX_QUANTILES(`t1`.`hours`, 10 IGNORE NULLS)[9] AS `p90_hours`,
+    AVG(`t1`.`hours`) AS `mean_hours`
+  FROM (
+    SELECT
+      `t0`.`start_us`,
+      ieee_divide(CAST(`t0`.`end_us` - `t0`.`start_us` AS FLOAT64), 3600000000.0) AS `hours`,
+      COALESCE(`t0`.`segment`, '(blank)') AS `segment`,
+      CAST(FLOOR(ieee_divide(`t0`.`start_us` + 28800000000, 86400000000)) AS INT64) - (
+        MOD(
+          CAST(FLOOR(ieee_divide(`t0`.`start_us` + 28800000000, 86400000000)) AS INT64) + 10,
+          7
+        )
+      ) AS `week`
+    FROM `ticket_rows` AS `t0`
+    WHERE
+      `t0`.`start_us` IS NOT NULL
+      AND NOT (
+        COALESCE(`t0`.`closed_without_end`, FALSE)
+      )
+  ) AS `t1`
+  GROUP BY
+    1
+) AS `t2`
+ORDER BY
+  `t2`.`week` ASC NULLS LAST
