@@ -147,6 +147,8 @@ WITH `t3` AS (
               `t36`.`ws`,
               `t36`.`we`,
               `t36`.`we_max`,
+              `t36`.`r`,
+              `t36`.`r_max`,
               `t36`.`outcome_at`
             FROM (
               SELECT DISTINCT
@@ -179,6 +181,16 @@ WITH `t3` AS (
                   ), `t28`.`ts`, NULL)
                 ) AS `we`,
                 MAX(IF(`t28`.`step` IN ('Closed'), `t28`.`ts`, NULL)) AS `we_max`,
+                MIN(
+                  IF(
+                    `t28`.`step` IN ('Evidence requested') AND (
+                      `t28`.`ts` >= `t28`.`ws`
+                    ),
+                    `t28`.`ts`,
+                    NULL
+                  )
+                ) AS `r`,
+                MAX(IF(`t28`.`step` IN ('Evidence requested'), `t28`.`ts`, NULL)) AS `r_max`,
                 MAX(IF(`t28`.`outcome` IS NOT NULL, `t28`.`ts`, NULL)) AS `outcome_at`
               FROM (
                 SELECT
@@ -243,6 +255,11 @@ FROM (
       IF(COALESCE(`t36`.`we_max` < `t36`.`ws`, FALSE), CAST(NULL AS TIMESTAMP), `t36`.`ws`)
     ) AS `workflow_start_us`,
     UNIX_MICROS(`t36`.`we`) AS `workflow_end_us`,
+    UNIX_MICROS(
+      IF(COALESCE(`t36`.`r_max` < `t36`.`ws`, FALSE), CAST(NULL AS TIMESTAMP), `t36`.`ws`)
+    ) AS `first_response_start_us`,
+    UNIX_MICROS(`t36`.`r`) AS `first_response_us`,
+    COALESCE(`t36`.`r_max` < `t36`.`ws`, FALSE) AS `first_response_before_start`,
     `t32`.`outcome_pick` AS `outcome`,
     `t33`.`agent_pick` AS `agent`,
     `t34`.`segment_pick` AS `segment`,
@@ -278,6 +295,16 @@ FROM (
         ), `t28`.`ts`, NULL)
       ) AS `we`,
       MAX(IF(`t28`.`step` IN ('Closed'), `t28`.`ts`, NULL)) AS `we_max`,
+      MIN(
+        IF(
+          `t28`.`step` IN ('Evidence requested') AND (
+            `t28`.`ts` >= `t28`.`ws`
+          ),
+          `t28`.`ts`,
+          NULL
+        )
+      ) AS `r`,
+      MAX(IF(`t28`.`step` IN ('Evidence requested'), `t28`.`ts`, NULL)) AS `r_max`,
       MAX(IF(`t28`.`outcome` IS NOT NULL, `t28`.`ts`, NULL)) AS `outcome_at`
     FROM (
       SELECT

@@ -272,6 +272,8 @@ WITH "t3" AS (
               "t36"."ws",
               "t36"."we",
               "t36"."we_max",
+              "t36"."r",
+              "t36"."r_max",
               "t36"."outcome_at"
             FROM (
               SELECT DISTINCT
@@ -301,6 +303,12 @@ WITH "t3" AS (
                   )) AS "we",
                 MAX("t28"."ts") FILTER(WHERE
                   "t28"."step" IN ('Closed')) AS "we_max",
+                MIN("t28"."ts") FILTER(WHERE
+                  "t28"."step" IN ('Evidence requested') AND (
+                    "t28"."ts" >= "t28"."ws"
+                  )) AS "r",
+                MAX("t28"."ts") FILTER(WHERE
+                  "t28"."step" IN ('Evidence requested')) AS "r_max",
                 MAX("t28"."ts") FILTER(WHERE
                   "t28"."outcome" IS NOT NULL) AS "outcome_at"
               FROM (
@@ -382,6 +390,18 @@ FROM (
       0
     ) AS BIGINT) AS "workflow_start_us",
     CAST(ROUND(TO_UNIXTIME("t36"."we") * 1000000, 0) AS BIGINT) AS "workflow_end_us",
+    CAST(ROUND(
+      TO_UNIXTIME(
+        IF(
+          COALESCE("t36"."r_max" < "t36"."ws", FALSE),
+          CAST(NULL AS TIMESTAMP WITH TIME ZONE),
+          "t36"."ws"
+        )
+      ) * 1000000,
+      0
+    ) AS BIGINT) AS "first_response_start_us",
+    CAST(ROUND(TO_UNIXTIME("t36"."r") * 1000000, 0) AS BIGINT) AS "first_response_us",
+    COALESCE("t36"."r_max" < "t36"."ws", FALSE) AS "first_response_before_start",
     "t32"."outcome_pick" AS "outcome",
     "t33"."agent_pick" AS "agent",
     "t34"."segment_pick" AS "segment",
@@ -414,6 +434,12 @@ FROM (
         )) AS "we",
       MAX("t28"."ts") FILTER(WHERE
         "t28"."step" IN ('Closed')) AS "we_max",
+      MIN("t28"."ts") FILTER(WHERE
+        "t28"."step" IN ('Evidence requested') AND (
+          "t28"."ts" >= "t28"."ws"
+        )) AS "r",
+      MAX("t28"."ts") FILTER(WHERE
+        "t28"."step" IN ('Evidence requested')) AS "r_max",
       MAX("t28"."ts") FILTER(WHERE
         "t28"."outcome" IS NOT NULL) AS "outcome_at"
     FROM (
