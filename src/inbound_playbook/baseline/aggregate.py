@@ -63,6 +63,7 @@ NOT_COMPUTED: dict[str, str] = {
     "active_time": "active time subtracts each ticket's pauses",
     "outcome_mix": "the outcome mix counts each ticket's last outcome",
     "agent_icc": "the feasibility analysis's agent ICC needs each ticket's hours and agent",
+    "first_response": "the first-response share judges each waiting ticket's age against the target",
 }
 
 
@@ -79,6 +80,7 @@ NOT_COMPUTED_LABELS: dict[str, str] = {
     "active_time": "active time",
     "outcome_mix": "the outcome mix",
     "agent_icc": "the agent ICC the feasibility analysis estimates",
+    "first_response": "time to first response",
 }
 
 

@@ -41,6 +41,7 @@ def not_computed(params: BaselineParams, summary: AggregateSummary) -> list[dict
         "active_time": params.pause_steps is not None,
         "outcome_mix": params.outcome_column is not None,
         "agent_icc": params.agent_column is not None,
+        "first_response": params.first_response_step is not None,
     }
     raise_to = f"set baseline.{THRESHOLD_KEY} to at least {summary.tickets_in_engine:,}"
     return [{"part": part, "reason": NOT_COMPUTED[part], "raise": raise_to} for part, on in wanted.items() if on]
