@@ -1264,20 +1264,30 @@ def reduce_in_engine(
     reduction = reduce_table(opened.table, opened.engine, params, timezone, where=where, summarise=summarise)
     if reduction.summary is not None:
         return write_summary(reduction, target, opened.engine, url)
-    with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, reduction.tickets.schema) as writer:
-        writer.write_table(reduction.tickets)
+    block = engine_block(opened.engine.name, where=url or opened.engine.label, rows=reduction.tickets.num_rows)
+    return write_reduction(reduction, reduction.tickets, target, opened.engine.name, block, "tickets")
+
+
+def write_reduction(
+    reduction: Any, rows: pa.Table, target: Path, engine: str, block: dict[str, Any], pulled: str, **facts: Any
+) -> dict[str, Any]:
+    """An engine input's reduction on disk: ``rows`` as ``target`` (Arrow IPC: the input's snapshot and checksum)
+    and the log's facts in ``target.json``; returns what run.json records (engine, queries, rows and bytes)."""
+    with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, rows.schema) as writer:
+        writer.write_table(rows)
     facts = {
         "n_events": reduction.n_events,
         "first_us": reduction.first_us,
         "last_us": reduction.last_us,
         "extras": reduction.extras,
         "quality": reduction.quality,
-        "engine": engine_block(opened.engine.name, where=url or opened.engine.label, rows=reduction.tickets.num_rows),
+        "engine": block,
+        **facts,
     }
     Path(str(target) + ".json").write_text(json.dumps(facts), encoding="utf-8")
     return {
-        "engine": opened.engine.name,
-        "pulled": "tickets",
+        "engine": engine,
+        "pulled": pulled,
         "queries": [run.sql for run in reduction.runs],
         "rows": sum(run.rows for run in reduction.runs),
         "bytes": sum(run.bytes for run in reduction.runs),
