@@ -347,6 +347,18 @@ class _Reduced:
     quality: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     engine: dict[str, Any] = field(default_factory=lambda: engine_block("duckdb"), hash=False, compare=False)
 
+    @classmethod
+    def from_facts(cls, path: Path, facts: Any, params: BaselineParams, **more: Any) -> _Reduced:
+        """From the log's facts: a saved sidecar (a dict) or an engine's ``reduce.Reduction`` (attributes)."""
+        get = facts.get if isinstance(facts, dict) else lambda name: getattr(facts, name)
+        return cls(
+            path=path,
+            **{name: get(name) for name in ("n_events", "first_us", "last_us", "extras", "quality")},
+            start_step=step_label(params.start_step),
+            end_step=step_label(params.end_step),
+            **more,
+        )
+
 
 #: what results.json's data_quality counts, in the order the report lists them
 DATA_QUALITY_COUNTS = (
@@ -1149,16 +1161,7 @@ def prepare(params: BaselineParams, context: RunContext) -> _Reduced:
     if sidecar.is_file():
         facts = json.loads(sidecar.read_text(encoding="utf-8"))
         if facts["key"] == key:
-            return _Reduced(
-                path=path,
-                n_events=facts["n_events"],
-                first_us=facts["first_us"],
-                last_us=facts["last_us"],
-                extras=facts["extras"],
-                start_step=step_label(params.start_step),
-                end_step=step_label(params.end_step),
-                quality=facts["quality"],
-            )
+            return _Reduced.from_facts(path, facts, params)
     con = connect(context.timezone)
     try:
         reduced = _reduce_log(con, path, params, context.timezone)
@@ -1306,16 +1309,8 @@ def load_table(
     from .reduce import reduce_table
 
     reduction = reduce_table(table, ENGINES[engine], params, timezone, with_ids=with_ids)
-    reduced = _Reduced(
-        path=Path("<table>"),
-        n_events=reduction.n_events,
-        first_us=reduction.first_us,
-        last_us=reduction.last_us,
-        extras=reduction.extras,
-        start_step=step_label(params.start_step),
-        end_step=step_label(params.end_step),
-        quality=reduction.quality,
-        engine=engine_block(engine, rows=reduction.tickets.num_rows),
+    reduced = _Reduced.from_facts(
+        Path("<table>"), reduction, params, engine=engine_block(engine, rows=reduction.tickets.num_rows)
     )
     return _ticket_log(_to_pandas(reduction.tickets), reduced, timezone)
 
@@ -1331,17 +1326,7 @@ def _engine_reduced(params: BaselineParams) -> tuple[pa.Table, _Reduced] | None:
     facts = json.loads(Path(str(path) + ".json").read_text(encoding="utf-8"))
     with pa.OSFile(str(path), "rb") as source:
         tickets = pa.ipc.open_file(source).read_all()
-    reduced = _Reduced(
-        path=path,
-        n_events=facts["n_events"],
-        first_us=facts["first_us"],
-        last_us=facts["last_us"],
-        extras=facts["extras"],
-        start_step=step_label(params.start_step),
-        end_step=step_label(params.end_step),
-        quality=facts["quality"],
-        engine=facts["engine"],
-    )
+    reduced = _Reduced.from_facts(path, facts, params, engine=facts["engine"])
     return tickets, reduced
 
 

@@ -215,36 +215,26 @@ def _events(
         )
     for step, column in params.step_columns.items():
         raw = _missing(table[column], params)
-        if "step" in theirs:  # repeated on every row of the ticket: one event per distinct value
+        long = "step" in theirs
+        if long:  # repeated on every row of the ticket: one event per distinct value
             source = table.filter(raw.notnull()).select(tid=tid, value=table[column]).distinct()
-            ts, bad = _instant(source.value, schema[column], params, timezone, engine)
-            parts.append(
-                source.select(
-                    tid=source.tid,
-                    step=ibis.literal(step),
-                    ts=ts,
-                    ts_missing=ibis.literal(False),
-                    bad_ts=bad,
-                    **carried(False),
-                    n_row=ibis.literal(0, "int64"),
-                    ts_column=ibis.literal(column),
-                )
-            )
+            source_tid, value = source.tid, source.value
         else:  # a wide export: one row per ticket, the row's values belong to each of its events
             source = table.filter(raw.notnull())
-            ts, bad = _instant(source[column], schema[column], params, timezone, engine)
-            parts.append(
-                source.select(
-                    tid=_missing(source[theirs["ticket_id"]], params),
-                    step=ibis.literal(step),
-                    ts=ts,
-                    ts_missing=ibis.literal(False),
-                    bad_ts=bad,
-                    **carried(True),
-                    n_row=ibis.literal(0, "int64"),
-                    ts_column=ibis.literal(column),
-                )
+            source_tid, value = _missing(source[theirs["ticket_id"]], params), source[column]
+        ts, bad = _instant(value, schema[column], params, timezone, engine)
+        parts.append(
+            source.select(
+                tid=source_tid,
+                step=ibis.literal(step),
+                ts=ts,
+                ts_missing=ibis.literal(False),
+                bad_ts=bad,
+                **carried(not long),
+                n_row=ibis.literal(0, "int64"),
+                ts_column=ibis.literal(column),
             )
+        )
     return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
 
 
