@@ -176,7 +176,8 @@ def test_results_json_says_what_came_back_and_what_was_not_computed(aggregates_r
     assert results["data_quality"] == reference["data_quality"]
     assert results["km_median"] is None
     parts = {item["part"]: item for item in results["not_computed"]}
-    # the sample team configures SLA, compare_at, workflow, outcome and agent: each is listed, with the key to raise
+    # the sample team configures SLA, compare_at, workflow, outcome, agent and first response: each is listed, with
+    # the key to raise
     assert set(parts) == {
         "km_median",
         "bootstrap_intervals",
@@ -187,7 +188,9 @@ def test_results_json_says_what_came_back_and_what_was_not_computed(aggregates_r
         "workflow",
         "outcome_mix",
         "agent_icc",
+        "first_response",
     }
+    assert "first_response" not in results
     assert parts["km_median"]["raise"] == "set baseline.max_tickets_pulled to at least 30,229"
     # the weekly table: every week of the per-ticket table, same counts, same staffing
     weekly = pd.read_csv(out / "weekly.csv")

@@ -63,6 +63,7 @@ NOT_COMPUTED: dict[str, str] = {
     "active_time": "active time subtracts each ticket's pauses",
     "outcome_mix": "the outcome mix counts each ticket's last outcome",
     "agent_icc": "the feasibility analysis's agent ICC needs each ticket's hours and agent",
+    "first_response": "the first-response share judges each waiting ticket's age against the target",
 }
 
 
@@ -79,6 +80,7 @@ NOT_COMPUTED_LABELS: dict[str, str] = {
     "active_time": "active time",
     "outcome_mix": "the outcome mix",
     "agent_icc": "the agent ICC the feasibility analysis estimates",
+    "first_response": "time to first response",
 }
 
 
@@ -384,32 +386,16 @@ def engine_block(engine: engines.Engine, where: str, summary: AggregateSummary) 
 def write_summary(reduction, target, engine: engines.Engine, url: str = "") -> dict[str, Any]:
     """Aggregates mode's files for a run: the weekly rows as ``target`` (Arrow IPC, the input's snapshot and
     checksum) and the summary with the log's facts in ``target.json``; returns what run.json records."""
-    import json
-    from pathlib import Path
-
     import pyarrow as pa
+
+    from .load import write_reduction
 
     summary: AggregateSummary = reduction.summary
     weekly = pa.Table.from_pylist(summary.weeks) if summary.weeks else pa.table({"week": pa.array([], pa.string())})
-    with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, weekly.schema) as writer:
-        writer.write_table(weekly)
-    facts = {
-        "n_events": reduction.n_events,
-        "first_us": reduction.first_us,
-        "last_us": reduction.last_us,
-        "extras": reduction.extras,
-        "quality": reduction.quality,
-        "engine": engine_block(engine, url or engine.label, summary),
-        "aggregates": summary.to_dict(),
-    }
-    Path(str(target) + ".json").write_text(json.dumps(facts), encoding="utf-8")
-    return {
-        "engine": engine.name,
-        "pulled": "weekly aggregates",
-        "queries": [run.sql for run in reduction.runs],
-        "rows": sum(run.rows for run in reduction.runs),
-        "bytes": sum(run.bytes for run in reduction.runs),
-    }
+    block = engine_block(engine, url or engine.label, summary)
+    return write_reduction(
+        reduction, weekly, target, engine.name, block, "weekly aggregates", aggregates=summary.to_dict()
+    )
 
 
 def pulled_facts(events: str) -> dict[str, Any] | None:

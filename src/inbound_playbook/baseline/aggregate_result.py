@@ -19,7 +19,7 @@ from .. import conventions
 from ..params import RunContext
 from . import WEEKLY_FILE, plots, quality, stats
 from .aggregate import MEDIAN_CI_METHOD, NOT_COMPUTED, THRESHOLD_KEY, AggregateSummary
-from .analysis import KM_EXPLANATION, BaselineResult, _plain
+from .analysis import KM_EXPLANATION, BaselineResult, _plain, segment_table
 from .load import DATA_QUALITY_COUNTS, PAIRING_RULE
 from .params import BaselineParams, step_label
 
@@ -41,6 +41,7 @@ def not_computed(params: BaselineParams, summary: AggregateSummary) -> list[dict
         "active_time": params.pause_steps is not None,
         "outcome_mix": params.outcome_column is not None,
         "agent_icc": params.agent_column is not None,
+        "first_response": params.first_response_step is not None,
     }
     raise_to = f"set baseline.{THRESHOLD_KEY} to at least {summary.tickets_in_engine:,}"
     return [{"part": part, "reason": NOT_COMPUTED[part], "raise": raise_to} for part, on in wanted.items() if on]
@@ -168,21 +169,7 @@ def _add_segments(result: BaselineResult, summary: AggregateSummary) -> None:
     ]
     column = result.params.segment_column
     result.results["segments"] = {"column": column, "rows": [r.__dict__ for r in rows]}
-    result.tables["segments"] = pd.DataFrame(
-        [
-            {
-                column: r.segment,
-                "tickets": r.n_tickets,
-                "completed": r.n_completed,
-                "open": r.n_censored,
-                "median_hours": r.median,
-                "ci_low": r.median_ci[0] if r.median_ci else None,
-                "ci_high": r.median_ci[1] if r.median_ci else None,
-                "p90_hours": r.p90,
-            }
-            for r in rows
-        ]
-    )
+    result.tables["segments"] = segment_table(column, rows)
     result.segment_rows = rows
 
 

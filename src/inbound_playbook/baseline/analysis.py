@@ -616,10 +616,23 @@ def _add_segments(result: BaselineResult, context: RunContext, tickets: pd.DataF
         tickets, seed=context.seed, resamples=params.bootstrap_resamples, sla_hours=params.sla_hours
     )
     result.results["segments"] = {"column": params.segment_column, "rows": to_jsonable(rows)}
-    result.tables["segments"] = pd.DataFrame(
+    result.tables["segments"] = segment_table(
+        params.segment_column,
+        rows,
+        lambda r: {
+            "km_median_hours": r.km_median,
+            **({"sla_share": r.sla_share} if params.sla_hours is not None else {}),
+        },
+    )
+    result.segment_rows = rows
+
+
+def segment_table(column: str, rows: list, more=lambda row: {}) -> pd.DataFrame:
+    """The report's segment table: one row per segment (counts, median with its interval, p90), plus ``more(row)``."""
+    return pd.DataFrame(
         [
             {
-                params.segment_column: r.segment,
+                column: r.segment,
                 "tickets": r.n_tickets,
                 "completed": r.n_completed,
                 "open": r.n_censored,
@@ -627,13 +640,11 @@ def _add_segments(result: BaselineResult, context: RunContext, tickets: pd.DataF
                 "ci_low": r.median_ci[0] if r.median_ci else None,
                 "ci_high": r.median_ci[1] if r.median_ci else None,
                 "p90_hours": r.p90,
-                "km_median_hours": r.km_median,
-                **({"sla_share": r.sla_share} if params.sla_hours is not None else {}),
+                **more(r),
             }
             for r in rows
         ]
     )
-    result.segment_rows = rows
 
 
 def _business_hours_json(params: BaselineParams, context: RunContext, tickets: pd.DataFrame) -> dict[str, Any]:

@@ -258,7 +258,7 @@ def _reduce_file(path: Path, params: BaselineParams, timezone: str, *, with_ids:
     finally:
         con.close()
     facts = {**vars(reduction), "quality": {**reduction.quality, "ignored_columns": list(ignored)}}
-    return reduction.tickets, _reduced(path, params, facts)
+    return reduction.tickets, _Reduced.from_facts(path, facts, params)
 
 
 def load_events(params: BaselineParams, context: RunContext, *, with_ids: bool = False) -> TicketLog:
@@ -291,20 +291,17 @@ class _Reduced:
     quality: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     engine: dict[str, Any] = field(default_factory=lambda: engine_block("duckdb"), hash=False, compare=False)
 
-
-def _reduced(path: Path, params: BaselineParams, facts: dict[str, Any]) -> _Reduced:
-    """The _Reduced of a reduction's facts (a ``reduce.Reduction``'s fields, or the JSON kept beside its tickets)."""
-    return _Reduced(
-        path=path,
-        n_events=facts["n_events"],
-        first_us=facts["first_us"],
-        last_us=facts["last_us"],
-        extras=facts["extras"],
-        start_step=step_label(params.start_step),
-        end_step=step_label(params.end_step),
-        quality=facts["quality"],
-        **({"engine": facts["engine"]} if "engine" in facts else {}),
-    )
+    @classmethod
+    def from_facts(cls, path: Path, facts: Any, params: BaselineParams, **more: Any) -> _Reduced:
+        """From the log's facts: a saved sidecar (a dict) or an engine's ``reduce.Reduction`` (attributes)."""
+        get = facts.get if isinstance(facts, dict) else lambda name: getattr(facts, name)
+        return cls(
+            path=path,
+            **{name: get(name) for name in ("n_events", "first_us", "last_us", "extras", "quality")},
+            start_step=step_label(params.start_step),
+            end_step=step_label(params.end_step),
+            **more,
+        )
 
 
 #: what results.json's data_quality counts, in the order the report lists them
@@ -420,7 +417,7 @@ def prepare(params: BaselineParams, context: RunContext) -> _Reduced:
     if sidecar.is_file():
         facts = json.loads(sidecar.read_text(encoding="utf-8"))
         if facts["key"] == key:
-            return _reduced(path, params, facts)
+            return _Reduced.from_facts(path, facts, params)
     tickets, reduced = _reduce_file(path, params, context.timezone, with_ids=True)
     with pa.OSFile(str(table), "wb") as sink, pa.ipc.new_file(sink, tickets.schema) as writer:
         writer.write_table(tickets)
@@ -521,20 +518,30 @@ def reduce_in_engine(
     reduction = reduce_table(opened.table, opened.engine, params, timezone, where=where, summarise=summarise)
     if reduction.summary is not None:
         return write_summary(reduction, target, opened.engine, url)
-    with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, reduction.tickets.schema) as writer:
-        writer.write_table(reduction.tickets)
+    block = engine_block(opened.engine.name, where=url or opened.engine.label, rows=reduction.tickets.num_rows)
+    return write_reduction(reduction, reduction.tickets, target, opened.engine.name, block, "tickets")
+
+
+def write_reduction(
+    reduction: Any, rows: pa.Table, target: Path, engine: str, block: dict[str, Any], pulled: str, **facts: Any
+) -> dict[str, Any]:
+    """An engine input's reduction on disk: ``rows`` as ``target`` (Arrow IPC: the input's snapshot and checksum)
+    and the log's facts in ``target.json``; returns what run.json records (engine, queries, rows and bytes)."""
+    with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, rows.schema) as writer:
+        writer.write_table(rows)
     facts = {
         "n_events": reduction.n_events,
         "first_us": reduction.first_us,
         "last_us": reduction.last_us,
         "extras": reduction.extras,
         "quality": reduction.quality,
-        "engine": engine_block(opened.engine.name, where=url or opened.engine.label, rows=reduction.tickets.num_rows),
+        "engine": block,
+        **facts,
     }
     Path(str(target) + ".json").write_text(json.dumps(facts), encoding="utf-8")
     return {
-        "engine": opened.engine.name,
-        "pulled": "tickets",
+        "engine": engine,
+        "pulled": pulled,
         "queries": [run.sql for run in reduction.runs],
         "rows": sum(run.rows for run in reduction.runs),
         "bytes": sum(run.bytes for run in reduction.runs),
@@ -553,8 +560,8 @@ def load_table(
     from .reduce import reduce_table
 
     reduction = reduce_table(table, ENGINES[engine], params, timezone, with_ids=with_ids)
-    reduced = _reduced(
-        Path("<table>"), params, {**vars(reduction), "engine": engine_block(engine, rows=reduction.tickets.num_rows)}
+    reduced = _Reduced.from_facts(
+        Path("<table>"), reduction, params, engine=engine_block(engine, rows=reduction.tickets.num_rows)
     )
     return _ticket_log(_to_pandas(reduction.tickets), reduced, timezone)
 
@@ -570,7 +577,8 @@ def _engine_reduced(params: BaselineParams) -> tuple[pa.Table, _Reduced] | None:
     facts = json.loads(Path(str(path) + ".json").read_text(encoding="utf-8"))
     with pa.OSFile(str(path), "rb") as source:
         tickets = pa.ipc.open_file(source).read_all()
-    return tickets, _reduced(path, params, facts)
+    reduced = _Reduced.from_facts(path, facts, params, engine=facts["engine"])
+    return tickets, reduced
 
 
 def load_staffing(path: str | Path, week_start: str) -> pd.DataFrame:
