@@ -13,7 +13,7 @@ read the events again only where a rule needs them: rework (an end before and af
 events among tickets with same-time events. Events never come back: only per-ticket rows and one-row aggregates.
 
 When a check fails (or, with ``strict``, something would be left out) the first offending event is fetched by a
-bounded query: for a file its row (the reader's ``ROW_COLUMN``) and the messages ``load.py`` always gave (file,
+bounded query: for a file its row (the ``ROW_COLUMN`` of the reader's numbered table) and the messages ``load.py`` always gave (file,
 column, row, fix); for a table its ticket.
 
 Timestamps: a timestamp column without a zone is wall time in the team's zone (``engines.local_to_utc``). Text
@@ -516,7 +516,7 @@ class _Reading:
 
 def _events(table, engine, params: BaselineParams, timezone: str, theirs, extras, source: _Source):
     """One row per event: tid, step, ts (UTC), ts_missing, bad_ts, the extras, n_row (1 for a row of the table),
-    ts_column, ts_raw, and for a file row_no and ragged.
+    ts_column, ts_raw, and for a file ragged (and, read from the numbered table, row_no).
 
     Each ``step_columns`` entry adds an event per ticket and distinct value (a wide export has only these).
     """
@@ -524,10 +524,22 @@ def _events(table, engine, params: BaselineParams, timezone: str, theirs, extras
 
     reading = _Reading(params, timezone, engine, source, extras)
     schema = table.schema()
+    numbered = ROW_COLUMN in table.columns
+
+    def rows_of(relation, *, per_value: bool = False) -> dict[str, Any]:
+        """A file's reader columns: ragged, and row_no when the numbered table is read (``per_value``: a
+        relation of distinct values, its first_row)."""
+        if not source.is_file:
+            return {}
+        rows = {"ragged": ibis.literal(False) if per_value else relation[RAGGED_COLUMN]}
+        if numbered:
+            rows["row_no"] = relation.first_row if per_value else relation[ROW_COLUMN]
+        return rows
+
     parts = []
     if "step" in theirs:
         column = theirs["timestamp"]
-        rows = {"row_no": table[ROW_COLUMN], "ragged": table[RAGGED_COLUMN]} if source.is_file else {}
+        rows = rows_of(table)
         tid, step = _missing(table[theirs["ticket_id"]], params), _missing(table[theirs["step"]], params)
         missing = _missing(table[column], params).isnull()
         parts.append(
@@ -537,20 +549,20 @@ def _events(table, engine, params: BaselineParams, timezone: str, theirs, extras
         present = table.filter(_missing(table[column], params).notnull())
         tid, no = _missing(present[theirs["ticket_id"]], params), ibis.literal(False)
         if "step" in theirs:  # repeated on every row of the ticket: one event per distinct value
-            if source.is_file:
+            if numbered:
                 present = present.group_by(tid=tid, value=present[column]).aggregate(
                     first_row=present[ROW_COLUMN].min()
                 )
-                rows = {"row_no": present.first_row, "ragged": no}
             else:
-                present, rows = present.select(tid=tid, value=present[column]).distinct(), {}
+                present = present.select(tid=tid, value=present[column]).distinct()
+            rows = rows_of(present, per_value=True)
             events = reading.events(
                 present, present.tid, ibis.literal(step), "value", schema[column],
                 carry=False, n_row=0, ts_missing=no, rows=rows,
             )  # fmt: skip
             parts.append(events.mutate(ts_column=ibis.literal(column)))
         else:  # a wide export: one row per ticket, the row's values belong to each of its events
-            rows = {"row_no": present[ROW_COLUMN], "ragged": present[RAGGED_COLUMN]} if source.is_file else {}
+            rows = rows_of(present)
             parts.append(
                 reading.events(
                     present,
@@ -615,7 +627,8 @@ def _per_ticket(events, engine, params: BaselineParams, extras: dict[str, str], 
         "n_events": ev.count(),
         "n_rows": ev.n_row.sum(),
         "n_ts": ev.count(where=has_ts),
-        "n_instants": ev.ts.nunique(),
+        # DuckDB's distinct count per group held 600 MB more at a million tickets than a list of the group's instants
+        "n_instants": ev.ts.collect(where=has_ts).unique().length() if engine.name == "duckdb" else ev.ts.nunique(),
         "blank_step": ev.count(where=ev.step.isnull()),
         "bad_ts": ev.count(where=ev.bad_ts),
         "no_ts": ev.count(where=ev.ts_missing),
@@ -812,6 +825,7 @@ def reduce_table(
     where: str = "baseline.events",
     with_ids: bool = True,
     summarise: Any = None,
+    numbered: Any = None,
 ) -> Reduction:
     """Reduce a table of raw events to one row per ticket in ``engine``; only per-ticket rows come back.
 
@@ -819,8 +833,7 @@ def reduce_table(
     ----------
     table : ibis.Table
         The raw events as exported (the team's headers; ``columns`` maps them), on any Ibis backend, or
-        ``ibis.memtable(frame)`` for a pandas frame (DuckDB). A file reader adds ``ROW_COLUMN`` (and, for CSV,
-        ``RAGGED_COLUMN``): messages then name the file (``where``) and its first bad row.
+        ``ibis.memtable(frame)`` for a pandas frame (DuckDB). A CSV reader adds ``RAGGED_COLUMN``.
     engine : engines.Engine
         The engine the table lives on (``engines.ENGINES[name]``).
     params : BaselineParams
@@ -831,6 +844,9 @@ def reduce_table(
         Aggregates mode's hook (``aggregate.summariser``): called with the per-ticket rows expression, the
         data_quality counts and the pull function before the rows are fetched; when it returns a summary, only
         its aggregates come back and ``tickets`` is None.
+    numbered : ibis.Table, optional
+        A file reader's ``table`` with the file row of each (``ROW_COLUMN``): messages then name the file
+        (``where``) and its first bad row. Only the queries that look for that row read it.
 
     Returns
     -------
@@ -846,7 +862,7 @@ def reduce_table(
         rows; with ``strict`` anything left out), naming the column and the first offending event's row (a file)
         or ticket (a table), fetched by a bounded query.
     """
-    source = _Source(where=where, is_file=ROW_COLUMN in table.columns)
+    source = _Source(where=where, is_file=numbered is not None)
     header = [c for c in table.columns if c not in _READER_COLUMNS]
     theirs = _their_names(params, header)
     extras = _extra_columns(params)
@@ -861,14 +877,16 @@ def reduce_table(
     # compile time then grows with the expression, not the data
     cached = None if engine.name == "duckdb" else events.cache()
 
-    def events_of(ids=None):
-        """The events, or (a second look) those of the tickets in ``ids``, picked before anything is parsed."""
+    def events_of(ids=None, *, rows: bool = False):
+        """The events, or (a second look) those of the tickets in ``ids``, picked before anything is parsed; with
+        ``rows``, a file's events carry their row (``row_no``)."""
         if cached is not None:
             return cached if ids is None else cached.semi_join(ids, "tid")
+        read = numbered if rows and numbered is not None else table
         if ids is None:
-            return events
+            return events if read is table else _events(read, engine, params, timezone, theirs, extras, source)
         # IN (subquery), not a semi join: DuckDB then hashes the few tickets, not every row of the file
-        raw = table.filter(_missing(table[theirs["ticket_id"]], params).isin(ids.tid))
+        raw = read.filter(_missing(read[theirs["ticket_id"]], params).isin(ids.tid))
         return _events(raw, engine, params, timezone, theirs, extras, source)
 
     def pull(expr) -> pa.Table:
@@ -962,7 +980,7 @@ def ticket_rows_expression(table, engine: engines.Engine, params: BaselineParams
     """The per-ticket rows ``reduce_table`` pulls, as one uncached Ibis expression with every second look in it (for
     compiled-SQL snapshots of engines that do not run here; ``reduce_table`` itself adds a second look only where
     the checks found tickets that need it, and keeps the per-ticket table in the engine between queries)."""
-    source = _Source(where="baseline.events", is_file=ROW_COLUMN in table.columns)
+    source = _Source(where="baseline.events", is_file=RAGGED_COLUMN in table.columns)
     header = [c for c in table.columns if c not in _READER_COLUMNS]
     theirs = _their_names(params, header)
     extras = _extra_columns(params)
@@ -1040,7 +1058,7 @@ def _raise_on_checks(events_of, t, checks, params: BaselineParams, theirs, sourc
     """Refuse what cannot be read (and, with ``strict``, what would be left out), in the order the file path always
     checked; return the number of repeated events. A file's message names its first bad row."""
     where, file = source.where, source.where if source.is_file else None
-    events = events_of()
+    events = events_of(rows=True)
     order = "row_no" if source.is_file else "tid"
 
     def first(condition) -> dict[str, Any]:
@@ -1219,7 +1237,7 @@ def _raise_strict(events_of, t, checks, params: BaselineParams, theirs, source: 
                 fix="check start_step and end_step (or drop strict: true: these are left out and counted)",
             )
         before = t.filter(t[f"{name}_end_max"] < t[name]).select("tid")
-        events = events_of(before)
+        events = events_of(before, rows=True)
         ev = events.filter(events.step.isin(ends))
         found = ev.order_by("row_no").limit(1).to_pyarrow().to_pylist()[0]
         raise InputError(
