@@ -13,8 +13,8 @@ read the events again only where a rule needs them: rework (an end before and af
 events among tickets with same-time events. Events never come back: only per-ticket rows and one-row aggregates.
 
 When a check fails (or, with ``strict``, something would be left out) the first offending event is fetched by a
-bounded query: for a file its row (the ``ROW_COLUMN`` of the reader's numbered table) and the messages ``load.py`` always gave (file,
-column, row, fix); for a table its ticket.
+bounded query: for a file its row (the ``ROW_COLUMN`` of the reader's numbered table) and the messages ``load.py``
+always gave (file, column, row, fix); for a table its ticket.
 
 Timestamps: a timestamp column without a zone is wall time in the team's zone (``engines.local_to_utc``). Text
 without an offset is wall time there too; text with a UTC offset (``2026-05-04T10:00:00+08:00``, ``...Z``) is that
