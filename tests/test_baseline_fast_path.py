@@ -190,3 +190,30 @@ def test_a_prepared_folder_that_is_gone_means_reading_the_log(tmp_path):
         log.tickets, load.load_events(_params(path), RunContext(timezone="UTC"), with_ids=True).tickets
     )
     assert not (tmp_path / "deleted-after-the-run").exists()
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("rule", ["last", "first"])
+def test_picks_at_a_tied_instant_do_not_depend_on_row_order(tmp_path, rule, reverse):
+    """DuckDB's arg_max takes either of two events at one instant; the tie is settled by the value (last: the
+    greatest, first: the least) whichever row comes first."""
+    rows = [
+        "E,Evidence received,2026-10-27 08:00:00,Refund,e2",
+        "E,Evidence received,2026-10-27 08:00:00,Exchange,e1",
+        "E,Resolution proposed,2026-10-27 09:00:00,Rejected,e3",
+        "E,Resolution proposed,2026-10-27 09:00:00,Exchange,e4",
+        "F,Evidence received,2026-10-27 08:00:00,,f1",
+        "F,Resolution proposed,2026-10-27 10:00:00,Refund,f2",
+    ]
+    path = tmp_path / "events.csv"
+    path.write_text("ticket_id,step,timestamp,outcome,agent\n" + "\n".join(rows[::-1] if reverse else rows) + "\n")
+    params = baseline.Params(
+        events=str(path), start_step=START, end_step=END, outcome_column="outcome", agent_column="agent",
+        agent_rule=rule,
+    )  # fmt: skip
+    tickets = load.load_events(params, RunContext(timezone="UTC"), with_ids=True).tickets.set_index("ticket_id")
+    assert tickets.loc["E", "outcome"] == "Rejected"  # the last instant's greatest value
+    assert tickets.loc["E", "agent"] == ("e4" if rule == "last" else "e1")
+    assert tickets.loc["F", "agent"] == ("f2" if rule == "last" else "f1")  # no tie: the arg_max itself
+    # same ticket, step and time: counted as repeated events, whose values still take part in the pick
+    assert load.load_events(params, RunContext(timezone="UTC")).quality["duplicate_events"] == 2

@@ -277,3 +277,23 @@ def test_excel_style_csv_bom_crlf_and_quoted_commas(tmp_path):
     frame = ticket_intervals(params(path, outcome_column="outcome"), CTX)
     row = frame.set_index("ticket_id").loc["T1"]
     assert row["hours"] == 2.5 and row["outcome"] == "Rejected, fraud"
+
+
+def test_duckdb_uses_half_the_memory_and_spills_to_the_system_temp_folder():
+    import os
+    import tempfile
+
+    from inbound_playbook.baseline import load
+
+    con = load.connect("UTC")
+    try:
+        limit, spill = con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+        ).fetchone()
+    finally:
+        con.close()
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    number, unit = limit.split()
+    scale = {"MiB": 2**20, "GiB": 2**30, "MB": 10**6, "GB": 10**9}[unit]
+    assert abs(float(number) * scale - physical / 2) < 0.02 * physical
+    assert Path(spill).parent == Path(tempfile.gettempdir()) and not Path(spill).exists()

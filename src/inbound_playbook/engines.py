@@ -626,6 +626,16 @@ def _builtin(name: str, arguments: tuple, returns: Any):
     return ibis.udf.scalar.builtin(function, name=name, signature=(arguments, returns))
 
 
+def builtin_aggregate(name: str, arguments: tuple, returns: Any):
+    """An engine's own two-argument aggregate function as an Ibis expression builder (``where=`` filters it)."""
+    import ibis
+
+    def two(a, b):
+        """Built-in aggregate function of the engine."""
+
+    return ibis.udf.agg.builtin(two, name=name, signature=(arguments, returns))
+
+
 def local_to_utc(column: ir.TimestampColumn, zone: str, engine: Engine) -> ir.TimestampColumn:
     """Naive wall-clock timestamps read in ``zone`` (an IANA name) as UTC instants, computed in the engine.
 

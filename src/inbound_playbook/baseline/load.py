@@ -38,7 +38,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import os
 import re
+import tempfile
+import uuid
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +101,13 @@ def _used_columns(params: BaselineParams, theirs: dict[str, str]) -> set[str]:
     return {*theirs.values(), *_extra_columns(params).values(), *params.step_columns.values()}
 
 
+def _physical_memory_mib() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    except (ValueError, OSError, AttributeError):  # not a POSIX system: assume a small laptop
+        return 8192
+
+
 def connect(timezone: str) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB whose session time zone is the team's (naive timestamps are read in it)."""
     try:
@@ -110,6 +120,12 @@ def connect(timezone: str) -> duckdb.DuckDBPyConnection:
         ) from None
     con = duckdb.connect(":memory:")
     con.execute(f"SET TimeZone = {_sql_string(timezone)}")
+    # Half the machine's memory, not DuckDB's 80%: a notebook kernel and the tables handed to pandas need the rest,
+    # and ten million tickets then spill to disk instead of being killed. DuckDB makes the folder when it first
+    # spills and removes it on close.
+    con.execute(f"SET memory_limit = '{_physical_memory_mib() // 2}MiB'")
+    spill = Path(tempfile.gettempdir()) / f"inbound-playbook-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    con.execute(f"SET temp_directory = {_sql_string(str(spill))}")
     con.execute("SET preserve_insertion_order = true")
     # DuckDB cannot estimate a CSV read without auto-detection (it guesses tens of rows), so it built its hash table
     # on the file's side of a second look's join: 800 MB at a million tickets. Every join of the reduction is written
