@@ -154,7 +154,8 @@ class BaselineParams(SectionParams):
     strict: bool = Field(
         default=False,
         description="true: refuse the log (exit 2) at the first row that would otherwise be left out and counted "
-        "(repeated events, blank timestamps, end steps only before the start, duplicated unused headers).",
+        "(repeated events, blank timestamps, end steps only before the start, tickets closed without the end step, "
+        "duplicated unused headers).",
     )
     sla_hours: float | None = Field(
         default=None, gt=0, description="Report the share of tickets with start->end within this many hours."

@@ -970,6 +970,7 @@ def _finish(
     counts = pull(_quality(t, params)).to_pylist()[0]
     if params.strict:
         _raise_strict(events_of, t, checks, params, theirs, source)
+        _raise_closed_without_end(events_of, t, counts["closed_without_end"], params, theirs, source)
     any_open = bool(counts["started"] - counts["completed"])
     output = _ticket_rows(events_of, t, params, extras, engine, with_ids, any_open=any_open)
     # aggregates mode (aggregate.summariser): above max_tickets_pulled only aggregates of ``output`` come back
@@ -1285,3 +1286,32 @@ def _raise_strict(events_of, t, checks, params: BaselineParams, theirs, source: 
             row=found["row_no"],
             fix=fix,
         )
+
+
+def _raise_closed_without_end(events_of, t, closed: int, params: BaselineParams, theirs, source: _Source) -> None:
+    """Under strict: refuse a ticket closed by a ``closed_steps`` event without the end step (otherwise left out of
+    the Kaplan-Meier estimate and counted), naming the first closing event."""
+    if not closed:
+        return
+    column = theirs.get("step", ", ".join(params.step_columns.values()))
+    fix = (
+        "add the step these tickets close with to end_step (or drop strict: true: such tickets are left out of the "
+        "Kaplan-Meier estimate and counted)"
+    )
+    if not source.is_file:
+        raise InputError(
+            f"'{source.where}': {closed} tickets were closed (closed_steps) without the end step",
+            column=column,
+            fix=fix,
+        )
+    ids = t.filter(_started(t) & t.s_end.isnull() & _closed(t, params)).select("tid")
+    events = events_of(ids, rows=True)
+    closing = events.filter(events.step.isin(as_list(params.closed_steps)))
+    found = closing.order_by("row_no").limit(1).to_pyarrow().to_pylist()[0]
+    raise InputError(
+        f"ticket {found['tid']} was closed ({found['step']}) without a {step_label(params.end_step)} event",
+        file=source.where,
+        column=column,
+        row=found["row_no"],
+        fix=fix,
+    )
