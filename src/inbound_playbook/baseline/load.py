@@ -1,9 +1,10 @@
 """Reading a team's event log as it was exported, and the glue around its one data path (``reduce.py``).
 
 The log can hold millions of events, so it is never walked row by row in Python. DuckDB reads the file (CSV, plain
-or ``.csv.gz``, every column as text so each timestamp is parsed by the reduction; or Parquet) into an Ibis table
-with the file's row numbers (``_read_file``), and ``reduce.reduce_table`` reduces it in one grouped pass that both
-computes one row per ticket and, per ticket, every check the log must pass and every count of what it leaves out.
+or ``.csv.gz``, every column as text so each timestamp is parsed by the reduction; or Parquet) into an Ibis table,
+and a second one with the file's row numbers that only the queries naming a first bad row read (``_read_file``);
+``reduce.reduce_table`` reduces the log in one grouped pass that both computes one row per ticket and, per ticket,
+every check the log must pass and every count of what it leaves out.
 Engine inputs (``events: {url, table | query | path}``, reduced in PostgreSQL, Spark or DuckDB by
 ``reduce_in_engine``) and tables (``load_table``, e.g. ``ibis.memtable(frame)``) take the same chain of
 expressions; a file's messages name its first bad row, a table's its first bad ticket. Only the per-ticket result
