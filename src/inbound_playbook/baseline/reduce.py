@@ -890,7 +890,7 @@ def reduce_table(
     Reduction
         The per-ticket Arrow table (the columns ``load._ticket_log`` reads) or, in aggregates mode, the
         ``summary``; the log's facts and data_quality counts, and what each query pulled back
-        (``engines.EngineRun``).
+        (``engines.EngineRun``; none for a file).
 
     Raises
     ------
@@ -907,7 +907,9 @@ def reduce_table(
     _check_columns(where, types, {**theirs, **{f"step '{k}'": v for k, v in params.step_columns.items()}}, extras)
 
     events = _events(table, engine, params, timezone, theirs, extras, source)
-    runs = [engines.EngineRun(engine=engine.name, sql=engines.compiled_sql(events), rows=0, bytes=0)]
+    # run.json lists an engine input's queries; a file's are not recorded (compiling each one's SQL text again
+    # took half the time of reducing a small file)
+    runs = [] if source.is_file else [engines.EngineRun(engine.name, engines.compiled_sql(events), rows=0, bytes=0)]
     # DuckDB reads the events straight from their source in each pass: reading a file again costs less than
     # keeping millions of parsed events in memory. PostgreSQL and Spark get them parsed once into a temporary table
     # (Spark: persisted): their planners inline the parsing into every aggregate that reads it, and Spark's
@@ -927,6 +929,8 @@ def reduce_table(
         return _events(raw, engine, params, timezone, theirs, extras, source)
 
     def pull(expr) -> pa.Table:
+        if source.is_file:
+            return expr.to_pyarrow()
         result, run = engines.fetch_arrow(expr, engine)
         runs.append(run)
         return result
