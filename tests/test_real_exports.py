@@ -418,20 +418,14 @@ def test_docstring_examples_run():
 
 
 def test_strict_refuses_a_ticket_closed_without_the_end_step(tmp_path):
-    text = """\
-        id,step,timestamp
-        A,Start,2026-05-04 09:00
-        A,End,2026-05-04 11:00
-        B,Start,2026-05-04 10:00
-        B,Cancelled,2026-05-04 12:00
-        """
-    path = write(tmp_path, text)
+    # LOG's tickets (C still open) and D, closed without the end step on row 8
+    path = write(tmp_path, LOG + "    D,Start,2026-05-04 10:00\n    D,Cancelled,2026-05-04 12:00\n")
     kept = results(path, columns={"id": "ticket_id"}, closed_steps="Cancelled")
     assert kept["data_quality"]["closed_without_end"] == 1
     with pytest.raises(InputError) as err:
         load.load_events(params(path, columns={"id": "ticket_id"}, closed_steps="Cancelled", strict=True), CTX)
-    assert "ticket B was closed (Cancelled) without a 'End' event" in str(err.value)
-    assert err.value.row == 5 and err.value.column == "step" and "end_step" in err.value.fix
+    assert "ticket D was closed (Cancelled) without a 'End' event" in str(err.value)
+    assert err.value.row == 8 and err.value.column == "step" and "end_step" in err.value.fix
     frame = pd.read_csv(path, dtype=str)
     with pytest.raises(InputError, match="1 tickets were closed"):
         load.load_table(ibis.memtable(frame), params(path, columns={"id": "ticket_id"}, closed_steps="Cancelled",

@@ -611,9 +611,9 @@ def fetch_order_statistics(table: ir.Table, column: str, ranks: Sequence[int]) -
 # Time
 
 
-def _builtin(name: str, arguments: tuple, returns: Any):
-    """An engine's own SQL function as an Ibis expression builder (signature given explicitly: this module's
-    annotations are strings, which Ibis cannot evaluate)."""
+def _builtin(name: str, arguments: tuple, returns: Any, *, aggregate: bool = False):
+    """An engine's own SQL function (``aggregate``: aggregate function, which takes ``where=``) as an Ibis expression
+    builder (signature given explicitly: this module's annotations are strings, which Ibis cannot evaluate)."""
     import ibis
 
     def one(a):  # Ibis reads the parameter names; the engine runs its own function
@@ -623,17 +623,8 @@ def _builtin(name: str, arguments: tuple, returns: Any):
         """Built-in function of the engine."""
 
     function = {1: one, 2: two}[len(arguments)]
-    return ibis.udf.scalar.builtin(function, name=name, signature=(arguments, returns))
-
-
-def builtin_aggregate(name: str, arguments: tuple, returns: Any):
-    """An engine's own two-argument aggregate function as an Ibis expression builder (``where=`` filters it)."""
-    import ibis
-
-    def two(a, b):
-        """Built-in aggregate function of the engine."""
-
-    return ibis.udf.agg.builtin(two, name=name, signature=(arguments, returns))
+    kind = ibis.udf.agg if aggregate else ibis.udf.scalar
+    return kind.builtin(function, name=name, signature=(arguments, returns))
 
 
 def local_to_utc(column: ir.TimestampColumn, zone: str, engine: Engine) -> ir.TimestampColumn:

@@ -176,8 +176,8 @@ def _check_columns(path: str, types: dict[str, str], theirs: dict[str, str], ext
             )
 
 
-def _builtin(name: str, arguments: tuple, returns):
-    return engines._builtin(name, arguments, returns)
+def _builtin(name: str, arguments: tuple, returns, *, aggregate: bool = False):
+    return engines._builtin(name, arguments, returns, aggregate=aggregate)
 
 
 def _instant_type(engine: engines.Engine):
@@ -613,7 +613,7 @@ def _pick(ev, role: str, params: BaselineParams, engine: engines.Engine, *, exac
     where = ev[role].notnull() & ev.ts.notnull()
     if engine.name == "duckdb" and not exact:
         extreme = "arg_min" if first else "arg_max"
-        arg = engines.builtin_aggregate(extreme, (dt.string, _instant_type(engine)), dt.string)
+        arg = _builtin(extreme, (dt.string, _instant_type(engine)), dt.string, aggregate=True)
         return arg(ev[role], ev.ts, where=where)
     keyed = _time_key(ev.ts, engine) + ev[role]
     return _picked(keyed.min(where=where) if first else keyed.max(where=where))
